@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package forksafe needs to build, test and benchmark; idempotent.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  llvm-19-dev libclang-19-dev clang-19 clang-tidy-19
+  libfmt-dev libgtest-dev libgmock-dev libcli11-dev
+  libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl
+)
+if [ "${FORKSAFE_BENCH_DEPS:-0}" = 1 ]; then
+  packages+=(wrk nginx-light gunicorn python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 2; }
+  sudo=sudo
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
