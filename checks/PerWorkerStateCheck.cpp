@@ -1,0 +1,53 @@
+// forksafe-per-worker-state: writes on a request path to state every worker has its own copy of.
+#include "PerWorkerStateCheck.h"
+
+#include "Explain.h"
+
+namespace forksafe {
+
+llvm::StringRef PerWorkerStateCheck::summary() const {
+  return "Static-storage state is written on a request path: each worker process has its own "
+         "copy, so the value diverges between workers.";
+}
+
+llvm::StringRef PerWorkerStateCheck::help() const {
+  return "In a pre-fork server every worker is a separate process with its own copy of every "
+         "global, static member and function-local static. A counter, session map, ID generator "
+         "or cache written by a request handler works with one worker and silently diverges with "
+         "several. std::atomic and mutexes do not help: they synchronize threads inside one "
+         "process. Keep shared state in an external store (a database, Redis, memcached) or the "
+         "server's shared state; if a per-worker copy is what you want (a per-worker cache), mark "
+         "the variable FORKSAFE_PER_WORKER.";
+}
+
+void PerWorkerStateCheck::check(const CheckContext& ctx, std::vector<Finding>& out) const {
+  const Model& model = ctx.model;
+  for (const VariableFact& var : model.facts().variables) {
+    if (var.isConst || var.isSync || var.isRng || var.isPerWorker) continue;
+    std::vector<const ResolvedAccess*> writes;
+    bool atomic = false, locked = false;
+    for (const ResolvedAccess& a : model.accesses(var.id)) {
+      if (!a.write || !model.isRequestTime(a.function)) continue;
+      if (ctx.suppressions.suppressed(id(), a.loc)) continue;
+      writes.push_back(&a);
+      atomic |= a.atomic;
+      locked |= a.locked;
+    }
+    if (writes.empty()) continue;
+    Finding f = makeFinding(var);
+    f.message = "'" + var.name + "' is written on a request path (" +
+                rootOf(model, writes.front()->function, PathKind::Request) +
+                "), but every worker process has its own copy, so its value diverges between "
+                "workers";
+    if (atomic)
+      f.message += "; std::atomic only makes the update thread-safe inside one process";
+    else if (locked)
+      f.message += "; the lock only orders threads inside one process";
+    f.message += "; keep it in an external store shared by all workers, or mark it "
+                 "FORKSAFE_PER_WORKER if a per-worker copy is intended";
+    addSiteNotes(model, writes, var.name, PathKind::Request, f.notes);
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace forksafe

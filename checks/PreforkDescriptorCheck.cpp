@@ -1,0 +1,74 @@
+// forksafe-prefork-descriptor: descriptors opened before fork, kept in static storage and used
+// on a request path.
+#include "PreforkDescriptorCheck.h"
+
+#include "Explain.h"
+
+#include <map>
+
+namespace forksafe {
+
+llvm::StringRef PreforkDescriptorCheck::summary() const {
+  return "A socket, file or connection is opened before fork, stored in static storage and used "
+         "per request: every worker shares it.";
+}
+
+llvm::StringRef PreforkDescriptorCheck::help() const {
+  return "Descriptors survive fork(): every worker inherits the same socket, file offset or "
+         "database session. Requests from different workers then interleave on one connection, "
+         "corrupting the protocol stream (responses go to the wrong worker), and closing it in "
+         "one worker breaks it for the others. Open connections in a FORKSAFE_WORKER_INIT hook "
+         "or lazily on first use in each worker, and keep only configuration in globals.";
+}
+
+void PreforkDescriptorCheck::check(const CheckContext& ctx, std::vector<Finding>& out) const {
+  const Model& model = ctx.model;
+  std::map<std::string, std::vector<std::pair<const EventFact*, std::string>>> opened;
+  for (const EventFact& e : model.facts().events) {
+    if (!e.hasTarget || e.target.kind != BaseKind::Variable || !model.isInitTime(e.function))
+      continue;
+    if (e.kind == EventKind::DescriptorOpen) {
+      opened[e.target.id].push_back({&e, "'" + e.api + "'"});
+    } else if (e.kind == EventKind::DescriptorStore) {
+      for (const std::string& callee : e.callees) {
+        if (!model.producesDescriptor(callee)) continue;
+        const FunctionFact* fn = model.function(callee);
+        opened[e.target.id].push_back({&e, "'" + (fn ? fn->name : callee) + "'"});
+        break;
+      }
+    }
+  }
+  for (const auto& [varId, opens] : opened) {
+    const VariableFact* var = model.variable(varId);
+    if (!var) continue;
+    const ResolvedAccess* use = nullptr;
+    for (const ResolvedAccess& a : model.accesses(varId)) {
+      if (model.isRequestTime(a.function) && !ctx.suppressions.suppressed(id(), a.loc)) {
+        use = &a;
+        break;
+      }
+    }
+    if (!use) continue;
+    const auto& [first, api] = opens.front();
+    Finding f = makeFinding(*var);
+    f.message = "'" + var->name + "' holds a descriptor opened before fork by " + api + " (" +
+                rootOf(model, first->function, PathKind::Init) +
+                ") and is used on a request path; every worker inherits the same open "
+                "descriptor, so their traffic interleaves on one socket, file offset or "
+                "session; open it in each worker (a FORKSAFE_WORKER_INIT hook, or lazily on "
+                "first use)";
+    for (const auto& [event, how] : opens) {
+      const FunctionFact* fn = model.function(event->function);
+      f.notes.push_back({event->loc, "opened here by " + how + ", in " +
+                                         (fn ? "'" + fn->name + "'" : std::string("init code"))});
+      f.notes.push_back(reachNote(model, event->function, fn ? fn->loc : event->loc, PathKind::Init));
+    }
+    const FunctionFact* user = model.function(use->function);
+    f.notes.push_back({use->loc, "used on a request path here, in '" +
+                                     (user ? user->name : use->function) + "'"});
+    f.notes.push_back(reachNote(model, use->function, user ? user->loc : use->loc, PathKind::Request));
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace forksafe

@@ -1,0 +1,826 @@
+// Walks one function body in source order and records calls, callables, accesses and events.
+//
+// Writes are found top-down: each construct that modifies an lvalue (assignment, ++/--, a
+// non-const member call, binding to a non-const reference or pointer parameter) asks findBases()
+// which storage the modified expression designates. findBases() looks through member and array
+// accesses, local reference/pointer/iterator aliases and calls that return references into their
+// object, and stops at the pointee of a pointer variable: a handler that uses the object behind a
+// global pointer does not write the pointer. Symbolic bases (a parameter, another function's
+// returned reference) are resolved later by the Model, which sees every function.
+#include "BodyAnalyzer.h"
+
+#include "TypeClassify.h"
+
+#include <clang/AST/ParentMapContext.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+
+namespace forksafe {
+namespace {
+
+using namespace clang;
+
+const Expr* strip(const Expr* e) {
+  while (true) {
+    const Expr* next = e->IgnoreParens();
+    if (const auto* m = dyn_cast<MaterializeTemporaryExpr>(next)) next = m->getSubExpr();
+    if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(next)) next = b->getSubExpr();
+    if (const auto* c = dyn_cast<FullExpr>(next)) next = c->getSubExpr();
+    if (next == e) return e;
+    e = next;
+  }
+}
+
+bool isNonConstLValueRef(QualType t) {
+  return t->isReferenceType() && !t.getNonReferenceType().isConstQualified();
+}
+
+bool isPointerToNonConst(QualType t) {
+  return t->isPointerType() && !t->getPointeeType().isConstQualified() &&
+         !t->getPointeeType()->isFunctionType();
+}
+
+bool isSmartPointer(QualType t) {
+  std::string name = recordName(t);
+  llvm::StringRef n(name);
+  return n.ends_with("_ptr") || n.ends_with("Ptr") || n.ends_with("_pointer");
+}
+
+bool hasConstOverload(const CXXMethodDecl* method) {
+  if (method->isConst() || !method->getDeclName()) return false;
+  for (const NamedDecl* d : method->getParent()->lookup(method->getDeclName())) {
+    const auto* other = dyn_cast_or_null<CXXMethodDecl>(d->getAsFunction());
+    if (other && other != method && other->isConst() &&
+        other->getNumParams() == method->getNumParams())
+      return true;
+  }
+  return false;
+}
+
+std::string describeCall(const FunctionDecl* fn) {
+  if (fn->isOverloadedOperator())
+    return std::string("'operator") + getOperatorSpelling(fn->getOverloadedOperator()) + "'";
+  return "'" + fn->getNameAsString() + "()'";
+}
+
+bool isRouteRegistration(const CXXMethodDecl* method) {
+  if (!method || !method->getIdentifier()) return false;
+  if (recordName(QualType(method->getParent()->getTypeForDecl(), 0)) != "forksafe::App")
+    return false;
+  llvm::StringRef n = method->getName();
+  return n == "get" || n == "post" || n == "put" || n == "patch" || n == "del" || n == "route";
+}
+
+class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
+  using Base_ = RecursiveASTVisitor<BodyAnalyzer>;
+
+ public:
+  BodyAnalyzer(CollectorContext& ctx, std::string fnId, const FunctionDecl* fn)
+      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn) {}
+
+  bool shouldVisitTemplateInstantiations() const { return false; }
+  bool shouldVisitImplicitCode() const { return false; }
+
+  // Nested functions and local classes are analysed on their own.
+  bool TraverseDecl(Decl* d) {
+    if (d && (isa<TagDecl>(d) || isa<FunctionDecl>(d) || isa<FunctionTemplateDecl>(d) ||
+              isa<ClassTemplateDecl>(d)))
+      return true;
+    return Base_::TraverseDecl(d);
+  }
+
+  bool TraverseCompoundStmt(CompoundStmt* s, DataRecursionQueue* = nullptr) {
+    scopeLocks_.push_back(0);
+    bool ok = Base_::TraverseCompoundStmt(s);
+    scopeLocks_.pop_back();
+    return ok;
+  }
+
+  bool TraverseLambdaExpr(LambdaExpr* e, DataRecursionQueue* = nullptr) {
+    if (!invokedLambdas_.count(e) && !storedLambdas_.count(e))
+      addLambdaEdges(e, callableKind(e), e->getBeginLoc());
+    for (Expr* init : e->capture_inits())
+      if (init) TraverseStmt(init);
+    return true;  // the body is its own function
+  }
+
+  bool VisitCXXForRangeStmt(CXXForRangeStmt* s) {
+    const VarDecl* loopVar = s->getLoopVariable();
+    if (loopVar && isNonConstLValueRef(loopVar->getType())) {
+      rangeLoopVars_.insert(loopVar);
+      refAliases_[loopVar] = s->getRangeInit();
+    }
+    return true;
+  }
+
+  bool VisitVarDecl(VarDecl* var) {
+    if (isa<ParmVarDecl>(var)) return true;
+    if (var->hasGlobalStorage()) {
+      const VariableFact* fact = ctx_.variable(var);
+      if (fact && var->getInit()) {
+        Base target{BaseKind::Variable, fact->id, 0};
+        scanStore(var->getInit(), target, !fact->isThreadLocal && fact->containsRng);
+      }
+      return true;
+    }
+    QualType type = var->getType();
+    const Expr* init = var->getInit();
+    if (isLockGuardType(type) && !isDeferredLock(init)) ++scopeLocks_.back();
+    addDestructorEdge(type, var->getLocation());
+    if (!init) return true;
+    if (const auto* lambda = dyn_cast<LambdaExpr>(strip(init->IgnoreImplicit()))) {
+      lambdaVars_[var] = lambda;
+      storedLambdas_.insert(lambda);
+    }
+    if (rangeLoopVars_.count(var)) return true;
+    if (isNonConstLValueRef(type)) {
+      refAliases_[var] = init;
+    } else if (isPointerToNonConst(type)) {
+      ptrAliases_[var] = init;
+    } else if (type->isRecordType()) {
+      if (const auto* call = dyn_cast<CXXMemberCallExpr>(strip(init->IgnoreImplicit())))
+        if (call->getMethodDecl() && !call->getMethodDecl()->isConst()) iterAliases_[var] = call;
+    }
+    if (std::string api = directOpener(init); !api.empty()) localOpeners_[var] = api;
+    return true;
+  }
+
+  bool VisitDeclRefExpr(DeclRefExpr* e) {
+    if (const auto* var = dyn_cast<VarDecl>(e->getDecl())) {
+      if (var->hasGlobalStorage()) {
+        if (const VariableFact* fact = ctx_.variable(var)) recordRead(fact->id, e->getLocation());
+      } else if (auto it = lambdaVars_.find(var); it != lambdaVars_.end()) {
+        auto kind = callableArgs_.find(e);
+        if (kind != callableArgs_.end()) addLambdaEdges(it->second, kind->second, e->getLocation());
+      }
+      return true;
+    }
+    if (const auto* fn = dyn_cast<FunctionDecl>(e->getDecl())) {
+      if (!calleeRefs_.count(e)) addEdge(fn, callableKind(e), e->getLocation());
+    }
+    return true;
+  }
+
+  bool VisitMemberExpr(MemberExpr* e) {
+    if (const auto* var = dyn_cast<VarDecl>(e->getMemberDecl()))
+      if (const VariableFact* fact = ctx_.variable(var)) recordRead(fact->id, e->getMemberLoc());
+    return true;
+  }
+
+  bool VisitBinaryOperator(BinaryOperator* op) {
+    if (!op->isAssignmentOp()) return true;
+    std::string how = op->getOpcode() == BO_Assign
+                          ? "assigned"
+                          : "modified with '" + op->getOpcodeStr().str() + "'";
+    bool atomic = isAtomicType(op->getLHS()->getType());
+    markWrite(op->getLHS(), false, how, op->getOperatorLoc(), atomic);
+    if (op->getOpcode() == BO_Assign) {
+      for (const Base& base : bases(op->getLHS(), false)) scanStore(op->getRHS(), base, true);
+    }
+    return true;
+  }
+
+  bool VisitUnaryOperator(UnaryOperator* op) {
+    if (!op->isIncrementDecrementOp()) return true;
+    markWrite(op->getSubExpr(), false, op->isIncrementOp() ? "incremented" : "decremented",
+              op->getOperatorLoc(), isAtomicType(op->getSubExpr()->getType()));
+    return true;
+  }
+
+  bool VisitCallExpr(CallExpr* call) {
+    const FunctionDecl* callee = call->getDirectCallee();
+    if (const auto* ref = dyn_cast<DeclRefExpr>(call->getCallee()->IgnoreParenImpCasts()))
+      calleeRefs_.insert(ref);
+    const auto* method = dyn_cast_or_null<CXXMethodDecl>(callee);
+    const Expr* object = nullptr;
+    bool objectViaPointer = false;
+    unsigned firstArg = 0;
+    bool qualified = false;
+    if (const auto* member = dyn_cast<CXXMemberCallExpr>(call)) {
+      object = member->getImplicitObjectArgument();
+      if (const auto* me = dyn_cast<MemberExpr>(member->getCallee()->IgnoreParens())) {
+        objectViaPointer = me->isArrow();
+        qualified = me->hasQualifier();
+      }
+    } else if (const auto* op = dyn_cast<CXXOperatorCallExpr>(call); op && method) {
+      object = op->getArg(0);
+      firstArg = 1;
+    }
+    if (method && method->getParent()->isLambda() && object) {
+      if (const auto* lambda = dyn_cast<LambdaExpr>(strip(object->IgnoreImplicit())))
+        invokedLambdas_.insert(lambda);
+    }
+
+    if (callee) {
+      if (!ctx_.isInSystemHeader(callee)) {
+        bool isVirtual = method && method->isVirtual() && !qualified &&
+                         !method->hasAttr<FinalAttr>() && !method->getParent()->hasAttr<FinalAttr>();
+        addEdge(callee, isVirtual ? EdgeKind::Virtual : EdgeKind::Direct, call->getBeginLoc());
+      }
+      if (!method) recordApiCall(*callee, call);
+    }
+    if (method && object && !method->isStatic())
+      handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc());
+
+    const FunctionProtoType* proto = nullptr;
+    if (!callee) {
+      QualType calleeType = call->getCallee()->getType();
+      if (const auto* ptr = calleeType->getAs<PointerType>()) calleeType = ptr->getPointeeType();
+      proto = calleeType->getAs<FunctionProtoType>();
+    }
+    llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
+    bindArguments(callee, proto, args);
+    classifyCallables(callee, args, isRouteRegistration(method));
+    return true;
+  }
+
+  bool VisitCXXConstructExpr(CXXConstructExpr* e) {
+    const CXXConstructorDecl* ctor = e->getConstructor();
+    if (!ctor) return true;
+    if (!ctx_.isInSystemHeader(ctor)) addEdge(ctor, EdgeKind::Direct, e->getBeginLoc());
+    llvm::ArrayRef<const Expr*> args(e->getArgs(), e->getNumArgs());
+    if (isThreadType(e->getType()) && !ctor->isCopyOrMoveConstructor() && e->getNumArgs() > 0)
+      addEvent(EventKind::ThreadStart, e->getBeginLoc(), recordName(e->getType()), nullptr);
+    bindArguments(ctor, nullptr, args);
+    classifyCallables(nullptr, args, false);
+    return true;
+  }
+
+  bool VisitCXXDeleteExpr(CXXDeleteExpr* e) {
+    addDestructorEdge(e->getDestroyedType(), e->getBeginLoc());
+    return true;
+  }
+
+  bool VisitReturnStmt(ReturnStmt* s) {
+    const Expr* value = s->getRetValue();
+    if (!fn_ || !value) return true;
+    QualType ret = fn_->getReturnType();
+    if (isNonConstLValueRef(ret) || isPointerToNonConst(ret)) {
+      for (const Base& base : bases(value, ret->isPointerType()))
+        if (base.kind != BaseKind::This) ctx_.facts().returns.push_back({fnId_, base});
+    }
+    if (!ret->isVoidType()) scanStore(value, Base{BaseKind::Result, "", 0}, false);
+    return true;
+  }
+
+  void analyzeConstructorInits(const CXXConstructorDecl& ctor) {
+    for (const CXXCtorInitializer* init : ctor.inits()) {
+      if (!init->isWritten() || !init->getInit()) continue;
+      TraverseStmt(init->getInit());
+      if (init->isMemberInitializer())
+        scanStore(init->getInit(), Base{BaseKind::This, "", 0}, false);
+    }
+  }
+
+  // Records what the initializer of a static variable stores into it.
+  void analyzeInitializerStore(const Expr* init, const VariableFact& var) {
+    scanStore(init, Base{BaseKind::Variable, var.id, 0}, !var.isThreadLocal && var.containsRng);
+  }
+
+ private:
+  bool locked() const {
+    int held = manualLocks_;
+    for (int n : scopeLocks_) held += n;
+    return held > 0;
+  }
+
+  static bool isDeferredLock(const Expr* init) {
+    const auto* construct = init ? dyn_cast<CXXConstructExpr>(strip(init->IgnoreImplicit())) : nullptr;
+    if (!construct) return false;
+    for (const Expr* arg : construct->arguments()) {
+      std::string name = recordName(arg->getType());
+      if (name == "std::defer_lock_t" || name == "std::try_to_lock_t") return true;
+    }
+    return false;
+  }
+
+  void recordRead(const std::string& varId, SourceLocation loc) {
+    AccessFact access;
+    access.function = fnId_;
+    access.base = Base{BaseKind::Variable, varId, 0};
+    access.kind = AccessKind::Read;
+    access.loc = ctx_.location(loc);
+    access.locked = locked();
+    access.how = "read";
+    ctx_.facts().accesses.push_back(std::move(access));
+  }
+
+  void addEdge(const FunctionDecl* callee, EdgeKind kind, SourceLocation loc) {
+    if (ctx_.isInSystemHeader(callee)) return;
+    CallFact call;
+    call.caller = fnId_;
+    call.callee = ctx_.functionId(callee);
+    call.kind = kind;
+    call.loc = ctx_.location(loc);
+    call.locked = kind != EdgeKind::Callback && locked();
+    ctx_.facts().calls.push_back(std::move(call));
+  }
+
+  static llvm::SmallVector<const FunctionDecl*, 2> lambdaTargets(const LambdaExpr* e) {
+    llvm::SmallVector<const FunctionDecl*, 2> out;
+    const CXXMethodDecl* op = e->getCallOperator();
+    if (const FunctionTemplateDecl* tmpl = op->getDescribedFunctionTemplate()) {
+      for (const FunctionDecl* spec : tmpl->specializations()) out.push_back(spec);
+    } else {
+      out.push_back(op);
+    }
+    return out;
+  }
+
+  void addLambdaEdges(const LambdaExpr* e, EdgeKind kind, SourceLocation loc) {
+    for (const FunctionDecl* target : lambdaTargets(e)) addEdge(target, kind, loc);
+  }
+
+  void addDestructorEdge(QualType type, SourceLocation loc) {
+    const auto* rec = type->getAsCXXRecordDecl();
+    if (!rec || !rec->hasDefinition()) return;
+    if (const CXXDestructorDecl* dtor = rec->getDestructor())
+      if (dtor->isUserProvided()) addEdge(dtor, EdgeKind::Direct, loc);
+  }
+
+  EdgeKind callableKind(const Expr* e) const {
+    auto it = callableArgs_.find(e);
+    return it == callableArgs_.end() ? EdgeKind::Callback : it->second;
+  }
+
+  // The lambda or function an argument designates, if it is a callable passed by name.
+  const Expr* callableNode(const Expr* arg) const {
+    const Expr* e = arg;
+    while (true) {
+      e = strip(e->IgnoreImplicit());
+      if (const auto* cast = dyn_cast<CXXFunctionalCastExpr>(e)) {
+        e = cast->getSubExpr();
+        continue;
+      }
+      if (const auto* construct = dyn_cast<CXXConstructExpr>(e)) {
+        if (construct->getNumArgs() == 1) {
+          e = construct->getArg(0);
+          continue;
+        }
+        return nullptr;
+      }
+      if (const auto* unary = dyn_cast<UnaryOperator>(e); unary && unary->getOpcode() == UO_AddrOf) {
+        e = unary->getSubExpr();
+        continue;
+      }
+      break;
+    }
+    if (isa<LambdaExpr>(e)) return e;
+    if (const auto* ref = dyn_cast<DeclRefExpr>(e)) {
+      if (isa<FunctionDecl>(ref->getDecl())) return e;
+      if (const auto* var = dyn_cast<VarDecl>(ref->getDecl()); var && lambdaVars_.count(var))
+        return e;
+    }
+    return nullptr;
+  }
+
+  void classifyCallables(const FunctionDecl* callee, llvm::ArrayRef<const Expr*> args, bool route) {
+    EdgeKind kind = EdgeKind::Callback;
+    if (callee && isCallOnce(*callee)) kind = EdgeKind::Once;
+    else if (callee && isSynchronousCaller(*callee)) kind = EdgeKind::Direct;
+    for (const Expr* arg : args) {
+      const Expr* node = callableNode(arg);
+      if (!node) continue;
+      callableArgs_.try_emplace(node, kind);
+      if (route && arg == args.back()) markRouteHandler(node);
+    }
+  }
+
+  void markRouteHandler(const Expr* node) {
+    if (const auto* lambda = dyn_cast<LambdaExpr>(node)) {
+      for (const FunctionDecl* fn : lambdaTargets(lambda)) ctx_.markRouteHandler(ctx_.functionId(fn));
+    } else if (const auto* ref = dyn_cast<DeclRefExpr>(node)) {
+      if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) {
+        ctx_.markRouteHandler(ctx_.functionId(fn));
+      } else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
+        if (auto it = lambdaVars_.find(var); it != lambdaVars_.end())
+          for (const FunctionDecl* fn : lambdaTargets(it->second))
+            ctx_.markRouteHandler(ctx_.functionId(fn));
+      }
+    }
+  }
+
+  // --- writes -------------------------------------------------------------------------------
+
+  void markWrite(const Expr* e, bool viaPointer, const std::string& how, SourceLocation loc,
+                 bool atomic) {
+    for (const Base& base : bases(e, viaPointer)) {
+      if (base.kind != BaseKind::Variable && base.kind != BaseKind::Parameter &&
+          base.kind != BaseKind::ReturnOf)
+        continue;
+      AccessFact access;
+      access.function = fnId_;
+      access.base = base;
+      access.kind = AccessKind::Write;
+      access.loc = ctx_.location(loc);
+      access.locked = locked();
+      access.atomic = atomic;
+      access.how = how;
+      ctx_.facts().accesses.push_back(std::move(access));
+    }
+  }
+
+  std::vector<Base> bases(const Expr* e, bool viaPointer) {
+    std::vector<Base> out;
+    findBases(e, viaPointer, out, 0);
+    return out;
+  }
+
+  // Which storage does the lvalue `e` designate (or, with viaPointer, the object `e` points to)?
+  void findBases(const Expr* e, bool viaPointer, std::vector<Base>& out, int depth) {
+    if (!e || depth > 32) return;
+    e = strip(e);
+    if (const auto* cast = dyn_cast<CastExpr>(e)) {
+      switch (cast->getCastKind()) {
+        case CK_ArrayToPointerDecay:
+          if (viaPointer) findBases(cast->getSubExpr(), false, out, depth + 1);
+          return;
+        case CK_LValueToRValue:
+          if (viaPointer) findBases(cast->getSubExpr(), true, out, depth + 1);
+          return;
+        case CK_NoOp:
+        case CK_DerivedToBase:
+        case CK_UncheckedDerivedToBase:
+        case CK_BaseToDerived:
+        case CK_BitCast:
+        case CK_LValueBitCast:
+        case CK_ConstructorConversion:
+        case CK_UserDefinedConversion:
+          findBases(cast->getSubExpr(), viaPointer, out, depth + 1);
+          return;
+        default:
+          return;
+      }
+    }
+    if (const auto* ref = dyn_cast<DeclRefExpr>(e)) {
+      findDeclBases(ref->getDecl(), viaPointer, out, depth);
+      return;
+    }
+    if (const auto* member = dyn_cast<MemberExpr>(e)) {
+      if (const auto* var = dyn_cast<VarDecl>(member->getMemberDecl())) {
+        findDeclBases(var, viaPointer, out, depth);
+        return;
+      }
+      if (isa<CXXThisExpr>(member->getBase()->IgnoreParenImpCasts())) {
+        if (!viaPointer || !member->getType()->isPointerType())
+          out.push_back(Base{BaseKind::This, "", 0});
+        return;
+      }
+      if (member->isArrow()) {
+        if (!viaPointer || !member->getType()->isPointerType())
+          findBases(member->getBase(), true, out, depth + 1);
+        return;
+      }
+      if (viaPointer && member->getType()->isPointerType()) return;  // pointee of a field
+      findBases(member->getBase(), false, out, depth + 1);
+      return;
+    }
+    if (const auto* sub = dyn_cast<ArraySubscriptExpr>(e)) {
+      if (viaPointer && sub->getType()->isPointerType()) return;
+      findBases(sub->getBase(), true, out, depth + 1);
+      return;
+    }
+    if (const auto* unary = dyn_cast<UnaryOperator>(e)) {
+      switch (unary->getOpcode()) {
+        case UO_Deref:
+          if (!viaPointer || !unary->getType()->isPointerType())
+            findBases(unary->getSubExpr(), true, out, depth + 1);
+          return;
+        case UO_AddrOf:
+          if (viaPointer) findBases(unary->getSubExpr(), false, out, depth + 1);
+          return;
+        case UO_PreInc:
+        case UO_PreDec:
+        case UO_PostInc:
+        case UO_PostDec:
+          if (viaPointer) findBases(unary->getSubExpr(), true, out, depth + 1);
+          return;
+        default:
+          return;
+      }
+    }
+    if (const auto* bin = dyn_cast<BinaryOperator>(e)) {
+      if (bin->getOpcode() == BO_Comma) {
+        findBases(bin->getRHS(), viaPointer, out, depth + 1);
+      } else if (bin->isAssignmentOp()) {
+        findBases(bin->getLHS(), viaPointer, out, depth + 1);
+      } else if (viaPointer && (bin->getOpcode() == BO_Add || bin->getOpcode() == BO_Sub)) {
+        const Expr* ptr = bin->getLHS()->getType()->isPointerType() ? bin->getLHS() : bin->getRHS();
+        findBases(ptr, true, out, depth + 1);
+      }
+      return;
+    }
+    if (const auto* cond = dyn_cast<AbstractConditionalOperator>(e)) {
+      findBases(cond->getTrueExpr(), viaPointer, out, depth + 1);
+      findBases(cond->getFalseExpr(), viaPointer, out, depth + 1);
+      return;
+    }
+    if (isa<CXXThisExpr>(e)) {
+      if (viaPointer) out.push_back(Base{BaseKind::This, "", 0});
+      return;
+    }
+    if (const auto* call = dyn_cast<CallExpr>(e)) findCallBases(call, viaPointer, out, depth);
+  }
+
+  void findDeclBases(const ValueDecl* decl, bool viaPointer, std::vector<Base>& out, int depth) {
+    if (const auto* binding = dyn_cast<BindingDecl>(decl)) {
+      if (const ValueDecl* whole = binding->getDecomposedDecl())
+        findDeclBases(whole, viaPointer, out, depth + 1);
+      return;
+    }
+    const auto* var = dyn_cast<VarDecl>(decl);
+    if (!var) return;
+    if (var->hasGlobalStorage()) {
+      if (viaPointer && !var->getType()->isArrayType()) return;  // the pointee, not the variable
+      if (const VariableFact* fact = ctx_.variable(var))
+        out.push_back(Base{BaseKind::Variable, fact->id, 0});
+      return;
+    }
+    if (const auto* param = dyn_cast<ParmVarDecl>(var)) {
+      QualType type = param->getType();
+      bool viaRef = type->isReferenceType() && !viaPointer;
+      bool viaPtr = type->isPointerType() && viaPointer;
+      if ((viaRef || viaPtr) && fn_) out.push_back(Base{BaseKind::Parameter, "", param->getFunctionScopeIndex()});
+      return;
+    }
+    if (auto it = refAliases_.find(var); it != refAliases_.end()) {
+      findBases(it->second, viaPointer, out, depth + 1);
+    } else if (auto ptr = ptrAliases_.find(var); ptr != ptrAliases_.end() && viaPointer) {
+      findBases(ptr->second, true, out, depth + 1);
+    } else if (auto iter = iterAliases_.find(var); iter != iterAliases_.end() && !viaPointer) {
+      findBases(iter->second, false, out, depth + 1);
+    }
+  }
+
+  void findCallBases(const CallExpr* call, bool viaPointer, std::vector<Base>& out, int depth) {
+    const FunctionDecl* callee = call->getDirectCallee();
+    if (!callee) return;
+    if (isPassThroughFunction(*callee)) {
+      if (call->getNumArgs() > 0) findBases(call->getArg(0), viaPointer, out, depth + 1);
+      return;
+    }
+    const auto* method = dyn_cast<CXXMethodDecl>(callee);
+    const Expr* object = nullptr;
+    bool objectViaPointer = false;
+    if (const auto* member = dyn_cast<CXXMemberCallExpr>(call)) {
+      object = member->getImplicitObjectArgument();
+      if (const auto* me = dyn_cast<MemberExpr>(member->getCallee()->IgnoreParens()))
+        objectViaPointer = me->isArrow();
+    } else if (isa<CXXOperatorCallExpr>(call) && method) {
+      object = call->getArg(0);
+    }
+    QualType ret = callee->getReturnType();
+    if (method && object && !method->isStatic() && !method->getParent()->isLambda()) {
+      OverloadedOperatorKind op = method->getOverloadedOperator();
+      if (op == OO_Arrow || (op == OO_Star && method->getNumParams() == 0)) {
+        // Smart pointers point elsewhere; iterators and optionals designate their owner.
+        QualType objectType = object->getType();
+        if (!isSmartPointer(objectType)) findBases(object, objectViaPointer, out, depth + 1);
+        return;
+      }
+      if (method->isConst()) return;
+      if (viaPointer && ret->isReferenceType() && ret.getNonReferenceType()->isPointerType())
+        return;  // the pointee of a stored pointer
+      if (!viaPointer && !ret->isReferenceType() && !ret->isRecordType()) return;
+      findBases(object, objectViaPointer, out, depth + 1);
+      return;
+    }
+    bool refToStorage = isNonConstLValueRef(ret) && !viaPointer;
+    bool ptrToStorage = isPointerToNonConst(ret) && viaPointer;
+    if ((refToStorage || ptrToStorage) && !ctx_.isInSystemHeader(callee))
+      out.push_back(Base{BaseKind::ReturnOf, ctx_.functionId(callee), 0});
+  }
+
+  void handleMethodOnObject(const CXXMethodDecl& method, const Expr* object, bool viaPointer,
+                            SourceLocation loc) {
+    QualType objectType = viaPointer ? object->getType()->getPointeeType() : object->getType();
+    llvm::StringRef name = method.getIdentifier() ? method.getName() : "";
+    if (isSyncType(objectType) || isLockGuardType(objectType)) {
+      if (name == "lock" || name == "lock_shared" || name == "Lock" || name == "ReaderLock")
+        ++manualLocks_;
+      else if (name == "unlock" || name == "unlock_shared" || name == "Unlock" ||
+               name == "ReaderUnlock")
+        --manualLocks_;
+      return;
+    }
+    if (isRngType(objectType) && name == "seed") {
+      for (const Base& base : bases(object, viaPointer)) addEvent(EventKind::RngSeed, loc, "seed", &base);
+    }
+    if (isDescriptorType(objectType) && name == "open") {
+      for (const Base& base : bases(object, viaPointer))
+        addEvent(EventKind::DescriptorOpen, loc, recordName(objectType) + "::open", &base);
+    }
+    if (method.isConst()) return;
+    if (!ctx_.isInSystemHeader(&method)) {
+      for (const Base& base : bases(object, viaPointer)) {
+        if (base.kind != BaseKind::Variable && base.kind != BaseKind::This) continue;
+        EventFact store;
+        store.kind = EventKind::DescriptorStore;
+        store.function = fnId_;
+        store.loc = ctx_.location(loc);
+        store.hasTarget = true;
+        store.target = base;
+        store.callees.push_back(ctx_.functionId(&method));
+        ctx_.facts().events.push_back(std::move(store));
+      }
+    }
+    if (hasConstOverload(&method)) return;  // a read unless the result is modified
+    bool atomic = isAtomicType(objectType) ||
+                  isAtomicType(QualType(method.getParent()->getTypeForDecl(), 0));
+    std::string how = method.getOverloadedOperator() == OO_Equal
+                          ? std::string("assigned")
+                          : "modified by " + describeCall(&method);
+    markWrite(object, viaPointer, how, loc, atomic);
+  }
+
+  void bindArguments(const FunctionDecl* callee, const FunctionProtoType* proto,
+                     llvm::ArrayRef<const Expr*> args) {
+    if (callee && (isPassThroughFunction(*callee) || isNonMutatingStdFunction(*callee))) return;
+    bool opaque = !callee || ctx_.isInSystemHeader(callee);
+    for (unsigned i = 0; i < args.size(); ++i) {
+      QualType paramType;
+      if (callee && i < callee->getNumParams()) paramType = callee->getParamDecl(i)->getType();
+      else if (proto && i < proto->getNumParams()) paramType = proto->getParamType(i);
+      bool viaPointer;
+      if (!paramType.isNull()) {
+        if (isNonConstLValueRef(paramType)) viaPointer = false;
+        else if (isPointerToNonConst(paramType)) viaPointer = true;
+        else continue;
+      } else if (opaque && isPointerToNonConst(args[i]->IgnoreImpCasts()->getType()) &&
+                 isa<UnaryOperator>(args[i]->IgnoreParenImpCasts())) {
+        viaPointer = true;  // &x passed to a variadic function such as sscanf
+      } else {
+        continue;
+      }
+      const Expr* arg = args[i];
+      QualType argType = arg->getType();
+      bool atomic = isAtomicType(viaPointer && argType->isPointerType() ? argType->getPointeeType() : argType);
+      if (opaque) {
+        std::string how = "passed to " + (callee ? describeCall(callee) : std::string("a call")) +
+                          (viaPointer ? " by pointer" : " by non-const reference");
+        markWrite(arg, viaPointer, how, arg->getExprLoc(), atomic);
+        continue;
+      }
+      for (const Base& base : bases(arg, viaPointer)) {
+        if (base.kind == BaseKind::This) continue;
+        BindingFact binding;
+        binding.function = fnId_;
+        binding.base = base;
+        binding.callee = ctx_.functionId(callee);
+        binding.calleeName = ctx_.functionName(callee);
+        binding.param = i;
+        binding.loc = ctx_.location(arg->getExprLoc());
+        binding.locked = locked();
+        binding.atomic = atomic;
+        ctx_.facts().bindings.push_back(std::move(binding));
+      }
+    }
+  }
+
+  // --- pre-fork events ---------------------------------------------------------------------
+
+  void addEvent(EventKind kind, SourceLocation loc, std::string api, const Base* target) {
+    EventFact event;
+    event.kind = kind;
+    event.function = fnId_;
+    event.loc = ctx_.location(loc);
+    event.api = std::move(api);
+    if (target) {
+      event.hasTarget = true;
+      event.target = *target;
+    }
+    ctx_.facts().events.push_back(std::move(event));
+  }
+
+  static const FunctionDecl* plainFunction(const CallExpr* call) {
+    const FunctionDecl* fn = call->getDirectCallee();
+    if (!fn || isa<CXXMethodDecl>(fn) || !fn->getIdentifier()) return nullptr;
+    return fn;
+  }
+
+  // C APIs that act through arguments: pthread_create, srand, sqlite3_open(&db), pipe(fds).
+  void recordApiCall(const FunctionDecl& fn, const CallExpr* call) {
+    if (!fn.getIdentifier()) return;
+    llvm::StringRef name = fn.getName();
+    SourceLocation loc = call->getBeginLoc();
+    if (isThreadStartFunction(name)) {
+      std::vector<Base> targets;
+      if (call->getNumArgs() > 0) targets = bases(call->getArg(0), true);
+      if (targets.empty()) addEvent(EventKind::ThreadStart, loc, name.str(), nullptr);
+      for (const Base& base : targets) addEvent(EventKind::ThreadStart, loc, name.str(), &base);
+    } else if (isSeedFunction(name)) {
+      addEvent(EventKind::RngSeed, loc, name.str(), nullptr);
+    } else if (int out; isDescriptorFunction(name, out) && out >= 0 &&
+                        static_cast<unsigned>(out) < call->getNumArgs()) {
+      for (const Base& base : bases(call->getArg(out), true))
+        addEvent(EventKind::DescriptorOpen, loc, name.str(), &base);
+    }
+  }
+
+  // The API name when `e` directly opens a descriptor (`socket(...)`, `std::ofstream(path)`).
+  std::string directOpener(const Expr* e) const {
+    e = strip(e->IgnoreImplicit());
+    if (const auto* call = dyn_cast<CallExpr>(e)) {
+      int out;
+      if (const FunctionDecl* fn = plainFunction(call);
+          fn && isDescriptorFunction(fn->getName(), out) && out < 0)
+        return fn->getName().str();
+    }
+    if (const auto* ref = dyn_cast<DeclRefExpr>(e)) {
+      if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
+        auto it = localOpeners_.find(var);
+        if (it != localOpeners_.end()) return it->second;
+      }
+    }
+    return "";
+  }
+
+  // Records what storing the value of `value` into `target` carries: descriptors, threads, pids,
+  // and the user functions whose results are stored (resolved by the Model).
+  void scanStore(const Expr* value, const Base& target, bool seedsRng) {
+    if (target.kind == BaseKind::Parameter || target.kind == BaseKind::ReturnOf) return;
+    std::vector<std::string> callees;
+    scanStoreRec(value, target, callees);
+    if (!callees.empty()) {
+      EventFact store;
+      store.kind = EventKind::DescriptorStore;
+      store.function = fnId_;
+      store.loc = ctx_.location(value->getBeginLoc());
+      store.hasTarget = true;
+      store.target = target;
+      store.callees = std::move(callees);
+      ctx_.facts().events.push_back(std::move(store));
+    }
+    if (seedsRng) addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target);
+  }
+
+  void scanStoreRec(const Stmt* s, const Base& target, std::vector<std::string>& callees) {
+    if (!s || isa<LambdaExpr>(s)) return;
+    if (const auto* call = dyn_cast<CallExpr>(s)) {
+      if (const FunctionDecl* fn = plainFunction(call)) {
+        int out;
+        if (isDescriptorFunction(fn->getName(), out) && out < 0)
+          addEvent(EventKind::DescriptorOpen, call->getBeginLoc(), fn->getName().str(), &target);
+        if (isPidFunction(fn->getName()))
+          addEvent(EventKind::PidCapture, call->getBeginLoc(), fn->getName().str(), &target);
+      }
+      if (const FunctionDecl* fn = call->getDirectCallee(); fn && !ctx_.isInSystemHeader(fn))
+        callees.push_back(ctx_.functionId(fn));
+    } else if (const auto* construct = dyn_cast<CXXConstructExpr>(s)) {
+      const CXXConstructorDecl* ctor = construct->getConstructor();
+      bool copies = ctor && ctor->isCopyOrMoveConstructor();
+      if (!copies && construct->getNumArgs() > 0) {
+        if (isThreadType(construct->getType()))
+          addEvent(EventKind::ThreadStart, construct->getBeginLoc(),
+                   recordName(construct->getType()), &target);
+        if (isDescriptorType(construct->getType()))
+          addEvent(EventKind::DescriptorOpen, construct->getBeginLoc(),
+                   recordName(construct->getType()), &target);
+      }
+      if (ctor && !copies && !ctx_.isInSystemHeader(ctor)) callees.push_back(ctx_.functionId(ctor));
+    } else if (const auto* ref = dyn_cast<DeclRefExpr>(s)) {
+      if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
+        auto it = localOpeners_.find(var);
+        if (it != localOpeners_.end())
+          addEvent(EventKind::DescriptorOpen, ref->getBeginLoc(), it->second, &target);
+      }
+    }
+    for (const Stmt* child : s->children()) scanStoreRec(child, target, callees);
+  }
+
+  CollectorContext& ctx_;
+  std::string fnId_;
+  const FunctionDecl* fn_;
+  std::vector<int> scopeLocks_{0};
+  int manualLocks_ = 0;
+  llvm::DenseMap<const VarDecl*, const Expr*> refAliases_;
+  llvm::DenseMap<const VarDecl*, const Expr*> ptrAliases_;
+  llvm::DenseMap<const VarDecl*, const Expr*> iterAliases_;
+  llvm::DenseMap<const VarDecl*, const LambdaExpr*> lambdaVars_;
+  llvm::DenseMap<const VarDecl*, std::string> localOpeners_;
+  llvm::DenseSet<const VarDecl*> rangeLoopVars_;
+  llvm::DenseSet<const LambdaExpr*> storedLambdas_;
+  llvm::DenseSet<const LambdaExpr*> invokedLambdas_;
+  llvm::DenseSet<const DeclRefExpr*> calleeRefs_;
+  llvm::DenseMap<const Expr*, EdgeKind> callableArgs_;
+};
+
+}  // namespace
+
+void analyzeFunctionBody(CollectorContext& ctx, const clang::FunctionDecl& fn) {
+  BodyAnalyzer analyzer(ctx, ctx.functionId(&fn), &fn);
+  if (const auto* ctor = llvm::dyn_cast<clang::CXXConstructorDecl>(&fn))
+    analyzer.analyzeConstructorInits(*ctor);
+  analyzer.TraverseStmt(fn.getBody());
+}
+
+void analyzeStaticInitializer(CollectorContext& ctx, const clang::VarDecl& var,
+                              const std::string& initId) {
+  const VariableFact* fact = ctx.variable(&var);
+  if (!fact || !var.getInit()) return;
+  VariableFact copy = *fact;
+  BodyAnalyzer analyzer(ctx, initId, nullptr);
+  analyzer.TraverseStmt(const_cast<clang::Expr*>(var.getInit()));
+  analyzer.analyzeInitializerStore(var.getInit(), copy);
+}
+
+}  // namespace forksafe

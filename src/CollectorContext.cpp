@@ -1,0 +1,197 @@
+// Stable ids, absolute locations and the registry of static-storage variables for one TU.
+#include "CollectorContext.h"
+
+#include "TypeClassify.h"
+
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclCXX.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Index/USRGeneration.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
+namespace forksafe {
+namespace {
+
+bool hasAnnotation(const clang::Decl* decl, llvm::StringRef what) {
+  for (const clang::Decl* redecl : decl->redecls())
+    for (const auto* attr : redecl->specific_attrs<clang::AnnotateAttr>())
+      if (attr->getAnnotation() == what) return true;
+  return false;
+}
+
+}  // namespace
+
+CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> patterns)
+    : ast_(ast),
+      sm_(ast.getSourceManager()),
+      handlerPatterns_(std::move(patterns)),
+      mangler_(clang::ItaniumMangleContext::create(ast, ast.getDiagnostics())) {
+  if (auto entry = sm_.getFileEntryRefForID(sm_.getMainFileID()))
+    facts_.mainFile = location(sm_.getLocForStartOfFile(sm_.getMainFileID())).file;
+}
+
+CollectorContext::~CollectorContext() = default;
+
+Location CollectorContext::location(clang::SourceLocation loc) {
+  Location out;
+  if (loc.isInvalid()) return out;
+  clang::SourceLocation fileLoc = sm_.getFileLoc(loc);
+  clang::FileID fid = sm_.getFileID(fileLoc);
+  auto cached = filePaths_.find(fid);
+  if (cached == filePaths_.end()) {
+    std::string path;
+    if (auto entry = sm_.getFileEntryRefForID(fid)) {
+      llvm::SmallString<256> buf(entry->getName());
+      llvm::sys::fs::make_absolute(buf);
+      llvm::sys::path::remove_dots(buf, /*remove_dot_dot=*/true);
+      path = std::string(buf);
+    }
+    cached = filePaths_.try_emplace(fid, std::move(path)).first;
+  }
+  out.file = cached->second;
+  out.line = sm_.getSpellingLineNumber(fileLoc);
+  out.column = sm_.getSpellingColumnNumber(fileLoc);
+  return out;
+}
+
+bool CollectorContext::isInSystemHeader(clang::SourceLocation loc) {
+  return loc.isValid() && sm_.isInSystemHeader(sm_.getFileLoc(loc));
+}
+
+bool CollectorContext::isInSystemHeader(const clang::Decl* decl) {
+  return isInSystemHeader(decl->getLocation());
+}
+
+std::string CollectorContext::usr(const clang::Decl* decl) {
+  llvm::SmallString<128> buf;
+  if (clang::index::generateUSRForDecl(decl, buf)) {
+    Location loc = location(decl->getLocation());
+    return "loc:" + loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
+  }
+  return std::string(buf);
+}
+
+std::string CollectorContext::functionId(const clang::FunctionDecl* fn) {
+  fn = fn->getCanonicalDecl();
+  auto it = functionIds_.find(fn);
+  if (it != functionIds_.end()) return it->second;
+  std::string id = usr(fn);
+  functionIds_.try_emplace(fn, id);
+  return id;
+}
+
+std::string CollectorContext::functionName(const clang::FunctionDecl* fn) {
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(fn)) {
+    if (method->getParent()->isLambda()) {
+      Location loc = location(method->getParent()->getBeginLoc());
+      return "lambda at " + std::string(llvm::sys::path::filename(loc.file)) + ":" +
+             std::to_string(loc.line) + ":" + std::to_string(loc.column);
+    }
+  }
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  clang::PrintingPolicy policy(ast_.getLangOpts());
+  policy.SuppressUnwrittenScope = true;
+  policy.SuppressTemplateArgsInCXXConstructors = true;
+  fn->printQualifiedName(os, policy);
+  if (const auto* args = fn->getTemplateSpecializationArgs()) {
+    os << '<';
+    for (unsigned i = 0; i < args->size(); ++i) {
+      if (i) os << ", ";
+      args->get(i).print(policy, os, /*IncludeType=*/false);
+    }
+    os << '>';
+  }
+  os << "()";
+  return name;
+}
+
+std::string CollectorContext::mangledName(const clang::VarDecl* var) {
+  if (!mangler_->shouldMangleDeclName(var)) return var->getName().str();
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  mangler_->mangleName(clang::GlobalDecl(var), os);
+  return out;
+}
+
+const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
+  if (!var) return nullptr;
+  var = var->getCanonicalDecl();
+  auto known = variables_.find(var);
+  if (known != variables_.end())
+    return known->second < 0 ? nullptr : &facts_.variables[known->second];
+
+  const clang::VarDecl* def = var->getDefinition();
+  const clang::VarDecl* shown = def ? def : var;
+  bool tracked = var->hasGlobalStorage() && !llvm::isa<clang::ParmVarDecl>(var) &&
+                 !var->getType()->isReferenceType() && !var->isInvalidDecl() &&
+                 !var->getDeclContext()->isDependentContext() && !isInSystemHeader(shown) &&
+                 !var->isTemplated();
+  if (!tracked) {
+    variables_.try_emplace(var, -1);
+    return nullptr;
+  }
+  VariableFact fact;
+  fact.id = usr(var);
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  clang::PrintingPolicy policy(ast_.getLangOpts());
+  policy.SuppressUnwrittenScope = true;
+  var->printQualifiedName(os, policy);
+  fact.name = name;
+  fact.mangled = mangledName(var);
+  fact.loc = location(shown->getLocation());
+  clang::QualType type = var->getType();
+  fact.isConst = var->isConstexpr() || type.isConstQualified();
+  fact.isThreadLocal = var->getTLSKind() != clang::VarDecl::TLS_None;
+  fact.isAtomic = isAtomicType(type);
+  fact.isSync = isSyncType(type);
+  fact.isRng = isRngType(type);
+  fact.containsRng = containsRngEngine(type);
+  fact.isPerWorker = hasAnnotation(var, "forksafe::per_worker");
+  fact.isStaticMember = var->isStaticDataMember();
+  fact.isPointer = type->isPointerType();
+  if (var->isLocalVarDecl()) {
+    if (const auto* fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(
+            var->getParentFunctionOrMethod()))
+      fact.enclosingFunction = functionId(fn);
+  }
+  variables_.try_emplace(var, static_cast<int>(facts_.variables.size()));
+  facts_.variables.push_back(std::move(fact));
+  return &facts_.variables.back();
+}
+
+bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
+  if (functionIndex_.count(fn)) return false;
+  FunctionFact fact;
+  fact.id = functionId(fn);
+  fact.name = functionName(fn);
+  fact.loc = location(fn->getLocation());
+  functionIndex_.try_emplace(fn, facts_.functions.size());
+  facts_.functions.push_back(std::move(fact));
+  functionDecls_.push_back(fn);
+  return true;
+}
+
+void CollectorContext::finishRoots() {
+  for (const clang::FunctionDecl* fn : functionDecls_) {
+    FunctionFact& fact = facts_.functions[functionIndex_.lookup(fn)];
+    if (hasAnnotation(fn, "forksafe::handler") || routeHandlers_.count(fact.id)) {
+      fact.root = RootKind::Handler;
+    } else if (hasAnnotation(fn, "forksafe::worker_init")) {
+      fact.root = RootKind::WorkerInit;
+    } else if (hasAnnotation(fn, "forksafe::init")) {
+      fact.root = RootKind::Init;
+    } else if (fn->isMain()) {
+      fact.root = RootKind::Main;
+    } else if (!handlerPatterns_.empty()) {
+      std::string qualified = fn->getQualifiedNameAsString();
+      for (const llvm::Regex& re : handlerPatterns_)
+        if (re.match(qualified)) fact.root = RootKind::Handler;
+    }
+    if (fact.root == RootKind::Handler) facts_.hasHandlerRoots = true;
+  }
+}
+
+}  // namespace forksafe

@@ -1,0 +1,64 @@
+// Per-TU state shared by the fact collectors: stable ids, locations, and the variable registry.
+#pragma once
+
+#include "Facts.h"
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Mangle.h>
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/DenseSet.h>
+#include <llvm/Support/Regex.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace forksafe {
+
+class CollectorContext {
+ public:
+  CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> handlerPatterns);
+  ~CollectorContext();
+
+  clang::ASTContext& ast() { return ast_; }
+  TUFacts& facts() { return facts_; }
+
+  // Location of the spelling site (the macro's expansion for code written in macros).
+  Location location(clang::SourceLocation loc);
+  bool isInSystemHeader(clang::SourceLocation loc);
+  bool isInSystemHeader(const clang::Decl* decl);
+
+  // USR-based id, identical in every TU that sees the declaration.
+  std::string functionId(const clang::FunctionDecl* fn);
+  std::string functionName(const clang::FunctionDecl* fn);
+
+  // Records the variable on first sight and returns its fact, or nullptr when the variable is not
+  // static-storage state forksafe tracks (locals, parameters, references, system headers).
+  const VariableFact* variable(const clang::VarDecl* var);
+
+  // Registers a function with a body; returns false if it was already known.
+  bool addFunction(const clang::FunctionDecl* fn);
+  // Marks a callable as a handler (registered with forksafe::App).
+  void markRouteHandler(const std::string& functionId) { routeHandlers_.insert(functionId); }
+  // Applies annotations, main() and --handlers patterns once all functions are known.
+  void finishRoots();
+
+ private:
+  std::string usr(const clang::Decl* decl);
+  std::string mangledName(const clang::VarDecl* var);
+
+  clang::ASTContext& ast_;
+  clang::SourceManager& sm_;
+  std::vector<llvm::Regex> handlerPatterns_;
+  std::unique_ptr<clang::MangleContext> mangler_;
+  TUFacts facts_;
+  llvm::DenseMap<const clang::VarDecl*, int> variables_;  // index into facts_.variables, -1: not state
+  llvm::DenseMap<const clang::FunctionDecl*, std::string> functionIds_;
+  llvm::DenseMap<clang::FileID, std::string> filePaths_;
+  llvm::DenseMap<const clang::FunctionDecl*, size_t> functionIndex_;
+  std::vector<const clang::FunctionDecl*> functionDecls_;
+  std::set<std::string> routeHandlers_;
+};
+
+}  // namespace forksafe

@@ -1,0 +1,30 @@
+// Wording shared by the rules: call paths, root descriptions and notes at offending sites.
+#pragma once
+
+#include "Finding.h"
+#include "Model.h"
+
+#include <string>
+#include <vector>
+
+namespace forksafe {
+
+enum class PathKind { Request, UnlockedRequest, Init };
+
+// "save() -> Store::put()" for a root-first path.
+std::string pathText(const Model& model, const std::vector<PathStep>& path);
+
+// One note per site (at most `limit`, then a count of the rest) saying what happens there, plus
+// one note per distinct function saying how it is reached: "'put()' runs per request: reached
+// from handler 'save()' via save() -> put()".
+void addSiteNotes(const Model& model, const std::vector<const ResolvedAccess*>& sites,
+                  const std::string& varName, PathKind kind, std::vector<Note>& notes,
+                  size_t limit = 5);
+
+// A note for the function `fn` at `loc` describing how it is reached on `kind` paths.
+Note reachNote(const Model& model, const std::string& fn, const Location& loc, PathKind kind);
+
+// The root of the path that makes `fn` reached, described for a message ("handler 'save()'").
+std::string rootOf(const Model& model, const std::string& fn, PathKind kind);
+
+}  // namespace forksafe

@@ -1,0 +1,161 @@
+// The per-translation-unit facts forksafe extracts from the AST: plain data, no clang types.
+//
+// Everything the rules need is expressed here so that the analysis (Model) never touches an AST:
+// functions and the edges between them, static-storage variables and every access to them, and
+// the pre-fork events (threads, descriptors, seeds, pids). Accesses name their target through a
+// Base that may be symbolic (a parameter of the function, or what another function returns by
+// reference); the Model resolves those once it has seen every function. This keeps the per-TU
+// work independent and makes the facts mergeable across translation units.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace forksafe {
+
+struct Location {
+  std::string file;  // absolute path
+  unsigned line = 0;
+  unsigned column = 0;
+
+  bool valid() const { return line != 0; }
+  friend bool operator==(const Location& a, const Location& b) {
+    return a.line == b.line && a.column == b.column && a.file == b.file;
+  }
+  friend bool operator<(const Location& a, const Location& b) {
+    if (a.file != b.file) return a.file < b.file;
+    if (a.line != b.line) return a.line < b.line;
+    return a.column < b.column;
+  }
+};
+
+enum class RootKind {
+  None,
+  Handler,     // FORKSAFE_HANDLER, --handlers=REGEX, or a callable registered with forksafe::App
+  Init,        // FORKSAFE_INIT: runs once in the master before fork
+  WorkerInit,  // FORKSAFE_WORKER_INIT: runs in each worker after fork, before requests
+  Main,        // main(): runs before any worker could be forked
+};
+
+struct FunctionFact {
+  std::string id;    // USR, or "init:<variable id>" for a static initializer
+  std::string name;  // for messages: "handle_visit()", "lambda at app.cpp:12"
+  Location loc;
+  RootKind root = RootKind::None;
+  bool isStaticInit = false;  // the dynamic initializer of a namespace-scope/static member variable
+};
+
+enum class EdgeKind {
+  Direct,    // called (including constructors, operators, lambdas invoked in place)
+  Virtual,   // called through a virtual method: every override is a possible target
+  Callback,  // passed or stored as a callable (route, thread body, std::function): runs later
+  Once,      // passed to std::call_once: runs at most once per process
+};
+
+struct CallFact {
+  std::string caller;
+  std::string callee;
+  EdgeKind kind = EdgeKind::Direct;
+  Location loc;
+  bool locked = false;  // a lock is held at the call site
+};
+
+struct OverrideFact {
+  std::string method;      // the overriding method
+  std::string overridden;  // the method it overrides
+};
+
+struct VariableFact {
+  std::string id;  // USR
+  std::string name;     // qualified name
+  std::string mangled;  // Itanium mangled name (the symbol in the ELF file)
+  Location loc;         // definition when the TU has it, otherwise the declaration
+  std::string enclosingFunction;  // function id, for function-local statics
+  bool isConst = false;           // const or constexpr: never state
+  bool isThreadLocal = false;
+  bool isAtomic = false;
+  bool isSync = false;         // mutex, once_flag, condition variable...: never state
+  bool isRng = false;          // a standard random engine or distribution
+  bool containsRng = false;    // is or directly holds a random engine
+  bool isPerWorker = false;    // FORKSAFE_PER_WORKER
+  bool isStaticMember = false;
+  bool isPointer = false;
+};
+
+enum class BaseKind {
+  Variable,   // id = variable id
+  Parameter,  // param = index of a reference/pointer parameter of the accessing function
+  ReturnOf,   // id = function id: whatever that function returns by reference or pointer
+  This,       // a member of *this (only used for pre-fork stores)
+  Result,     // the accessing function's return value (only used for pre-fork stores)
+};
+
+struct Base {
+  BaseKind kind = BaseKind::Variable;
+  std::string id;
+  unsigned param = 0;
+};
+
+enum class AccessKind { Read, Write };
+
+struct AccessFact {
+  std::string function;
+  Base base;
+  AccessKind kind = AccessKind::Read;
+  Location loc;
+  bool locked = false;  // a lock is held at this point of the function
+  bool atomic = false;  // the operation acts on an atomic object
+  std::string how;      // "incremented", "assigned", "modified by 'push_back()'"...
+};
+
+// An argument whose storage a callee may modify: passed by non-const reference or pointer to a
+// function with a body. Whether it is a write depends on the callee; the Model decides.
+struct BindingFact {
+  std::string function;
+  Base base;
+  std::string callee;
+  std::string calleeName;
+  unsigned param = 0;
+  Location loc;
+  bool locked = false;
+  bool atomic = false;
+};
+
+// `function` returns `base` by non-const reference or pointer (accessors, Meyers singletons).
+struct ReturnFact {
+  std::string function;
+  Base base;
+};
+
+enum class EventKind {
+  ThreadStart,     // std::thread/std::jthread/pthread_create
+  DescriptorOpen,  // socket/open/fopen/connect/sqlite3_open/... (api names the call)
+  DescriptorStore, // the value of calls to `callees` is stored into `target`
+  RngSeed,         // an engine is seeded (target) or srand/srandom is called (no target)
+  PidCapture,      // getpid()/gettid() stored into target
+};
+
+struct EventFact {
+  EventKind kind = EventKind::ThreadStart;
+  std::string function;
+  Location loc;
+  std::string api;
+  bool hasTarget = false;
+  Base target;
+  std::vector<std::string> callees;  // DescriptorStore: the calls whose value is stored
+};
+
+struct TUFacts {
+  std::string mainFile;
+  std::vector<FunctionFact> functions;
+  std::vector<CallFact> calls;
+  std::vector<OverrideFact> overrides;
+  std::vector<VariableFact> variables;
+  std::vector<AccessFact> accesses;
+  std::vector<BindingFact> bindings;
+  std::vector<ReturnFact> returns;
+  std::vector<EventFact> events;
+  bool hasHandlerRoots = false;  // any handler root (annotation, pattern match or router)
+};
+
+}  // namespace forksafe

@@ -1,0 +1,128 @@
+// One LibTooling run per source file, with diagnostics reduced to the first error.
+#include "Frontend.h"
+
+#include <clang/Basic/Diagnostic.h>
+#include <clang/Driver/Driver.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
+#include <clang/Tooling/ArgumentsAdjusters.h>
+#include <clang/Tooling/Tooling.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Process.h>
+
+namespace forksafe {
+namespace {
+
+// Counts errors and keeps the first one, formatted clang-style on one line.
+class FirstErrorConsumer : public clang::DiagnosticConsumer {
+ public:
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level,
+                        const clang::Diagnostic& info) override {
+    DiagnosticConsumer::HandleDiagnostic(level, info);
+    if (level < clang::DiagnosticsEngine::Error || !first.empty()) return;
+    llvm::SmallString<128> text;
+    info.FormatDiagnostic(text);
+    if (info.hasSourceManager() && info.getLocation().isValid()) {
+      clang::PresumedLoc p = info.getSourceManager().getPresumedLoc(info.getLocation());
+      if (p.isValid())
+        first = std::string(llvm::sys::path::filename(p.getFilename())) + ":" +
+                std::to_string(p.getLine()) + ":" + std::to_string(p.getColumn()) + ": ";
+    }
+    first += text.str();
+  }
+  std::string first;
+};
+
+class CollectConsumer : public clang::ASTConsumer {
+ public:
+  CollectConsumer(const CollectorOptions& options, std::vector<TUFacts>& out)
+      : options_(options), out_(out) {}
+  void HandleTranslationUnit(clang::ASTContext& ast) override {
+    if (ast.getDiagnostics().hasErrorOccurred()) return;  // a broken AST would only mislead
+    out_.push_back(collectFacts(ast, options_));
+  }
+
+ private:
+  const CollectorOptions& options_;
+  std::vector<TUFacts>& out_;
+};
+
+class CollectAction : public clang::ASTFrontendAction {
+ public:
+  CollectAction(const CollectorOptions& options, std::vector<TUFacts>& out)
+      : options_(options), out_(out) {}
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&,
+                                                        llvm::StringRef) override {
+    return std::make_unique<CollectConsumer>(options_, out_);
+  }
+
+ private:
+  const CollectorOptions& options_;
+  std::vector<TUFacts>& out_;
+};
+
+class CollectFactory : public clang::tooling::FrontendActionFactory {
+ public:
+  CollectFactory(const CollectorOptions& options, std::vector<TUFacts>& out)
+      : options_(options), out_(out) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<CollectAction>(options_, out_);
+  }
+
+ private:
+  const CollectorOptions& options_;
+  std::vector<TUFacts>& out_;
+};
+
+}  // namespace
+
+TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::string& file,
+                      const FrontendOptions& options, const CollectorOptions& collector) {
+  TUOutcome outcome;
+  outcome.file = file;
+  clang::tooling::ClangTool tool(db, {file});
+  tool.setPrintErrorMessage(false);
+  std::string resourceDir = options.resourceDir;
+  tool.appendArgumentsAdjuster(
+      [resourceDir](const clang::tooling::CommandLineArguments& args, llvm::StringRef) {
+        clang::tooling::CommandLineArguments out = args;
+        bool has = false;
+        for (const std::string& a : args) has |= llvm::StringRef(a).starts_with("-resource-dir");
+        if (!has && !resourceDir.empty() && !out.empty())
+          out.insert(out.begin() + 1, "-resource-dir=" + resourceDir);
+        return out;
+      });
+  if (!options.extraArgsBefore.empty())
+    tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
+        options.extraArgsBefore, clang::tooling::ArgumentInsertPosition::BEGIN));
+  // Warnings are not ours to report, and -Werror in a project's flags must not fail the parse.
+  clang::tooling::CommandLineArguments tail = options.extraArgs;
+  tail.insert(tail.end(), {"-w", "-Wno-error", "-ferror-limit=5"});
+  tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
+      tail, clang::tooling::ArgumentInsertPosition::END));
+  FirstErrorConsumer diagnostics;
+  tool.setDiagnosticConsumer(&diagnostics);
+  CollectFactory factory(collector, outcome.facts);
+  int status = tool.run(&factory);
+  if (status != 0 || diagnostics.getNumErrors() > 0 || outcome.facts.empty()) {
+    outcome.error = diagnostics.first.empty() ? "the compiler could not process it"
+                                              : diagnostics.first;
+    return outcome;
+  }
+  outcome.ok = true;
+  return outcome;
+}
+
+std::string findResourceDir(const char* argv0) {
+  if (auto env = llvm::sys::Process::GetEnv("FORKSAFE_CLANG_RESOURCE_DIR"))
+    if (llvm::sys::fs::is_directory(*env)) return *env;
+#ifdef FORKSAFE_CLANG_RESOURCE_DIR
+  if (llvm::sys::fs::is_directory(FORKSAFE_CLANG_RESOURCE_DIR)) return FORKSAFE_CLANG_RESOURCE_DIR;
+#endif
+  std::string exe =
+      llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&findResourceDir));
+  return clang::driver::Driver::GetResourcesPath(exe);
+}
+
+}  // namespace forksafe

@@ -1,0 +1,104 @@
+// The analysis model over the facts of one program: who writes which variable, and which
+// functions run at request time, at init time (before fork) and at worker init.
+//
+// Reachability, in one paragraph: init time is what init roots (FORKSAFE_INIT, main) and static
+// initializers reach through calls they make themselves; worker init is what FORKSAFE_WORKER_INIT
+// and std::call_once callbacks reach. Request time is what handler roots reach through calls and
+// callables they pass on. With no handler root and no handler pattern, every function that is
+// not init time or worker init is a possible request path: callables passed to a server or a
+// thread and functions nobody in the program calls are treated as entry points.
+#pragma once
+
+#include "Facts.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace forksafe {
+
+struct ResolvedAccess {
+  std::string function;
+  Location loc;
+  bool write = false;
+  bool locked = false;
+  bool atomic = false;
+  std::string how;
+};
+
+struct PathStep {
+  std::string function;  // function id
+  Location callSite;     // where the previous step calls it (invalid for the root)
+};
+
+class Model {
+ public:
+  Model(const TUFacts& facts, bool handlerPatternsConfigured);
+
+  const TUFacts& facts() const { return facts_; }
+  const FunctionFact* function(const std::string& id) const;
+  const VariableFact* variable(const std::string& id) const;
+
+  // Every read and write of a variable, symbolic bases resolved, in source order.
+  const std::vector<ResolvedAccess>& accesses(const std::string& varId) const;
+
+  bool isRequestTime(const std::string& fn) const { return request_.reached(fn); }
+  bool isUnlockedRequestTime(const std::string& fn) const { return unlocked_.reached(fn); }
+  bool isInitTime(const std::string& fn) const { return init_.reached(fn); }
+  bool isWorkerInit(const std::string& fn) const { return workerInit_.reached(fn); }
+  // True when no handler root or pattern exists and entry points were inferred.
+  bool inferredRoots() const { return inferred_; }
+
+  // Root-first call paths that make `fn` request time / unlocked request time / init time.
+  std::vector<PathStep> requestPath(const std::string& fn) const { return request_.path(fn); }
+  std::vector<PathStep> unlockedPath(const std::string& fn) const { return unlocked_.path(fn); }
+  std::vector<PathStep> initPath(const std::string& fn) const { return init_.path(fn); }
+
+  // "handler 'save()'", "callback lambda at app.cpp:12:3", "main()"...
+  std::string describeRoot(const std::string& fn) const;
+
+  // Whether `fn` returns, or stores into *this, a descriptor it (transitively) opens.
+  bool producesDescriptor(const std::string& fn) const { return producers_.count(fn) != 0; }
+
+ private:
+  struct Edge {
+    int to;
+    EdgeKind kind;
+    bool locked;
+    Location loc;
+  };
+  struct Reach {
+    std::vector<int> parent;  // -2: unreached, -1: root
+    std::vector<Location> via;
+    const Model* model = nullptr;
+    bool reached(const std::string& fn) const;
+    std::vector<PathStep> path(const std::string& fn) const;
+  };
+
+  int index(const std::string& fn) const;
+  Reach newReach() const;
+  void bfs(Reach& reach, const std::vector<int>& roots, bool (*follow)(const Edge&)) const;
+  void buildGraph();
+  void computeReachability(bool handlerPatternsConfigured);
+  void resolveAccesses();
+  void computeProducers();
+  std::set<std::string> resolve(const Base& base) const;
+
+  const TUFacts& facts_;
+  std::unordered_map<std::string, int> functionIndex_;
+  std::unordered_map<std::string, const VariableFact*> variables_;
+  std::vector<std::vector<Edge>> edges_;
+  std::vector<bool> callbackTarget_;
+  std::vector<bool> hasCaller_;
+  Reach init_, workerInit_, request_, unlocked_;
+  bool inferred_ = false;
+  std::set<std::pair<std::string, unsigned>> paramWrites_;
+  std::map<std::string, std::set<std::string>> returns_;
+  std::unordered_map<std::string, std::vector<ResolvedAccess>> accesses_;
+  std::set<std::string> producers_;
+};
+
+}  // namespace forksafe

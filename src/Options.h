@@ -1,0 +1,33 @@
+// forksafe-check's command line, parsed with CLI11 (clang-tidy's option names and habits).
+#pragma once
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <string>
+#include <vector>
+
+namespace forksafe {
+
+struct Options {
+  std::vector<std::string> sources;
+  std::string buildPath;  // -p
+  std::string checks;
+  bool listChecks = false;
+  std::vector<std::string> handlers;
+  std::string warningsAsErrors;
+  std::string format = "text";
+  std::string output;
+  bool version = false;
+  bool quiet = false;
+  std::vector<std::string> extraArgs;
+  std::vector<std::string> extraArgsBefore;
+  bool hasCompilerArgs = false;  // a `--` was given
+  std::vector<std::string> compilerArgs;
+};
+
+// Parses argv into `options`. Returns -1 to go on, or the exit status to stop with (0 after
+// --help, 2 after a usage error, which is reported on `err` in one line).
+int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_ostream& out,
+                 llvm::raw_ostream& err);
+
+}  // namespace forksafe

@@ -1,0 +1,6 @@
+// forksafe-check: the command-line entry point; everything else lives in the library.
+#include "Driver.h"
+
+int main(int argc, const char** argv) {
+  return forksafe::runCheckTool(argc, argv, llvm::outs(), llvm::errs());
+}
