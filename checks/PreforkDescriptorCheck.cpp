@@ -58,15 +58,13 @@ void PreforkDescriptorCheck::check(const CheckContext& ctx, std::vector<Finding>
                 "session; open it in each worker (a FORKSAFE_WORKER_INIT hook, or lazily on "
                 "first use)";
     for (const auto& [event, how] : opens) {
-      const FunctionFact* fn = model.function(event->function);
       f.notes.push_back({event->loc, "opened here by " + how + ", in " +
-                                         (fn ? "'" + fn->name + "'" : std::string("init code"))});
-      f.notes.push_back(reachNote(model, event->function, fn ? fn->loc : event->loc, PathKind::Init));
+                                         functionLabel(model, event->function)});
+      addReachNote(model, event->function, PathKind::Init, f.notes);
     }
-    const FunctionFact* user = model.function(use->function);
-    f.notes.push_back({use->loc, "used on a request path here, in '" +
-                                     (user ? user->name : use->function) + "'"});
-    f.notes.push_back(reachNote(model, use->function, user ? user->loc : use->loc, PathKind::Request));
+    f.notes.push_back({use->loc, "used on a request path here, in " +
+                                     functionLabel(model, use->function)});
+    addReachNote(model, use->function, PathKind::Request, f.notes);
     out.push_back(std::move(f));
   }
 }

@@ -37,8 +37,8 @@ void PreforkPidCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
                 "call " + first.api + "() where the value is needed, or set it in a "
                 "FORKSAFE_WORKER_INIT hook";
     for (const EventFact* e : events) {
-      const FunctionFact* fn = model.function(e->function);
-      f.notes.push_back({e->loc, "stored here, in " + (fn ? fn->name : std::string("init code"))});
+      f.notes.push_back({e->loc, "stored here, in " + functionLabel(model, e->function)});
+      addReachNote(model, e->function, PathKind::Init, f.notes);
     }
     out.push_back(std::move(f));
   }

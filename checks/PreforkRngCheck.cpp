@@ -42,8 +42,7 @@ void PreforkRngCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
                     "); every worker inherits the same state and rand() returns the same "
                     "sequence in each of them; seed it in a FORKSAFE_WORKER_INIT hook, mixing "
                     "in something per worker such as getpid()";
-        const FunctionFact* fn = model.function(e.function);
-        f.notes.push_back(reachNote(model, e.function, fn ? fn->loc : e.loc, PathKind::Init));
+        addReachNote(model, e.function, PathKind::Init, f.notes);
         out.push_back(std::move(f));
       }
       continue;
@@ -73,12 +72,11 @@ void PreforkRngCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
                 "so tokens and IDs repeat across workers; seed it after fork in a "
                 "FORKSAFE_WORKER_INIT hook, or use a thread_local engine seeded on first use";
     for (const EventFact* e : seeds) {
-      const FunctionFact* fn = model.function(e->function);
       f.notes.push_back({e->loc, std::string(e->api == "construction" ? "constructed" : "seeded") +
-                                     " here, in " + (fn ? fn->name : std::string("init code"))});
+                                     " here, in " + functionLabel(model, e->function)});
+      addReachNote(model, e->function, PathKind::Init, f.notes);
     }
-    const FunctionFact* user = model.function(use->function);
-    f.notes.push_back({use->loc, "used after fork here, in '" + (user ? user->name : "") + "'"});
+    f.notes.push_back({use->loc, "used after fork here, in " + functionLabel(model, use->function)});
     out.push_back(std::move(f));
   }
 }

@@ -37,10 +37,8 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
     }
   }
   auto notesFor = [&](const EventFact& e, Finding& f) {
-    const FunctionFact* fn = model.function(e.function);
-    f.notes.push_back({e.loc, "'" + e.api + "' started here, in " +
-                                  (fn ? "'" + fn->name + "'" : std::string("init code"))});
-    f.notes.push_back(reachNote(model, e.function, fn ? fn->loc : e.loc, PathKind::Init));
+    f.notes.push_back({e.loc, "'" + e.api + "' started here, in " + functionLabel(model, e.function)});
+    addReachNote(model, e.function, PathKind::Init, f.notes);
   };
   const char* why =
       "; fork() copies only the calling thread, so in every worker this thread does not run; "

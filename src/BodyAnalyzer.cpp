@@ -89,9 +89,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   }
 
   bool TraverseCompoundStmt(CompoundStmt* s, DataRecursionQueue* = nullptr) {
-    scopeLocks_.push_back(0);
+    scopeGuards_.emplace_back();
     bool ok = Base_::TraverseCompoundStmt(s);
-    scopeLocks_.pop_back();
+    for (const VarDecl* guard : scopeGuards_.back()) heldGuards_.erase(guard);
+    scopeGuards_.pop_back();
     return ok;
   }
 
@@ -118,13 +119,16 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       const VariableFact* fact = ctx_.variable(var);
       if (fact && var->getInit()) {
         Base target{BaseKind::Variable, fact->id, 0};
-        scanStore(var->getInit(), target, !fact->isThreadLocal && fact->containsRng);
+        scanStore(var->getInit(), target);
       }
       return true;
     }
     QualType type = var->getType();
     const Expr* init = var->getInit();
-    if (isLockGuardType(type) && !isDeferredLock(init)) ++scopeLocks_.back();
+    if (isLockGuardType(type)) {
+      scopeGuards_.back().push_back(var);
+      if (!isDeferredLock(init)) heldGuards_.insert(var);
+    }
     addDestructorEdge(type, var->getLocation());
     if (!init) return true;
     if (const auto* lambda = dyn_cast<LambdaExpr>(strip(init->IgnoreImplicit()))) {
@@ -174,7 +178,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     bool atomic = isAtomicType(op->getLHS()->getType());
     markWrite(op->getLHS(), false, how, op->getOperatorLoc(), atomic);
     if (op->getOpcode() == BO_Assign) {
-      for (const Base& base : bases(op->getLHS(), false)) scanStore(op->getRHS(), base, true);
+      for (const Base& base : bases(op->getLHS(), false)) scanStore(op->getRHS(), base);
     }
     return true;
   }
@@ -218,8 +222,11 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       }
       if (!method) recordApiCall(*callee, call);
     }
-    if (method && object && !method->isStatic())
+    if (method && object && !method->isStatic()) {
       handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc());
+      if (method->getOverloadedOperator() == OO_Equal && call->getNumArgs() == 2)
+        for (const Base& base : bases(object, objectViaPointer)) scanStore(call->getArg(1), base);
+    }
 
     const FunctionProtoType* proto = nullptr;
     if (!callee) {
@@ -258,7 +265,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       for (const Base& base : bases(value, ret->isPointerType()))
         if (base.kind != BaseKind::This) ctx_.facts().returns.push_back({fnId_, base});
     }
-    if (!ret->isVoidType()) scanStore(value, Base{BaseKind::Result, "", 0}, false);
+    if (!ret->isVoidType()) scanStore(value, Base{BaseKind::Result, "", 0});
     return true;
   }
 
@@ -267,21 +274,17 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       if (!init->isWritten() || !init->getInit()) continue;
       TraverseStmt(init->getInit());
       if (init->isMemberInitializer())
-        scanStore(init->getInit(), Base{BaseKind::This, "", 0}, false);
+        scanStore(init->getInit(), Base{BaseKind::This, "", 0});
     }
   }
 
   // Records what the initializer of a static variable stores into it.
-  void analyzeInitializerStore(const Expr* init, const VariableFact& var) {
-    scanStore(init, Base{BaseKind::Variable, var.id, 0}, !var.isThreadLocal && var.containsRng);
+  void analyzeInitializerStore(const Expr* init, const std::string& varId) {
+    scanStore(init, Base{BaseKind::Variable, varId, 0});
   }
 
  private:
-  bool locked() const {
-    int held = manualLocks_;
-    for (int n : scopeLocks_) held += n;
-    return held > 0;
-  }
+  bool locked() const { return !heldGuards_.empty() || manualLocks_ > 0; }
 
   static bool isDeferredLock(const Expr* init) {
     const auto* construct = init ? dyn_cast<CXXConstructExpr>(strip(init->IgnoreImplicit())) : nullptr;
@@ -595,11 +598,19 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     QualType objectType = viaPointer ? object->getType()->getPointeeType() : object->getType();
     llvm::StringRef name = method.getIdentifier() ? method.getName() : "";
     if (isSyncType(objectType) || isLockGuardType(objectType)) {
-      if (name == "lock" || name == "lock_shared" || name == "Lock" || name == "ReaderLock")
+      bool lock = name == "lock" || name == "lock_shared" || name == "Lock" || name == "ReaderLock";
+      bool unlock = name == "unlock" || name == "unlock_shared" || name == "Unlock" ||
+                    name == "ReaderUnlock";
+      const auto* ref = dyn_cast<DeclRefExpr>(object->IgnoreParenImpCasts());
+      const auto* guard = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;
+      if (guard && isLockGuardType(objectType)) {  // lk.unlock() / lk.lock() on a guard
+        if (lock) heldGuards_.insert(guard);
+        if (unlock) heldGuards_.erase(guard);
+      } else if (lock) {
         ++manualLocks_;
-      else if (name == "unlock" || name == "unlock_shared" || name == "Unlock" ||
-               name == "ReaderUnlock")
+      } else if (unlock && manualLocks_ > 0) {
         --manualLocks_;
+      }
       return;
     }
     if (isRngType(objectType) && name == "seed") {
@@ -736,7 +747,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // Records what storing the value of `value` into `target` carries: descriptors, threads, pids,
   // and the user functions whose results are stored (resolved by the Model).
-  void scanStore(const Expr* value, const Base& target, bool seedsRng) {
+  void scanStore(const Expr* value, const Base& target) {
     if (target.kind == BaseKind::Parameter || target.kind == BaseKind::ReturnOf) return;
     std::vector<std::string> callees;
     scanStoreRec(value, target, callees);
@@ -750,7 +761,12 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       store.callees = std::move(callees);
       ctx_.facts().events.push_back(std::move(store));
     }
-    if (seedsRng) addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target);
+    // Storing into an engine (constructing or assigning it) seeds it.
+    if (target.kind == BaseKind::Variable) {
+      const VariableFact* var = ctx_.variableById(target.id);
+      if (var && var->containsRng && !var->isThreadLocal)
+        addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target);
+    }
   }
 
   void scanStoreRec(const Stmt* s, const Base& target, std::vector<std::string>& callees) {
@@ -790,8 +806,9 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   CollectorContext& ctx_;
   std::string fnId_;
   const FunctionDecl* fn_;
-  std::vector<int> scopeLocks_{0};
-  int manualLocks_ = 0;
+  std::vector<std::vector<const VarDecl*>> scopeGuards_{{}};
+  llvm::DenseSet<const VarDecl*> heldGuards_;  // lock guards that hold their mutex right now
+  int manualLocks_ = 0;                        // m.lock() without m.unlock() so far
   llvm::DenseMap<const VarDecl*, const Expr*> refAliases_;
   llvm::DenseMap<const VarDecl*, const Expr*> ptrAliases_;
   llvm::DenseMap<const VarDecl*, const Expr*> iterAliases_;
@@ -817,10 +834,10 @@ void analyzeStaticInitializer(CollectorContext& ctx, const clang::VarDecl& var,
                               const std::string& initId) {
   const VariableFact* fact = ctx.variable(&var);
   if (!fact || !var.getInit()) return;
-  VariableFact copy = *fact;
+  std::string varId = fact->id;
   BodyAnalyzer analyzer(ctx, initId, nullptr);
   analyzer.TraverseStmt(const_cast<clang::Expr*>(var.getInit()));
-  analyzer.analyzeInitializerStore(var.getInit(), copy);
+  analyzer.analyzeInitializerStore(var.getInit(), varId);
 }
 
 }  // namespace forksafe

@@ -158,8 +158,14 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
       fact.enclosingFunction = functionId(fn);
   }
   variables_.try_emplace(var, static_cast<int>(facts_.variables.size()));
+  variableIds_.try_emplace(fact.id, facts_.variables.size());
   facts_.variables.push_back(std::move(fact));
   return &facts_.variables.back();
+}
+
+const VariableFact* CollectorContext::variableById(const std::string& id) const {
+  auto it = variableIds_.find(id);
+  return it == variableIds_.end() ? nullptr : &facts_.variables[it->second];
 }
 
 bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {

@@ -10,6 +10,7 @@
 #include <llvm/Support/Regex.h>
 
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ class CollectorContext {
   // static-storage state forksafe tracks (locals, parameters, references, system headers).
   const VariableFact* variable(const clang::VarDecl* var);
 
+  // The fact of a variable already recorded, by id; nullptr when unknown.
+  const VariableFact* variableById(const std::string& id) const;
+
   // Registers a function with a body; returns false if it was already known.
   bool addFunction(const clang::FunctionDecl* fn);
   // Marks a callable as a handler (registered with forksafe::App).
@@ -53,7 +57,8 @@ class CollectorContext {
   std::vector<llvm::Regex> handlerPatterns_;
   std::unique_ptr<clang::MangleContext> mangler_;
   TUFacts facts_;
-  llvm::DenseMap<const clang::VarDecl*, int> variables_;  // index into facts_.variables, -1: not state
+  llvm::DenseMap<const clang::VarDecl*, int> variables_;
+  std::map<std::string, size_t> variableIds_;  // index into facts_.variables, -1: not state
   llvm::DenseMap<const clang::FunctionDecl*, std::string> functionIds_;
   llvm::DenseMap<clang::FileID, std::string> filePaths_;
   llvm::DenseMap<const clang::FunctionDecl*, size_t> functionIndex_;

@@ -4,6 +4,7 @@
 #include "Finding.h"
 #include "Model.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,16 @@ void addSiteNotes(const Model& model, const std::vector<const ResolvedAccess*>& 
                   const std::string& varName, PathKind kind, std::vector<Note>& notes,
                   size_t limit = 5);
 
-// A note for the function `fn` at `loc` describing how it is reached on `kind` paths.
-Note reachNote(const Model& model, const std::string& fn, const Location& loc, PathKind kind);
+// A note at `loc` saying how `fn` is reached on `kind` paths; none when `fn` is itself a root
+// whose role the message already names.
+std::optional<Note> reachNote(const Model& model, const std::string& fn, const Location& loc,
+                              PathKind kind);
+
+// "'save()'", or "the static initializer of 'g'" (which carries its own quotes).
+std::string functionLabel(const Model& model, const std::string& fn);
+
+// Appends reachNote() for `fn` (at its definition) when there is one.
+void addReachNote(const Model& model, const std::string& fn, PathKind kind, std::vector<Note>& notes);
 
 // The root of the path that makes `fn` reached, described for a message ("handler 'save()'").
 std::string rootOf(const Model& model, const std::string& fn, PathKind kind);

@@ -1,0 +1,19 @@
+// Runs a child process with a time limit and captures its output (for end-to-end tests).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace forksafe::test {
+
+struct ProcessResult {
+  int status = -1;  // exit status, or -1 when killed or not started
+  bool timedOut = false;
+  std::string out;
+  std::string err;
+};
+
+ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& cwd = "",
+                         int timeoutSeconds = 120);
+
+}  // namespace forksafe::test
