@@ -11,8 +11,9 @@
 
 #include "TypeClassify.h"
 
-#include <clang/AST/ParentMapContext.h>
 #include <clang/AST/RecursiveASTVisitor.h>
+
+#include <optional>
 
 namespace forksafe {
 namespace {
@@ -236,6 +237,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     }
     llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     bindArguments(callee, proto, args);
+    if (callee) markIteratorWrites(*callee, args);
     classifyCallables(callee, args, isRouteRegistration(method));
     return true;
   }
@@ -404,12 +406,24 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // --- writes -------------------------------------------------------------------------------
 
+  // Inside a member function, storage of *this is the implicit object parameter.
+  std::optional<Base> asTracked(const Base& base) const {
+    if (base.kind == BaseKind::Variable || base.kind == BaseKind::Parameter ||
+        base.kind == BaseKind::ReturnOf)
+      return base;
+    const auto* method = dyn_cast_or_null<CXXMethodDecl>(fn_);
+    if (base.kind == BaseKind::This && method && method->isInstance() &&
+        !method->getParent()->isLambda())
+      return Base{BaseKind::Parameter, "", kThisParam};
+    return std::nullopt;
+  }
+
   void markWrite(const Expr* e, bool viaPointer, const std::string& how, SourceLocation loc,
                  bool atomic) {
-    for (const Base& base : bases(e, viaPointer)) {
-      if (base.kind != BaseKind::Variable && base.kind != BaseKind::Parameter &&
-          base.kind != BaseKind::ReturnOf)
-        continue;
+    for (const Base& found : bases(e, viaPointer)) {
+      std::optional<Base> tracked = asTracked(found);
+      if (!tracked) continue;
+      const Base& base = *tracked;
       AccessFact access;
       access.function = fnId_;
       access.base = base;
@@ -640,7 +654,25 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     std::string how = method.getOverloadedOperator() == OO_Equal
                           ? std::string("assigned")
                           : "modified by " + describeCall(&method);
-    markWrite(object, viaPointer, how, loc, atomic);
+    if (ctx_.isInSystemHeader(&method)) {
+      markWrite(object, viaPointer, how, loc, atomic);
+      return;
+    }
+    // A member function of the program: a write only if it modifies *this (the Model decides).
+    for (const Base& found : bases(object, viaPointer)) {
+      std::optional<Base> base = asTracked(found);
+      if (!base) continue;
+      BindingFact binding;
+      binding.function = fnId_;
+      binding.base = *base;
+      binding.callee = ctx_.functionId(&method);
+      binding.calleeName = ctx_.functionName(&method);
+      binding.param = kThisParam;
+      binding.loc = ctx_.location(loc);
+      binding.locked = locked();
+      binding.atomic = atomic;
+      ctx_.facts().bindings.push_back(std::move(binding));
+    }
   }
 
   void bindArguments(const FunctionDecl* callee, const FunctionProtoType* proto,
@@ -671,11 +703,12 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         markWrite(arg, viaPointer, how, arg->getExprLoc(), atomic);
         continue;
       }
-      for (const Base& base : bases(arg, viaPointer)) {
-        if (base.kind == BaseKind::This) continue;
+      for (const Base& found : bases(arg, viaPointer)) {
+        std::optional<Base> base = asTracked(found);
+        if (!base) continue;
         BindingFact binding;
         binding.function = fnId_;
-        binding.base = base;
+        binding.base = *base;
         binding.callee = ctx_.functionId(callee);
         binding.calleeName = ctx_.functionName(callee);
         binding.param = i;
@@ -684,6 +717,30 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         binding.atomic = atomic;
         ctx_.facts().bindings.push_back(std::move(binding));
       }
+    }
+  }
+
+  // std::sort(g.begin(), g.end()) modifies g through iterators it takes by value.
+  void markIteratorWrites(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args) {
+    int which = mutatedIteratorArgument(callee, static_cast<unsigned>(args.size()));
+    if (which < 0) return;
+    for (unsigned i = 0; i < args.size(); ++i) {
+      if (which != kAllIteratorArgs && static_cast<int>(i) != which) continue;
+      const auto* call = dyn_cast<CallExpr>(strip(args[i]->IgnoreImplicit()));
+      const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
+      if (!fn || !fn->getIdentifier()) continue;
+      llvm::StringRef name = fn->getName();
+      if (name != "begin" && name != "end" && name != "rbegin" && name != "rend" &&
+          name != "data" && name != "back_inserter" && name != "inserter")
+        continue;
+      const Expr* container = nullptr;
+      if (const auto* member = dyn_cast<CXXMemberCallExpr>(call))
+        container = member->getImplicitObjectArgument();
+      else if (call->getNumArgs() > 0)
+        container = call->getArg(0);  // std::begin(c), std::back_inserter(c)
+      if (container)
+        markWrite(container, false, "modified through iterators by " + describeCall(&callee),
+                  args[i]->getExprLoc(), false);
     }
   }
 

@@ -90,10 +90,13 @@ enum class BaseKind {
   Result,     // the accessing function's return value (only used for pre-fork stores)
 };
 
+// Parameter index that stands for the implicit object (*this) of a member function.
+inline constexpr unsigned kThisParam = 0xFFFFFFFFu;
+
 struct Base {
   BaseKind kind = BaseKind::Variable;
   std::string id;
-  unsigned param = 0;
+  unsigned param = 0;  // BaseKind::Parameter: the parameter's index, or kThisParam
 };
 
 enum class AccessKind { Read, Write };
@@ -108,14 +111,15 @@ struct AccessFact {
   std::string how;      // "incremented", "assigned", "modified by 'push_back()'"...
 };
 
-// An argument whose storage a callee may modify: passed by non-const reference or pointer to a
-// function with a body. Whether it is a write depends on the callee; the Model decides.
+// An argument whose storage a callee may modify: passed by non-const reference or pointer, or
+// the object of a non-const member call, to a function of the program. Whether it is a write
+// depends on what the callee does with it; the Model decides.
 struct BindingFact {
   std::string function;
   Base base;
   std::string callee;
   std::string calleeName;
-  unsigned param = 0;
+  unsigned param = 0;  // or kThisParam for the object of a member call
   Location loc;
   bool locked = false;
   bool atomic = false;

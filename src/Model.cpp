@@ -231,9 +231,13 @@ void Model::resolveAccesses() {
   for (const BindingFact& b : facts_.bindings) {
     if (!calleeWrites(b)) continue;
     for (const std::string& var : resolve(b.base)) {
-      std::string how = index(b.callee) < 0
-                            ? "passed by reference to '" + b.calleeName + "', which may modify it"
-                            : "passed by reference to '" + b.calleeName + "', which modifies it";
+      std::string how;
+      if (b.param == kThisParam)
+        how = "modified by '" + b.calleeName + "'";
+      else if (index(b.callee) < 0)
+        how = "passed by reference to '" + b.calleeName + "', which may modify it";
+      else
+        how = "passed by reference to '" + b.calleeName + "', which modifies it";
       add(var, {b.function, b.loc, true, b.locked, b.atomic, how});
     }
   }

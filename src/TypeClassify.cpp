@@ -193,4 +193,21 @@ bool isCallOnce(const clang::FunctionDecl& fn) {
   return inStd(fn) && fn.getIdentifier() && fn.getName() == "call_once";
 }
 
+int mutatedIteratorArgument(const clang::FunctionDecl& fn, unsigned numArgs) {
+  if (!inStd(fn) || !fn.getIdentifier()) return -1;
+  llvm::StringRef n = fn.getName();
+  if (oneOf(n, {"sort", "stable_sort", "partial_sort", "nth_element", "reverse", "rotate",
+                "shuffle", "fill", "fill_n", "generate", "generate_n", "remove", "remove_if",
+                "unique", "replace", "replace_if", "iota", "partition", "stable_partition",
+                "make_heap", "push_heap", "pop_heap", "sort_heap", "inplace_merge",
+                "swap_ranges", "iter_swap"}))
+    return kAllIteratorArgs;
+  if (oneOf(n, {"copy", "copy_if", "copy_n", "move", "move_backward", "copy_backward",
+                "replace_copy", "replace_copy_if", "remove_copy", "remove_copy_if",
+                "unique_copy", "reverse_copy", "rotate_copy"}))
+    return n == "rotate_copy" ? 3 : 2;
+  if (n == "transform") return numArgs >= 5 ? 3 : 2;
+  return -1;
+}
+
 }  // namespace forksafe

@@ -31,6 +31,11 @@ bool isPassThroughFunction(const clang::FunctionDecl& fn);
 // Standard functions that call a callable argument before returning (algorithms, std::invoke).
 bool isSynchronousCaller(const clang::FunctionDecl& fn);
 bool isCallOnce(const clang::FunctionDecl& fn);
+// Standard algorithms that write through iterator arguments. Returns -1 when `fn` is none;
+// otherwise the index of the output iterator argument, or kAllIteratorArgs when every iterator
+// argument designates modified elements (std::sort, std::fill...).
+inline constexpr int kAllIteratorArgs = 1000;
+int mutatedIteratorArgument(const clang::FunctionDecl& fn, unsigned numArgs);
 
 // The record's fully qualified name without inline namespaces ("std::mutex", not
 // "std::__1::mutex"), or "" for non-record types. Looks through arrays, typedefs and cv.

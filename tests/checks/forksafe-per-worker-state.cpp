@@ -1,6 +1,8 @@
 // Fixture for forksafe-per-worker-state: state written on a request path diverges per worker.
 // RUN-ARGS: --checks=-*,forksafe-per-worker-state
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -206,4 +208,43 @@ FORKSAFE_HANDLER void Containers() {
   g_rebound = new Db;
   g_balance += 5;
   g_erased.erase(1);
+}
+
+// --- member functions of the program: a write only when they modify the object -------------
+struct Client {
+  void get(const char*) {}  // not const, but changes nothing in the object
+  int timeouts = 0;
+  void noteTimeout() { ++timeouts; }
+};
+struct Counter {
+  int n = 0;
+  void inc() { add(1); }
+  void add(int k) { n += k; }
+};
+struct Declared {
+  void mutate();  // defined in another translation unit: assumed to modify
+};
+Client g_client;
+Client g_flakyClient;                   // expect: forksafe-per-worker-state
+Counter g_counter;                      // expect: forksafe-per-worker-state
+Declared g_declared;                    // expect: forksafe-per-worker-state
+
+FORKSAFE_HANDLER void Members() {
+  g_client.get("/health");
+  g_flakyClient.noteTimeout();
+  g_counter.inc();
+  g_declared.mutate();
+}
+
+// --- standard algorithms that write through iterators ---------------------------------------
+std::vector<int> g_sortedScores{3, 1, 2};     // expect: forksafe-per-worker-state
+std::vector<int> g_copyTarget(3);            // expect: forksafe-per-worker-state
+std::vector<int> g_appendTarget;             // expect: forksafe-per-worker-state
+std::vector<int> g_searchedOnly{1, 2, 3};
+
+FORKSAFE_HANDLER int Algorithms() {
+  std::sort(g_sortedScores.begin(), g_sortedScores.end());
+  std::copy(g_searchedOnly.begin(), g_searchedOnly.end(), g_copyTarget.begin());
+  std::copy(g_searchedOnly.begin(), g_searchedOnly.end(), std::back_inserter(g_appendTarget));
+  return static_cast<int>(std::count(g_searchedOnly.begin(), g_searchedOnly.end(), 2));
 }
