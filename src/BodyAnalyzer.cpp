@@ -11,6 +11,7 @@
 
 #include "TypeClassify.h"
 
+#include <clang/AST/Attr.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 
 #include <optional>
@@ -63,12 +64,21 @@ std::string describeCall(const FunctionDecl* fn) {
   return "'" + fn->getNameAsString() + "()'";
 }
 
-bool isRouteRegistration(const CXXMethodDecl* method) {
-  if (!method || !method->getIdentifier()) return false;
-  if (recordName(QualType(method->getParent()->getTypeForDecl(), 0)) != "forksafe::App")
-    return false;
-  llvm::StringRef n = method->getName();
-  return n == "get" || n == "post" || n == "put" || n == "patch" || n == "del" || n == "route";
+// The role a parameter gives to the callable passed to it: a framework can annotate its
+// registration functions (forksafe::App::get's handler parameter is FORKSAFE_HANDLER).
+RootKind parameterRole(const FunctionDecl* callee, unsigned index) {
+  if (!callee) return RootKind::None;
+  const FunctionDecl* candidates[] = {callee, callee->getTemplateInstantiationPattern()};
+  for (const FunctionDecl* fn : candidates) {
+    if (!fn || index >= fn->getNumParams()) continue;
+    for (const auto* attr : fn->getParamDecl(index)->specific_attrs<AnnotateAttr>()) {
+      llvm::StringRef what = attr->getAnnotation();
+      if (what == "forksafe::handler") return RootKind::Handler;
+      if (what == "forksafe::init") return RootKind::Init;
+      if (what == "forksafe::worker_init") return RootKind::WorkerInit;
+    }
+  }
+  return RootKind::None;
 }
 
 class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
@@ -238,7 +248,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     bindArguments(callee, proto, args);
     if (callee) markIteratorWrites(*callee, args);
-    classifyCallables(callee, args, isRouteRegistration(method));
+    classifyCallables(callee, args);
     return true;
   }
 
@@ -250,7 +260,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (isThreadType(e->getType()) && !ctor->isCopyOrMoveConstructor() && e->getNumArgs() > 0)
       addEvent(EventKind::ThreadStart, e->getBeginLoc(), recordName(e->getType()), nullptr);
     bindArguments(ctor, nullptr, args);
-    classifyCallables(nullptr, args, false);
+    classifyCallables(ctor, args);
     return true;
   }
 
@@ -378,28 +388,28 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     return nullptr;
   }
 
-  void classifyCallables(const FunctionDecl* callee, llvm::ArrayRef<const Expr*> args, bool route) {
+  void classifyCallables(const FunctionDecl* callee, llvm::ArrayRef<const Expr*> args) {
     EdgeKind kind = EdgeKind::Callback;
     if (callee && isCallOnce(*callee)) kind = EdgeKind::Once;
     else if (callee && isSynchronousCaller(*callee)) kind = EdgeKind::Direct;
-    for (const Expr* arg : args) {
-      const Expr* node = callableNode(arg);
+    for (unsigned i = 0; i < args.size(); ++i) {
+      const Expr* node = callableNode(args[i]);
       if (!node) continue;
       callableArgs_.try_emplace(node, kind);
-      if (route && arg == args.back()) markRouteHandler(node);
+      if (RootKind role = parameterRole(callee, i); role != RootKind::None) markRoot(node, role);
     }
   }
 
-  void markRouteHandler(const Expr* node) {
+  void markRoot(const Expr* node, RootKind role) {
     if (const auto* lambda = dyn_cast<LambdaExpr>(node)) {
-      for (const FunctionDecl* fn : lambdaTargets(lambda)) ctx_.markRouteHandler(ctx_.functionId(fn));
+      for (const FunctionDecl* fn : lambdaTargets(lambda)) ctx_.markRoot(ctx_.functionId(fn), role);
     } else if (const auto* ref = dyn_cast<DeclRefExpr>(node)) {
       if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) {
-        ctx_.markRouteHandler(ctx_.functionId(fn));
+        ctx_.markRoot(ctx_.functionId(fn), role);
       } else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
         if (auto it = lambdaVars_.find(var); it != lambdaVars_.end())
           for (const FunctionDecl* fn : lambdaTargets(it->second))
-            ctx_.markRouteHandler(ctx_.functionId(fn));
+            ctx_.markRoot(ctx_.functionId(fn), role);
       }
     }
   }

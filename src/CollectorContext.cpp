@@ -183,11 +183,13 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
 void CollectorContext::finishRoots() {
   for (const clang::FunctionDecl* fn : functionDecls_) {
     FunctionFact& fact = facts_.functions[functionIndex_.lookup(fn)];
-    if (hasAnnotation(fn, "forksafe::handler") || routeHandlers_.count(fact.id)) {
+    auto passed = passedRoots_.find(fact.id);
+    RootKind role = passed == passedRoots_.end() ? RootKind::None : passed->second;
+    if (hasAnnotation(fn, "forksafe::handler") || role == RootKind::Handler) {
       fact.root = RootKind::Handler;
-    } else if (hasAnnotation(fn, "forksafe::worker_init")) {
+    } else if (hasAnnotation(fn, "forksafe::worker_init") || role == RootKind::WorkerInit) {
       fact.root = RootKind::WorkerInit;
-    } else if (hasAnnotation(fn, "forksafe::init")) {
+    } else if (hasAnnotation(fn, "forksafe::init") || role == RootKind::Init) {
       fact.root = RootKind::Init;
     } else if (fn->isMain()) {
       fact.root = RootKind::Main;

@@ -43,8 +43,8 @@ class CollectorContext {
 
   // Registers a function with a body; returns false if it was already known.
   bool addFunction(const clang::FunctionDecl* fn);
-  // Marks a callable as a handler (registered with forksafe::App).
-  void markRouteHandler(const std::string& functionId) { routeHandlers_.insert(functionId); }
+  // Gives a callable a role because of the annotated parameter it was passed to.
+  void markRoot(const std::string& functionId, RootKind role) { passedRoots_[functionId] = role; }
   // Applies annotations, main() and --handlers patterns once all functions are known.
   void finishRoots();
 
@@ -63,7 +63,7 @@ class CollectorContext {
   llvm::DenseMap<clang::FileID, std::string> filePaths_;
   llvm::DenseMap<const clang::FunctionDecl*, size_t> functionIndex_;
   std::vector<const clang::FunctionDecl*> functionDecls_;
-  std::set<std::string> routeHandlers_;
+  std::map<std::string, RootKind> passedRoots_;
 };
 
 }  // namespace forksafe
