@@ -134,12 +134,14 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   }
   VariableFact fact;
   fact.id = usr(var);
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  clang::PrintingPolicy policy(ast_.getLangOpts());
-  policy.SuppressUnwrittenScope = true;
-  var->printQualifiedName(os, policy);
-  fact.name = name;
+  if (const auto* fn = var->isLocalVarDecl() ? llvm::dyn_cast_or_null<clang::FunctionDecl>(
+                                                    var->getParentFunctionOrMethod())
+                                              : nullptr) {
+    fact.name = functionName(fn) + "::" + var->getName().str();  // "Handle()::calls"
+  } else {
+    llvm::raw_string_ostream os(fact.name);
+    var->printQualifiedName(os, clang::PrintingPolicy(ast_.getLangOpts()));
+  }
   fact.mangled = mangledName(var);
   fact.loc = location(shown->getLocation());
   clang::QualType type = var->getType();

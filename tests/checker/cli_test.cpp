@@ -9,6 +9,7 @@
 #include <llvm/Support/Path.h>
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -117,6 +118,38 @@ TEST(Cli, CompilationDatabaseHeaderFindingReportedOnce) {
   }
   EXPECT_EQ(perWorker, 1);
   EXPECT_EQ(doc->getAsObject()->getArray("errors")->size(), 0u);
+}
+
+// The JSON `mangled` field must be the symbol the compiler emits (forksafe-serve --verify matches
+// ELF symbols by it).
+TEST(Cli, MangledNamesMatchTheCompilersSymbols) {
+  TempDir dir;
+  std::string src = dir.file("app.cpp",
+                             "#include \"forksafe/annotations.hpp\"\n"
+                             "namespace { int counter; }\n"
+                             "static int g_file;\n"
+                             "struct Ids { static long next; };\n"
+                             "long Ids::next = 0;\n"
+                             "namespace api { int hits; }\n"
+                             "FORKSAFE_HANDLER void Handle() {\n"
+                             "  static int calls = 0;\n"
+                             "  ++calls; ++counter; ++g_file; ++Ids::next; ++api::hits;\n"
+                             "}\n");
+  std::vector<std::string> args = {src, "--format=json", "--checks=-*,forksafe-per-worker-state"};
+  for (const std::string& a : includeArgs()) args.push_back(a);
+  ProcessResult r = check(args);
+  ASSERT_EQ(r.status, 1) << r.err;
+  auto doc = llvm::json::parse(r.out);
+  ASSERT_TRUE(static_cast<bool>(doc));
+  std::map<std::string, std::string> mangled;
+  for (const llvm::json::Value& v : *doc->getAsObject()->getArray("findings"))
+    mangled[v.getAsObject()->getString("symbol")->str()] =
+        v.getAsObject()->getString("mangled")->str();
+  EXPECT_EQ(mangled["(anonymous namespace)::counter"], "_ZN12_GLOBAL__N_17counterE");
+  EXPECT_EQ(mangled["g_file"], "_ZL6g_file");
+  EXPECT_EQ(mangled["Ids::next"], "_ZN3Ids4nextE");
+  EXPECT_EQ(mangled["api::hits"], "_ZN3api4hitsE");
+  EXPECT_EQ(mangled["Handle()::calls"], "_ZZ6HandlevE5calls");
 }
 
 TEST(Cli, TextOutputIsClangStyleWithoutColourWhenPiped) {
