@@ -128,7 +128,11 @@ void Model::computeReachability(bool handlerPatternsConfigured) {
     if (f.root == RootKind::WorkerInit) workerRoots.push_back(static_cast<int>(i));
     if (f.root == RootKind::Handler) handlerRoots.push_back(static_cast<int>(i));
   }
-  bfs(init_, initRoots, [](const Edge& e) { return e.kind != EdgeKind::Callback; });
+  // Only calls init code certainly makes: not callbacks, and not virtual dispatch, whose target
+  // (a server's task queue, a plugin) is decided at run time.
+  bfs(init_, initRoots, [](const Edge& e) {
+    return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once;
+  });
 
   // std::call_once callbacks outside init run once per worker: worker init, not per request.
   for (size_t i = 0; i < n; ++i) {

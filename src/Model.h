@@ -2,7 +2,8 @@
 // functions run at request time, at init time (before fork) and at worker init.
 //
 // Reachability, in one paragraph: init time is what init roots (FORKSAFE_INIT, main) and static
-// initializers reach through calls they make themselves; worker init is what FORKSAFE_WORKER_INIT
+// initializers reach through direct calls they make themselves (not callbacks, not virtual
+// dispatch); worker init is what FORKSAFE_WORKER_INIT
 // and std::call_once callbacks reach. Request time is what handler roots reach through calls and
 // callables they pass on. With no handler root and no handler pattern, every function that is
 // not init time or worker init is a possible request path: callables passed to a server or a
