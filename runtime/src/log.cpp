@@ -49,7 +49,7 @@ bool parse_level(std::string_view name, Level* out) {
 UniqueFd open_log_file(const std::string& path, int fallback_fd, std::string* error) {
   int fd;
   if (path.empty() || path == "-") {
-    fd = ::fcntl(path.empty() ? fallback_fd : 1, F_DUPFD_CLOEXEC, 3);
+    fd = ::fcntl(fallback_fd, F_DUPFD_CLOEXEC, 3);
   } else {
     do {
       fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

@@ -45,6 +45,8 @@ class ErrorLog {
   template <class... Args>
   void error(fmt::format_string<Args...> f, Args&&... a) { log(Level::kError, f, std::forward<Args>(a)...); }
   template <class... Args>
+  void critical(fmt::format_string<Args...> f, Args&&... a) { log(Level::kCritical, f, std::forward<Args>(a)...); }
+  template <class... Args>
   void debug(fmt::format_string<Args...> f, Args&&... a) { log(Level::kDebug, f, std::forward<Args>(a)...); }
 
  private:

@@ -51,7 +51,7 @@ ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
       ->envname("FORKSAFE_APP");
   auto env = [](const char* name) { return fmt::format("FORKSAFE_{}", name); };
   cli.add_option("-b,--bind", s.bind, "Listen on host:port, [ipv6]:port or unix:PATH (repeatable)")
-      ->envname(env("BIND"))->default_str("127.0.0.1:8000");
+      ->envname(env("BIND"))->default_str("127.0.0.1:8000")->allow_extra_args(false);
   cli.add_option("--backlog", s.backlog, "Listen queue length")->envname(env("BACKLOG"))->capture_default_str();
   cli.add_option("-w,--workers", s.workers, "Worker processes (default $WEB_CONCURRENCY or 1)")
       ->envname(env("WORKERS"))->capture_default_str();
