@@ -45,6 +45,7 @@ struct Conn {
   bool linger = false;     // close via shutdown + discard reads (unread input, errors)
   bool lingering = false;  // in the discard phase
   bool peer_eof = false;
+  std::uint64_t served = 0;  // requests answered on this connection
   std::int64_t last_activity_ms = 0;
   std::int64_t request_start_ms = 0;
   std::uint32_t registered = 0;
@@ -149,14 +150,17 @@ class EventWorker {
     accepting_ = on;
     auto& ls = *env_.listeners;
     for (std::size_t i = 0; i < ls.size(); ++i) {
-      if (on) loop_.add(ls[i].fd.get(), EPOLLIN | EPOLLEXCLUSIVE, kTagListener | i);
+      if (on) loop_.add(ls[i].fd.get(), EPOLLIN, kTagListener | i);
       else loop_.remove(ls[i].fd.get());
     }
   }
 
+  // One accept per readiness report, and no EPOLLEXCLUSIVE: every idle worker is woken and the
+  // first to call accept4 wins, so connections go to workers that are free right now. (Exclusive
+  // wake-ups always pick the same epoll instance, busy or not, and one worker would take all.)
   void accept_from(int listen_fd) {
     const int max_conns = env_.settings->worker_connections;
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 1; ++i) {
       if (conns_count_ >= max_conns) {
         set_accepting(false);
         return;
@@ -224,6 +228,7 @@ class EventWorker {
       Request req = c.parser.take();
       bool keep = c.parser.keep_alive() && env_.settings->keep_alive > 0 && !c.peer_eof;
       c.parser.next();
+      ++c.served;
       req.peer = c.peer;
       run_request(c, std::move(req), keep);
     }
@@ -374,12 +379,16 @@ class EventWorker {
     // Our copies of the listeners go; the sockets stay open in the master and other workers, so
     // connections waiting in the accept queue are served by them, not dropped.
     for (auto& l : *env_.listeners) l.fd.reset();
+    // Idle keep-alive connections are closed now (a client racing a request onto one retries, as
+    // HTTP allows for a reused connection); a fresh connection whose first request is still in
+    // flight is kept and answered with "Connection: close", so no new client sees a reset.
     for (auto& slot : conns_) {
       if (!slot) continue;
-      if (slot->idle()) {
+      if (slot->idle() && slot->served > 0) {
         close(*slot);
-      } else if (!slot->busy && !slot->parser.started()) {
-        slot->closing = true;
+      } else if (slot->served > 0 && !slot->busy && !slot->parser.started() &&
+                 slot->in_pos == slot->in.size()) {
+        slot->closing = true;  // only a response is left to write; close once it is out
       }
     }
   }
