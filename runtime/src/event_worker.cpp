@@ -100,11 +100,11 @@ class EventWorker {
       for (int i = 0; i < n; ++i) dispatch(loop_.event(i));
       if (now_ms_ - last_sweep >= 250) {
         sweep();
+        check_master(env_, control_);
         last_sweep = now_ms_;
       }
       heartbeat();
       env_.access->flush();
-      poll_worker_control(env_, control_);
       if (control_.quit) break;
       if (control_.draining) {
         start_draining();
@@ -126,7 +126,7 @@ class EventWorker {
   void dispatch(const epoll_event& ev) {
     std::uint64_t tag = ev.data.u64;
     if (tag == kTagSignals) {
-      poll_worker_control(env_, control_);
+      handle_worker_signals(env_, control_);
     } else if (tag == kTagPool) {
       complete_jobs();
     } else if ((tag & ~0xffffffffULL) == kTagListener) {

@@ -1,6 +1,7 @@
 // HTTP/1.x request parsing (via http_parser) and response serialization.
 #include "http1.hpp"
 
+#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -174,9 +175,20 @@ std::string_view DateCache::get() {
 void serialize_response(const Response& r, const ResponseFraming& framing, std::string_view date,
                         std::string* out) {
   const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
-  fmt::format_to(std::back_inserter(*out), "HTTP/1.1 {} {}\r\nServer: forksafe\r\nDate: {}\r\n",
-                 r.status, reason_phrase(r.status), date);
-  if (!no_body) fmt::format_to(std::back_inserter(*out), "Content-Length: {}\r\n", r.body.size());
+  // Plain appends rather than fmt: this runs once per response on the hot path.
+  char digits[24];
+  out->append("HTTP/1.1 ");
+  out->append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, r.status).ptr - digits));
+  out->push_back(' ');
+  out->append(reason_phrase(r.status));
+  out->append("\r\nServer: forksafe\r\nDate: ");
+  out->append(date);
+  out->append("\r\n");
+  if (!no_body) {
+    out->append("Content-Length: ");
+    out->append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr - digits));
+    out->append("\r\n");
+  }
   if (!framing.keep_alive) {
     out->append("Connection: close\r\n");
   } else if (framing.http_minor == 0) {

@@ -33,7 +33,8 @@ class SyncWorker {
       heartbeat();
       int n = ::poll(fds.data(), fds.size(), 1000);
       env_.access->flush();
-      poll_worker_control(env_, control_);
+      if (fds[0].revents & POLLIN) handle_worker_signals(env_, control_);
+      check_master(env_, control_);
       if (n <= 0 || control_.draining || control_.quit) continue;
       for (std::size_t i = 1; i < fds.size() && !control_.quit; ++i) {
         if (!(fds[i].revents & POLLIN)) continue;

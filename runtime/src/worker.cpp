@@ -55,7 +55,7 @@ std::int64_t monotonic_us() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
-void poll_worker_control(WorkerEnv& env, WorkerControl& control) {
+void handle_worker_signals(WorkerEnv& env, WorkerControl& control) {
   for (int sig : env.signals->drain()) {
     switch (sig) {
       case SIGTERM:
@@ -75,6 +75,9 @@ void poll_worker_control(WorkerEnv& env, WorkerControl& control) {
         break;
     }
   }
+}
+
+void check_master(WorkerEnv& env, WorkerControl& control) {
   if (::getppid() != env.master_pid) {
     if (!control.draining) env.log->warning("Master {} is gone; worker exiting", env.master_pid);
     control.begin_drain(monotonic_ms(), env.settings->graceful_timeout);

@@ -68,9 +68,11 @@ class Responder {
   DateCache date_;
 };
 
-/// Handles queued worker signals (TERM/HUP graceful, INT/QUIT fast, USR1 reopen logs) and notices
-/// a dead master; called by every worker loop on each wake-up.
-void poll_worker_control(WorkerEnv& env, WorkerControl& control);
+/// Handles queued worker signals (TERM/HUP graceful, INT/QUIT fast, USR1 reopen logs); called by
+/// the worker loops when the signal pipe is readable.
+void handle_worker_signals(WorkerEnv& env, WorkerControl& control);
+/// Starts a graceful stop when the master is gone; called by the loops about every 250 ms.
+void check_master(WorkerEnv& env, WorkerControl& control);
 
 /// Microseconds of CLOCK_MONOTONIC.
 std::int64_t monotonic_us();

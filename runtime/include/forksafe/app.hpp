@@ -144,20 +144,42 @@ class App {
     return out;
   }
 
-  static bool match(const Route& r, const std::vector<std::string>& parts,
+  /// Path segments as views into `path` (no copies; the router runs once per request).
+  static std::vector<std::string_view> split_views(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+      if (path[i] == '/') {
+        ++i;
+        continue;
+      }
+      std::size_t j = path.find('/', i);
+      if (j == std::string_view::npos) j = path.size();
+      out.push_back(path.substr(i, j - i));
+      i = j;
+    }
+    return out;
+  }
+
+  static bool match(const Route& r, const std::vector<std::string_view>& parts,
                     std::vector<std::pair<std::string, std::string>>* params) {
-    params->clear();
+    if (params) params->clear();
     for (std::size_t i = 0; i < r.segments.size(); ++i) {
       const std::string& seg = r.segments[i];
       if (!seg.empty() && seg[0] == '*') {
-        std::string rest;
-        for (std::size_t k = i; k < parts.size(); ++k) rest += (k > i ? "/" : "") + parts[k];
-        params->emplace_back(seg.substr(1), std::move(rest));
+        if (params) {
+          std::string rest;
+          for (std::size_t k = i; k < parts.size(); ++k) {
+            if (k > i) rest += '/';
+            rest.append(parts[k]);
+          }
+          params->emplace_back(seg.substr(1), std::move(rest));
+        }
         return true;
       }
       if (i >= parts.size()) return false;
       if (!seg.empty() && seg[0] == ':') {
-        params->emplace_back(seg.substr(1), parts[i]);
+        if (params) params->emplace_back(seg.substr(1), std::string(parts[i]));
       } else if (seg != parts[i]) {
         return false;
       }
@@ -166,13 +188,12 @@ class App {
   }
 
   Response dispatch(Request& req, DispatchInfo* info) const {
-    const std::vector<std::string> parts = split(req.path);
-    std::vector<std::pair<std::string, std::string>> params;
+    const std::vector<std::string_view> parts = split_views(req.path);
     std::string allow;
     const Route* found = nullptr;
     const Route* get_for_head = nullptr;
     for (const Route& r : routes_) {
-      if (!match(r, parts, &params)) continue;
+      if (!match(r, parts, nullptr)) continue;
       if (r.method == req.method) {
         found = &r;
         break;
@@ -187,8 +208,7 @@ class App {
       r.headers.add("Allow", allow);
       return r;
     }
-    match(*found, parts, &params);
-    req.params = std::move(params);
+    match(*found, parts, &req.params);
     if (info) info->route = found->pattern;
     return found->handler(req);
   }
