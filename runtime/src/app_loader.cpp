@@ -1,0 +1,107 @@
+// App library loading.
+#include "app_loader.hpp"
+
+#include <dlfcn.h>
+
+#include <fmt/format.h>
+
+namespace forksafe::serve {
+
+namespace {
+
+template <class Hooks>
+bool run_hooks(const Hooks& hooks, const char* what, std::string* error) {
+  for (const auto& hook : hooks) {
+    try {
+      hook();
+    } catch (const std::exception& e) {
+      *error = fmt::format("cannot run {} hook: {}", what, e.what());
+      return false;
+    } catch (...) {
+      *error = fmt::format("cannot run {} hook: unknown exception", what);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+LoadedApp::LoadedApp(LoadedApp&& other) noexcept
+    : handle_(other.handle_), app_(std::move(other.app_)) {
+  other.handle_ = nullptr;
+}
+
+LoadedApp& LoadedApp::operator=(LoadedApp&& other) noexcept {
+  if (this != &other) {
+    unload();
+    handle_ = other.handle_;
+    app_ = std::move(other.app_);
+    other.handle_ = nullptr;
+  }
+  return *this;
+}
+
+LoadedApp::~LoadedApp() { unload(); }
+
+void LoadedApp::unload() {
+  app_.reset();
+  if (handle_) ::dlclose(handle_);
+  handle_ = nullptr;
+}
+
+bool LoadedApp::load(const std::string& path, std::string* error) {
+  unload();
+  // A bare name would make dlopen search the library path; "app.so" means the file here.
+  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  handle_ = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) {
+    *error = fmt::format("cannot load app '{}': {}", path, ::dlerror());
+    return false;
+  }
+  using AbiFn = int (*)();
+  using RegisterFn = void (*)(App&);
+  auto abi = reinterpret_cast<AbiFn>(::dlsym(handle_, "forksafe_app_abi_version"));
+  auto reg = reinterpret_cast<RegisterFn>(::dlsym(handle_, "forksafe_app_register"));
+  if (!abi || !reg) {
+    *error = fmt::format("cannot load app '{}': no FORKSAFE_APP entry point (forksafe_app_register)", path);
+    unload();
+    return false;
+  }
+  if (abi() != FORKSAFE_APP_ABI_VERSION) {
+    *error = fmt::format("cannot load app '{}': built for handler ABI {}, this server speaks {}", path,
+                         abi(), FORKSAFE_APP_ABI_VERSION);
+    unload();
+    return false;
+  }
+  app_ = std::make_unique<App>();
+  try {
+    reg(*app_);
+  } catch (const std::exception& e) {
+    *error = fmt::format("cannot register app '{}': {}", path, e.what());
+    unload();
+    return false;
+  } catch (...) {
+    *error = fmt::format("cannot register app '{}': unknown exception", path);
+    unload();
+    return false;
+  }
+  if (!run_hooks(app_->init_hooks(), "init", error)) {
+    unload();
+    return false;
+  }
+  return true;
+}
+
+bool LoadedApp::run_worker_init(std::string* error) {
+  return run_hooks(app_->worker_init_hooks(), "worker-init", error);
+}
+
+void LoadedApp::run_worker_exit(std::string* error) {
+  for (const auto& hook : app_->worker_exit_hooks()) {
+    std::string e;
+    if (!run_hooks(std::vector<Hook>{hook}, "worker-exit", &e)) *error = e;
+  }
+}
+
+}  // namespace forksafe::serve

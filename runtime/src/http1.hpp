@@ -1,0 +1,114 @@
+// HTTP/1.x framing: http_parser-driven request parsing with limits, and response serialization.
+//
+// This module is the only place that knows about the wire format. It is socket-free: callers feed
+// bytes and get whole Requests (bodies de-chunked) or an error status, and turn Responses into
+// bytes. Ambiguous framing (Content-Length with Transfer-Encoding, duplicate or invalid
+// Content-Length, bad chunk sizes) is rejected by http_parser in strict mode and answered 400 with
+// the connection closed, so a request can never be smuggled past this layer.
+#ifndef FORKSAFE_SERVE_HTTP1_HPP
+#define FORKSAFE_SERVE_HTTP1_HPP
+
+#include <cstddef>
+#include <ctime>
+#include <string>
+#include <string_view>
+
+#include <http_parser.h>
+
+#include "forksafe/request.hpp"
+#include "forksafe/response.hpp"
+
+namespace forksafe::serve {
+
+struct Limits {
+  std::size_t request_line = 4094;
+  std::size_t fields = 100;
+  std::size_t field_size = 8190;
+  std::size_t body = 1024 * 1024;  // 0: unlimited
+};
+
+class RequestParser {
+ public:
+  enum class Status { kNeedMore, kRequest, kError };
+
+  explicit RequestParser(const Limits& limits);
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
+
+  /// Parses up to one request from `data`; `*consumed` tells how many bytes were used. After
+  /// kRequest, take the request with take() and call next() before feeding more.
+  Status feed(const char* data, std::size_t len, std::size_t* consumed);
+  /// The completed request (moved out).
+  Request take() { return std::move(request_); }
+  /// Prepares for the next pipelined request.
+  void next();
+
+  /// True once any byte of the current request arrived (used for idle vs header timeouts).
+  bool started() const { return started_; }
+  /// True between headers-complete and message-complete.
+  bool reading_body() const { return headers_done_ && !complete_; }
+  /// True once: the client sent "Expect: 100-continue" and the body is still to come.
+  bool take_continue() {
+    bool c = continue_pending_;
+    continue_pending_ = false;
+    return c;
+  }
+  /// Whether the connection may carry another request after this one.
+  bool keep_alive() const { return keep_alive_; }
+  int error_status() const { return error_status_; }
+  const std::string& error_reason() const { return error_reason_; }
+
+ private:
+  static const http_parser_settings& parser_settings();
+  static int on_message_begin(http_parser* p);
+  static int on_url(http_parser* p, const char* at, std::size_t len);
+  static int on_header_field(http_parser* p, const char* at, std::size_t len);
+  static int on_header_value(http_parser* p, const char* at, std::size_t len);
+  static int on_headers_complete(http_parser* p);
+  static int on_body(http_parser* p, const char* at, std::size_t len);
+  static int on_message_complete(http_parser* p);
+  int fail(int status, std::string reason);
+  bool check_field_size();
+
+  Limits limits_;
+  http_parser parser_;
+  Request request_;
+  std::string url_;
+  std::size_t fields_ = 0;
+  bool in_value_ = false;
+  bool started_ = false;
+  bool headers_done_ = false;
+  bool complete_ = false;
+  bool continue_pending_ = false;
+  bool keep_alive_ = false;
+  int error_status_ = 0;
+  std::string error_reason_;
+};
+
+/// The Date header value, recomputed at most once per second (one per worker, not global).
+class DateCache {
+ public:
+  std::string_view get();
+
+ private:
+  std::time_t second_ = -1;
+  std::string value_;
+};
+
+struct ResponseFraming {
+  bool head = false;        // HEAD: send headers (with the real Content-Length) but no body
+  bool keep_alive = true;   // false adds "Connection: close"
+  int http_minor = 1;       // HTTP/1.0 keep-alive needs an explicit "Connection: keep-alive"
+};
+
+/// Appends the wire form of `r` to `out`. Handler headers that would break framing
+/// (Content-Length, Transfer-Encoding, Connection, Date) or contain CR/LF are dropped.
+void serialize_response(const Response& r, const ResponseFraming& framing, std::string_view date,
+                        std::string* out);
+
+/// A short plain-text response for a protocol error (400, 408, 413, 431, ...).
+Response error_response(int status);
+
+}  // namespace forksafe::serve
+
+#endif  // FORKSAFE_SERVE_HTTP1_HPP

@@ -1,0 +1,57 @@
+// Every forksafe-serve setting, parsed with CLI11 from flags, a config file and FORKSAFE_* variables.
+#ifndef FORKSAFE_SERVE_SETTINGS_HPP
+#define FORKSAFE_SERVE_SETTINGS_HPP
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace forksafe::serve {
+
+struct Settings {
+  std::string app_path;
+  std::vector<std::string> bind;  // "host:port", "[v6]:port", "unix:PATH"
+  int backlog = 2048;
+  int workers = 1;
+  std::string worker_class = "event";  // event | sync | threads
+  int threads = 4;
+  int worker_connections = 1000;
+  double timeout = 30;
+  double graceful_timeout = 30;
+  double keep_alive = 2;
+  double header_timeout = 10;
+  long max_requests = 0;
+  long max_requests_jitter = 0;
+  bool preload = false;
+  std::size_t limit_request_line = 4094;
+  std::size_t limit_request_fields = 100;
+  std::size_t limit_request_field_size = 8190;
+  std::size_t limit_request_body = 1024 * 1024;
+  std::string access_logfile;  // empty: off; "-": stdout
+  std::string access_logformat;
+  std::string error_logfile = "-";
+  std::string loglevel = "info";
+  std::string pidfile;
+  std::string user;
+  std::string group;
+  std::string chdir;
+  std::string metrics_bind;
+  std::string config_file;
+  bool check_config = false;
+  bool print_config = false;
+  std::string config_text;  // filled for --print-config
+};
+
+/// Outcome of parsing: either run with `settings`, or exit with `exit_code` (help, errors, ...).
+struct ParseOutcome {
+  bool run = false;
+  int exit_code = 0;
+  std::string error;  // one line, already worded for the user; empty for help/version
+};
+
+/// Parses argv (argv[0] excluded is fine: pass all of argv). Never prints; the caller does.
+ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out, std::string* help_text);
+
+}  // namespace forksafe::serve
+
+#endif  // FORKSAFE_SERVE_SETTINGS_HPP

@@ -1,0 +1,144 @@
+// Integration-test harness: temp dirs, a supervised forksafe-serve process, libcurl and raw clients.
+//
+// Every wait is bounded; every server is started in its own process group and the whole group is
+// SIGKILLed and reaped in the destructor, so a failing test never leaves processes behind.
+#ifndef FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
+#define FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace fstest {
+
+using namespace std::chrono_literals;
+using Millis = std::chrono::milliseconds;
+
+std::string serve_binary();
+std::string test_app();
+std::string counter_app();
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+int count_lines_with(const std::string& path, const std::string& needle);
+
+/// Polls `pred` every 20 ms until true or `timeout`; returns its last value.
+bool eventually(const std::function<bool()>& pred, Millis timeout = 10000ms);
+
+/// Direct children of `pid`, read from /proc/*/stat.
+std::vector<pid_t> children_of(pid_t pid);
+
+class Server {
+ public:
+  Server() = default;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  /// Starts forksafe-serve with `args` (the binary is prepended) and extra environment entries.
+  /// Output goes to dir/server.log.
+  void start(const TempDir& dir, std::vector<std::string> args,
+             std::vector<std::pair<std::string, std::string>> env = {});
+  /// Starts and waits until it listens and `workers` workers are booted; fails the test otherwise.
+  bool start_and_wait(const TempDir& dir, std::vector<std::string> args, int workers,
+                      std::vector<std::pair<std::string, std::string>> env = {});
+
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+  std::string url(const std::string& path) const;
+  std::string log() const;
+  int log_count(const std::string& needle) const;
+  bool wait_log(const std::string& needle, int count = 1, Millis timeout = 15000ms) const;
+  bool wait_listening(Millis timeout = 15000ms);
+  std::vector<pid_t> workers() const { return children_of(pid_); }
+  bool wait_workers(std::size_t n, Millis timeout = 15000ms) const;
+  void signal(int sig) const;
+  /// Waits for the master to exit; returns its wait status, or nullopt on timeout.
+  std::optional<int> wait_exit(Millis timeout = 15000ms);
+  /// Exit code if it exited normally, -1 otherwise (after wait_exit).
+  static int exit_code(int status);
+
+ private:
+  void kill_group();
+
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+  bool reaped_ = false;
+  std::optional<int> exit_status_;
+};
+
+struct HttpResult {
+  long status = 0;  // 0: transport failure
+  std::string body;
+  std::string headers;  // raw header block(s)
+  std::string error;
+  long new_connections = 0;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::string body;
+  std::vector<std::string> headers;
+  long timeout_ms = 10000;
+  std::string unix_socket;
+};
+
+/// A libcurl easy handle; reusing one Client reuses its keep-alive connection.
+class Client {
+ public:
+  Client();
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  HttpResult perform(const HttpRequest& req);
+  HttpResult get(const std::string& url, long timeout_ms = 10000);
+
+ private:
+  void* curl_;
+};
+
+/// One-shot GET with a fresh connection.
+HttpResult http_get(const std::string& url, long timeout_ms = 10000);
+
+/// Raw TCP client for what libcurl will not send (pipelining, malformed framing, slow headers).
+class RawConn {
+ public:
+  explicit RawConn(int port, const std::string& host = "127.0.0.1");
+  ~RawConn();
+  bool ok() const { return fd_ >= 0; }
+  bool send(const std::string& data);
+  /// Reads until `done(buffer)` or EOF or timeout; returns everything read.
+  std::string read_until(const std::function<bool(const std::string&)>& done, Millis timeout = 10000ms);
+  /// Reads until `n` complete responses (headers plus Content-Length body) or EOF/timeout.
+  std::string read_responses(int n, Millis timeout = 10000ms);
+  /// Reads until the server closes; true when it closed (EOF or reset) within `timeout`.
+  bool wait_closed(Millis timeout);
+  void shutdown_write();
+
+ private:
+  int fd_ = -1;
+};
+
+/// Splits raw HTTP responses into status codes and bodies, in order.
+std::vector<std::pair<int, std::string>> parse_responses(const std::string& raw);
+
+}  // namespace fstest
+
+#endif  // FORKSAFE_TESTS_RUNTIME_HARNESS_HPP

@@ -1,0 +1,150 @@
+// HTTP/1 framing tests: parser limits, smuggling defences, pipelining and serialization, no sockets.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "http1.hpp"
+
+using forksafe::Request;
+using forksafe::Response;
+using forksafe::serve::Limits;
+using forksafe::serve::RequestParser;
+using forksafe::serve::ResponseFraming;
+using forksafe::serve::serialize_response;
+
+namespace {
+
+struct Parsed {
+  std::vector<Request> requests;
+  int error = 0;
+  bool keep_alive = false;
+};
+
+Parsed parse_all(const std::string& wire, Limits limits = {}) {
+  Parsed out;
+  RequestParser p(limits);
+  std::size_t pos = 0;
+  while (pos < wire.size()) {
+    std::size_t used = 0;
+    auto st = p.feed(wire.data() + pos, wire.size() - pos, &used);
+    pos += used;
+    if (st == RequestParser::Status::kError) {
+      out.error = p.error_status();
+      return out;
+    }
+    if (st == RequestParser::Status::kRequest) {
+      out.keep_alive = p.keep_alive();
+      out.requests.push_back(p.take());
+      p.next();
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+TEST(Http1, SimpleGet) {
+  Parsed p = parse_all("GET /a/b?x=1 HTTP/1.1\r\nHost: h\r\nX-Thing: v\r\n\r\n");
+  ASSERT_EQ(p.requests.size(), 1u);
+  EXPECT_EQ(p.requests[0].method, "GET");
+  EXPECT_EQ(p.requests[0].path, "/a/b");
+  EXPECT_EQ(p.requests[0].query, "x=1");
+  EXPECT_EQ(p.requests[0].header("x-thing"), "v");
+  EXPECT_TRUE(p.keep_alive);
+}
+
+TEST(Http1, PipelinedRequestsComeOutInOrder) {
+  std::string wire;
+  for (int i = 0; i < 3; ++i) wire += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\n\r\n";
+  Parsed p = parse_all(wire);
+  ASSERT_EQ(p.requests.size(), 3u);
+  EXPECT_EQ(p.requests[0].path, "/0");
+  EXPECT_EQ(p.requests[2].path, "/2");
+}
+
+TEST(Http1, ByteByByteFeeding) {
+  std::string wire = "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello";
+  RequestParser p(Limits{});
+  int completed = 0;
+  for (char c : wire) {
+    std::size_t used = 0;
+    auto st = p.feed(&c, 1, &used);
+    ASSERT_NE(st, RequestParser::Status::kError);
+    if (st == RequestParser::Status::kRequest) {
+      EXPECT_EQ(p.take().body, "hello");
+      ++completed;
+    }
+  }
+  EXPECT_EQ(completed, 1);
+}
+
+TEST(Http1, ChunkedBodyIsJoined) {
+  Parsed p = parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  ASSERT_EQ(p.requests.size(), 1u);
+  EXPECT_EQ(p.requests[0].body, "hello world");
+}
+
+TEST(Http1, ConnectionCloseAndHttp10) {
+  EXPECT_FALSE(parse_all("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").keep_alive);
+  EXPECT_FALSE(parse_all("GET / HTTP/1.0\r\n\r\n").keep_alive);
+  EXPECT_TRUE(parse_all("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive);
+}
+
+TEST(Http1, SmugglingAttemptsAreRejected) {
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").error, 400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc").error, 400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3x\r\n\r\nabc").error, 400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n").error, 400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\nabc").error, 400);
+}
+
+TEST(Http1, MissingHostIs400) {
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\n\r\n").error, 400);
+}
+
+TEST(Http1, Limits) {
+  Limits l;
+  l.request_line = 64;
+  l.fields = 3;
+  l.field_size = 32;
+  l.body = 10;
+  EXPECT_EQ(parse_all("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", l).error, 400);
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", l).error, 431);
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(40, 'x') + "\r\n\r\n", l).error, 431);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", l).error, 413);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n", l).error, 413);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", l).requests.size(), 1u);
+}
+
+TEST(Http1, ExpectContinue) {
+  RequestParser p(Limits{});
+  std::string head = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n";
+  std::size_t used = 0;
+  EXPECT_EQ(p.feed(head.data(), head.size(), &used), RequestParser::Status::kNeedMore);
+  EXPECT_TRUE(p.take_continue());
+  EXPECT_FALSE(p.take_continue());
+  EXPECT_EQ(p.feed("ok", 2, &used), RequestParser::Status::kRequest);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: magic\r\n\r\nok").error, 417);
+}
+
+TEST(Http1, SerializeKeepAliveCloseAndHead) {
+  Response r = Response::text("hi");
+  r.headers.add("X-Evil", "a\r\nInjected: 1");
+  r.headers.add("Content-Length", "999");
+  std::string out;
+  serialize_response(r, ResponseFraming{false, true, 1}, "DATE", &out);
+  EXPECT_EQ(out.find("HTTP/1.1 200 OK\r\n"), 0u);
+  EXPECT_NE(out.find("Content-Length: 2\r\n"), std::string::npos);
+  EXPECT_EQ(out.find("999"), std::string::npos);
+  EXPECT_EQ(out.find("Injected"), std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 6), "\r\n\r\nhi");
+  out.clear();
+  serialize_response(r, ResponseFraming{true, false, 1}, "DATE", &out);
+  EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Content-Length: 2\r\n"), std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 4), "\r\n\r\n");
+}
+
+}  // namespace

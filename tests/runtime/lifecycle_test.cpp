@@ -1,0 +1,259 @@
+// Master/worker lifecycle against real processes: signals, respawn, timeouts, recycling, graceful
+// stop, zero-downtime reload, preload, crash isolation, boot failures, and the counter example.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace fstest {
+namespace {
+
+std::vector<std::string> args(std::initializer_list<std::string> extra, const std::string& app = test_app()) {
+  std::vector<std::string> out = {"-b", "127.0.0.1:0"};
+  out.insert(out.end(), extra);
+  out.push_back(app);
+  return out;
+}
+
+TEST(Lifecycle, TtinAndTtouAdjustWorkersNeverBelowOne) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "2"}), 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  s.signal(SIGTTIN);
+  EXPECT_TRUE(s.wait_workers(3));
+  s.signal(SIGTTOU);
+  EXPECT_TRUE(s.wait_workers(2));
+  s.signal(SIGTTOU);
+  EXPECT_TRUE(s.wait_workers(1));
+  s.signal(SIGTTOU);
+  EXPECT_TRUE(s.wait_log("ttou; workers now 1", 2));
+  EXPECT_TRUE(s.wait_workers(1));
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+}
+
+TEST(Lifecycle, KilledWorkerIsReplaced) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "2"}), 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  pid_t victim = s.workers().front();
+  ::kill(victim, SIGKILL);
+  EXPECT_TRUE(eventually([&] {
+    auto w = s.workers();
+    return w.size() == 2 && std::find(w.begin(), w.end(), victim) == w.end();
+  }));
+  EXPECT_TRUE(s.wait_log("died unexpectedly"));
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+}
+
+TEST(Lifecycle, TimeoutKillsStuckHandlerAndReplacesWorker) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1", "--timeout", "1"}), 1));
+  HttpResult stuck = http_get(s.url("/spin"), 20000);
+  EXPECT_EQ(stuck.status, 0) << "the stuck request cannot be answered";
+  EXPECT_TRUE(s.wait_log("WORKER TIMEOUT"));
+  EXPECT_TRUE(s.wait_log("Booted worker", 2));
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+}
+
+TEST(Lifecycle, MaxRequestsRecyclesGracefully) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1", "--max-requests", "3", "--max-requests-jitter", "1"}), 1));
+  std::set<std::string> pids;
+  for (int i = 0; i < 10; ++i) {
+    HttpResult r = http_get(s.url("/pid"));
+    ASSERT_EQ(r.status, 200) << "request " << i << ": " << r.error;
+    pids.insert(r.body);
+  }
+  EXPECT_GE(pids.size(), 3u);
+  EXPECT_TRUE(s.wait_log("Autorestarting worker", 2));
+}
+
+TEST(Lifecycle, GracefulTermCompletesInFlightRequests) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1", "-k", "threads", "--threads", "4"}), 1));
+  std::vector<std::future<HttpResult>> calls;
+  for (int i = 0; i < 4; ++i)
+    calls.push_back(std::async(std::launch::async, [&] { return http_get(s.url("/sleep/1500")); }));
+  std::this_thread::sleep_for(500ms);  // the requests are now inside their handlers
+  s.signal(SIGTERM);
+  for (auto& c : calls) {
+    HttpResult r = c.get();
+    EXPECT_EQ(r.status, 200) << r.error;
+  }
+  auto status = s.wait_exit(15000ms);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(Server::exit_code(*status), 0);
+}
+
+TEST(Lifecycle, QuitStopsFast) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1"}), 1));
+  auto call = std::async(std::launch::async, [&] { return http_get(s.url("/sleep/5000")); });
+  std::this_thread::sleep_for(300ms);
+  auto start = std::chrono::steady_clock::now();
+  s.signal(SIGQUIT);
+  auto status = s.wait_exit(10000ms);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4000ms);
+  call.get();
+}
+
+TEST(Lifecycle, HupUnderLoadLosesNoRequest) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "2"}), 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  auto old_workers = s.workers();
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> clients;
+  std::mutex mu;
+  std::vector<std::string> errors;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      Client c;  // keep-alive, like a real client
+      while (!stop) {
+        HttpResult r = (t % 2) ? c.get(s.url("/hello")) : http_get(s.url("/hello"));
+        if (r.status == 200) {
+          ++ok;
+        } else {
+          ++failed;
+          std::lock_guard<std::mutex> lock(mu);
+          errors.push_back(r.error);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(500ms);
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload complete"));
+  EXPECT_TRUE(eventually([&] {
+    auto now = s.workers();
+    return now.size() == 2 && std::none_of(now.begin(), now.end(), [&](pid_t p) {
+             return std::find(old_workers.begin(), old_workers.end(), p) != old_workers.end();
+           });
+  }));
+  std::this_thread::sleep_for(500ms);
+  stop = true;
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(failed.load(), 0) << (errors.empty() ? "" : errors.front());
+  EXPECT_GT(ok.load(), 50);
+}
+
+TEST(Lifecycle, PreloadRunsInitOnceInMaster) {
+  TempDir dir;
+  std::string init_log = dir.file("init.log");
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3", "--preload"}), 3, {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
+  EXPECT_EQ(count_lines_with(init_log, "init"), 1);
+  EXPECT_EQ(read_file(init_log), "init " + std::to_string(s.pid()) + "\n");
+}
+
+TEST(Lifecycle, WithoutPreloadInitRunsInEachWorker) {
+  TempDir dir;
+  std::string init_log = dir.file("init.log");
+  std::string exit_log = dir.file("exit.log");
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3"}), 3,
+                               {{"FORKSAFE_TEST_INIT_LOG", init_log}, {"FORKSAFE_TEST_EXIT_LOG", exit_log}}));
+  EXPECT_EQ(count_lines_with(init_log, "init"), 3);
+  EXPECT_EQ(read_file(init_log).find(" " + std::to_string(s.pid()) + "\n"), std::string::npos);
+  s.signal(SIGTERM);
+  ASSERT_TRUE(s.wait_exit().has_value());
+  EXPECT_EQ(count_lines_with(exit_log, "worker-exit"), 3);
+}
+
+TEST(Lifecycle, CrashTakesDownOnlyItsWorker) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "2"}), 2));
+  EXPECT_EQ(http_get(s.url("/crash")).status, 0);
+  EXPECT_TRUE(s.wait_log("died unexpectedly"));
+  EXPECT_TRUE(s.wait_log("Booted worker", 3));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+}
+
+TEST(Lifecycle, WorkerBootFailureHaltsWithCode3) {
+  TempDir dir;
+  Server s;
+  s.start(dir, args({"-w", "2"}), {{"FORKSAFE_TEST_FAIL_WORKER_INIT", "1"}});
+  auto status = s.wait_exit(15000ms);
+  ASSERT_TRUE(status.has_value()) << s.log();
+  EXPECT_EQ(Server::exit_code(*status), 3);
+  EXPECT_EQ(s.log_count("Worker failed to boot"), 1);
+  EXPECT_LE(s.log_count("worker init refused"), 2) << "no respawn loop";
+}
+
+TEST(Lifecycle, AppLoadFailureHaltsWithCode4) {
+  for (bool preload : {false, true}) {
+    TempDir dir;
+    Server s;
+    std::vector<std::string> extra = {"-w", "2"};
+    if (preload) extra.push_back("--preload");
+    std::vector<std::string> a = {"-b", "127.0.0.1:0"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.push_back(test_app());
+    s.start(dir, a, {{"FORKSAFE_TEST_FAIL_REGISTER", "1"}});
+    auto status = s.wait_exit(15000ms);
+    ASSERT_TRUE(status.has_value()) << s.log();
+    EXPECT_EQ(Server::exit_code(*status), 4) << s.log();
+    EXPECT_GE(s.log_count("registration refused"), 1);
+  }
+}
+
+std::vector<int> count_visits(const Server& s, int clients, int per_client) {
+  std::vector<std::future<std::vector<int>>> futures;
+  for (int c = 0; c < clients; ++c) {
+    futures.push_back(std::async(std::launch::async, [&s, per_client] {
+      std::vector<int> seen;
+      Client client;
+      for (int i = 0; i < per_client; ++i) seen.push_back(std::atoi(client.get(s.url("/")).body.c_str()));
+      return seen;
+    }));
+  }
+  std::vector<int> all;
+  for (auto& f : futures) {
+    auto part = f.get();
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+TEST(CounterExample, CountsWithOneWorkerDivergesWithFour) {
+  {
+    TempDir dir;
+    Server s;
+    ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1"}, counter_app()), 1));
+    std::vector<int> expected(40);
+    for (int i = 0; i < 40; ++i) expected[static_cast<std::size_t>(i)] = i + 1;
+    EXPECT_EQ(count_visits(s, 4, 10), expected) << "one worker: 1, 2, 3, ... 40";
+  }
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "4"}, counter_app()), 4));
+  bool diverged = false;
+  for (int round = 0; round < 5 && !diverged; ++round) {
+    std::vector<int> seen = count_visits(s, 8, 10);
+    diverged = std::adjacent_find(seen.begin(), seen.end()) != seen.end();  // some count seen twice
+  }
+  EXPECT_TRUE(diverged) << "four workers each keep their own counter";
+}
+
+}  // namespace
+}  // namespace fstest

@@ -1,0 +1,195 @@
+// Operations against real processes: bad input and exit codes, config file and environment,
+// --check-config/--print-config, access and error logs (USR1 reopen), metrics, USR2 re-exec.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace fstest {
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string output;
+};
+
+/// Runs forksafe-serve to completion (bounded by `timeout`) and captures stdout+stderr.
+CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
+            std::vector<std::pair<std::string, std::string>> env = {}) {
+  Server s;
+  s.start(dir, std::move(args), std::move(env));
+  CliRun r;
+  auto status = s.wait_exit(10000ms);
+  if (status) r.code = Server::exit_code(*status);
+  r.output = s.log();
+  return r;
+}
+
+int line_count(const std::string& text) {
+  int n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
+TEST(Cli, BadInputGivesOneLineAndExitCode) {
+  TempDir dir;
+  CliRun unknown = run_cli(dir, {"--no-such-flag", test_app()});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_EQ(line_count(unknown.output), 1) << unknown.output;
+  EXPECT_EQ(unknown.output.rfind("forksafe-serve: error: ", 0), 0u) << unknown.output;
+
+  TempDir d2;
+  CliRun workers = run_cli(d2, {"-w", "0", test_app()});
+  EXPECT_EQ(workers.code, 2);
+  EXPECT_NE(workers.output.find("cannot use 0 workers"), std::string::npos) << workers.output;
+
+  TempDir d3;
+  CliRun no_app = run_cli(d3, {"-b", "127.0.0.1:0"});
+  EXPECT_EQ(no_app.code, 2);
+  EXPECT_EQ(line_count(no_app.output), 1) << no_app.output;
+
+  TempDir d4;
+  CliRun kind = run_cli(d4, {"-k", "gevent", test_app()});
+  EXPECT_EQ(kind.code, 2);
+  EXPECT_EQ(line_count(kind.output), 1) << kind.output;
+
+  TempDir d5;
+  CliRun config = run_cli(d5, {"--config", d5.file("missing.toml"), test_app()});
+  EXPECT_EQ(config.code, 2);
+  EXPECT_EQ(line_count(config.output), 1) << config.output;
+}
+
+TEST(Cli, BadBindAndMissingAppAreReportedNotRetried) {
+  TempDir dir;
+  CliRun bind = run_cli(dir, {"-b", "not-an-address", test_app()});
+  EXPECT_EQ(bind.code, 1);
+  EXPECT_NE(bind.output.find("cannot parse bind address 'not-an-address'"), std::string::npos) << bind.output;
+
+  TempDir d2;
+  CliRun missing = run_cli(d2, {"-b", "127.0.0.1:0", d2.file("nope.so")});
+  EXPECT_EQ(missing.code, 4);
+  EXPECT_NE(missing.output.find("cannot load app"), std::string::npos);
+  EXPECT_NE(missing.output.find("App failed to load"), std::string::npos);
+
+  TempDir d3;
+  std::ofstream(d3.file("garbage.so")) << "not an ELF file";
+  CliRun garbage = run_cli(d3, {"-b", "127.0.0.1:0", "--preload", d3.file("garbage.so")});
+  EXPECT_EQ(garbage.code, 4);
+  EXPECT_NE(garbage.output.find("cannot load app"), std::string::npos);
+}
+
+TEST(Cli, CheckConfigAndPrintConfig) {
+  TempDir dir;
+  CliRun ok = run_cli(dir, {"--check-config", test_app()});
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("configuration OK"), std::string::npos);
+  TempDir d2;
+  CliRun bad = run_cli(d2, {"--check-config", d2.file("missing.so")});
+  EXPECT_EQ(bad.code, 4);
+  TempDir d3;
+  CliRun print = run_cli(d3, {"--print-config", "-w", "3", test_app()});
+  EXPECT_EQ(print.code, 0);
+  EXPECT_NE(print.output.find("workers=3"), std::string::npos) << print.output;
+}
+
+TEST(Config, FileAndEnvironment) {
+  TempDir dir;
+  std::ofstream(dir.file("serve.toml")) << "workers = 2\nbind = [\"127.0.0.1:0\"]\n";
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"--config", dir.file("serve.toml"), test_app()}, 2,
+                               {{"FORKSAFE_WORKER_CLASS", "sync"}}));
+  EXPECT_TRUE(s.wait_workers(2));
+  EXPECT_EQ(s.log_count("Using worker: sync"), 1);
+  EXPECT_NE(http_get(s.url("/hello")).headers.find("Connection: close"), std::string::npos);
+}
+
+TEST(Config, WebConcurrencySetsDefaultWorkers) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", test_app()}, 3, {{"WEB_CONCURRENCY", "3"}}));
+  EXPECT_TRUE(s.wait_workers(3));
+}
+
+TEST(Logs, AccessLogCombinedFormatAndUsr1Reopen) {
+  TempDir dir;
+  std::string access = dir.file("access.log");
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--access-logfile", access, "--pid",
+                                     dir.file("serve.pid"), test_app()},
+                               1));
+  HttpRequest req;
+  req.url = s.url("/users/7?x=1");
+  req.headers = {"User-Agent: forksafe-test", "Referer: http://example.invalid/"};
+  EXPECT_EQ(Client().perform(req).status, 200);
+  ASSERT_TRUE(eventually([&] { return count_lines_with(access, "GET /users/7?x=1") == 1; }));
+  static const std::regex combined(
+      R"(127\.0\.0\.1 - - \[[^\]]+\] "GET /users/7\?x=1 HTTP/1\.1" 200 6 "http://example\.invalid/" "forksafe-test")");
+  EXPECT_TRUE(std::regex_search(read_file(access), combined)) << read_file(access);
+  EXPECT_EQ(std::stoi(read_file(dir.file("serve.pid"))), s.pid());
+  ASSERT_EQ(std::rename(access.c_str(), (access + ".1").c_str()), 0);
+  s.signal(SIGUSR1);
+  EXPECT_TRUE(eventually([&] {
+    http_get(s.url("/hello"));
+    return count_lines_with(access, "GET /hello") >= 1;
+  }));
+  s.signal(SIGTERM);
+  ASSERT_TRUE(s.wait_exit().has_value());
+  EXPECT_EQ(::access(dir.file("serve.pid").c_str(), F_OK), -1) << "pid file removed on exit";
+}
+
+TEST(Metrics, PrometheusEndpoint) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", test_app()}, 1));
+  for (int i = 0; i < 3; ++i) http_get(s.url("/hello"));
+  http_get(s.url("/missing"));
+  std::smatch m;
+  std::string log = s.log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(Metrics at: (http://127\.0\.0\.1:\d+))")));
+  std::string body;
+  EXPECT_TRUE(eventually([&] {
+    body = http_get(std::string(m[1]) + "/metrics").body;
+    return body.find("forksafe_requests_total{worker=\"0\",status=\"200\"} 3") != std::string::npos;
+  }, 5000ms)) << body;
+  EXPECT_NE(body.find("forksafe_requests_total{worker=\"0\",status=\"404\"} 1"), std::string::npos);
+  EXPECT_NE(body.find("forksafe_workers_alive 1"), std::string::npos);
+  EXPECT_NE(body.find("forksafe_request_duration_seconds_count 4"), std::string::npos);
+  EXPECT_NE(body.find("forksafe_worker_restarts_total 0"), std::string::npos);
+}
+
+TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
+  TempDir dir;
+  Server s;
+  std::string pidfile = dir.file("serve.pid");
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--pid", pidfile, test_app()}, 1));
+  s.signal(SIGUSR2);
+  ASSERT_TRUE(s.wait_log("Booted worker", 2)) << s.log();
+  EXPECT_EQ(s.log_count("Listening at: http://127.0.0.1:" + std::to_string(s.port())), 2)
+      << "the new master serves the same inherited socket";
+  pid_t new_master = 0;
+  ASSERT_TRUE(eventually([&] {
+    std::string text = read_file(pidfile);
+    new_master = text.empty() ? 0 : std::stoi(text);
+    return new_master != 0 && new_master != s.pid();
+  }));
+  EXPECT_EQ(std::stoi(read_file(pidfile + ".oldbin")), s.pid());
+  s.signal(SIGTERM);  // retire the old master; the new one keeps serving
+  ASSERT_TRUE(s.wait_exit().has_value());
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+  ::kill(new_master, SIGTERM);
+  EXPECT_TRUE(eventually([&] {
+    std::string stat = read_file("/proc/" + std::to_string(new_master) + "/stat");
+    return stat.empty() || stat.find(") Z") != std::string::npos;
+  }));
+}
+
+}  // namespace
+}  // namespace fstest
