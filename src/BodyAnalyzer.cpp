@@ -619,7 +619,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   void handleMethodOnObject(const CXXMethodDecl& method, const Expr* object, bool viaPointer,
                             SourceLocation loc) {
-    QualType objectType = viaPointer ? object->getType()->getPointeeType() : object->getType();
+    const Expr* bare = object->IgnoreImpCasts();  // the object's own type, not a base's
+    QualType objectType = viaPointer ? bare->getType()->getPointeeType() : bare->getType();
     llvm::StringRef name = method.getIdentifier() ? method.getName() : "";
     if (isSyncType(objectType) || isLockGuardType(objectType)) {
       bool lock = name == "lock" || name == "lock_shared" || name == "Lock" || name == "ReaderLock";
@@ -780,7 +781,13 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (!fn.getIdentifier()) return;
     llvm::StringRef name = fn.getName();
     SourceLocation loc = call->getBeginLoc();
-    if (isThreadStartFunction(name)) {
+    if (name == "pthread_mutex_lock" || name == "pthread_rwlock_rdlock" ||
+        name == "pthread_rwlock_wrlock" || name == "pthread_spin_lock") {
+      ++manualLocks_;
+    } else if ((name == "pthread_mutex_unlock" || name == "pthread_rwlock_unlock" ||
+                name == "pthread_spin_unlock") && manualLocks_ > 0) {
+      --manualLocks_;
+    } else if (isThreadStartFunction(name)) {
       std::vector<Base> targets;
       if (call->getNumArgs() > 0) targets = bases(call->getArg(0), true);
       if (targets.empty()) addEvent(EventKind::ThreadStart, loc, name.str(), nullptr);

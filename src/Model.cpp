@@ -69,6 +69,12 @@ void Model::buildGraph() {
   }
 }
 
+// A function annotated to run after fork (a worker hook, a handler) is not init time even when
+// init code calls it: a hand-written pre-fork main() calls worker_init() in the child.
+bool Model::stopsInit(RootKind root) {
+  return root == RootKind::WorkerInit || root == RootKind::Handler;
+}
+
 Model::Reach Model::newReach() const {
   Reach r;
   r.parent.assign(facts_.functions.size(), -2);
@@ -89,6 +95,7 @@ void Model::bfs(Reach& reach, const std::vector<int>& roots, bool (*follow)(cons
     queue.pop_front();
     for (const Edge& e : edges_[f]) {
       if (!follow(e) || reach.parent[e.to] != -2) continue;
+      if (reach.stopAt != RootKind::None && stopsInit(facts_.functions[e.to].root)) continue;
       reach.parent[e.to] = f;
       reach.via[e.to] = e.loc;
       queue.push_back(e.to);
@@ -116,6 +123,7 @@ std::vector<PathStep> Model::Reach::path(const std::string& fn) const {
 void Model::computeReachability(bool handlerPatternsConfigured) {
   size_t n = facts_.functions.size();
   init_ = newReach();
+  init_.stopAt = RootKind::Init;  // see stopsInit()
   workerInit_ = newReach();
   request_ = newReach();
   unlocked_ = newReach();
@@ -196,17 +204,28 @@ std::set<std::string> Model::resolve(const Base& base) const {
 
 void Model::resolveAccesses() {
   // Which reference/pointer parameters does each function modify (directly or by passing on)?
-  for (const AccessFact& a : facts_.accesses)
-    if (a.kind == AccessKind::Write && a.base.kind == BaseKind::Parameter)
-      paramWrites_.insert({a.function, a.base.param});
+  // A callee that takes its own lock around every write through the parameter (a member
+  // function locking a member mutex) makes the write synchronized even at an unlocked call site.
+  for (const AccessFact& a : facts_.accesses) {
+    if (a.kind != AccessKind::Write || a.base.kind != BaseKind::Parameter) continue;
+    paramWrites_.insert({a.function, a.base.param});
+    if (!a.locked) paramUnlockedWrites_.insert({a.function, a.base.param});
+  }
   auto calleeWrites = [&](const BindingFact& b) {
     return index(b.callee) < 0 || paramWrites_.count({b.callee, b.param}) != 0;
   };
+  auto unlockedWrite = [&](const BindingFact& b) {
+    return !b.locked &&
+           (index(b.callee) < 0 || paramUnlockedWrites_.count({b.callee, b.param}) != 0);
+  };
   for (bool changed = true; changed;) {
     changed = false;
-    for (const BindingFact& b : facts_.bindings)
-      if (b.base.kind == BaseKind::Parameter && calleeWrites(b))
-        changed |= paramWrites_.insert({b.function, b.base.param}).second;
+    for (const BindingFact& b : facts_.bindings) {
+      if (b.base.kind != BaseKind::Parameter || !calleeWrites(b)) continue;
+      changed |= paramWrites_.insert({b.function, b.base.param}).second;
+      if (unlockedWrite(b))
+        changed |= paramUnlockedWrites_.insert({b.function, b.base.param}).second;
+    }
   }
   // What does each function return by reference (accessors, singletons)?
   for (bool changed = true; changed;) {
@@ -242,7 +261,7 @@ void Model::resolveAccesses() {
         how = "passed by reference to '" + b.calleeName + "', which may modify it";
       else
         how = "passed by reference to '" + b.calleeName + "', which modifies it";
-      add(var, {b.function, b.loc, true, b.locked, b.atomic, how});
+      add(var, {b.function, b.loc, true, !unlockedWrite(b), b.atomic, how});
     }
   }
   for (auto& [var, list] : accesses_) {

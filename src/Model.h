@@ -75,10 +75,12 @@ class Model {
     std::vector<int> parent;  // -2: unreached, -1: root
     std::vector<Location> via;
     const Model* model = nullptr;
+    RootKind stopAt = RootKind::None;  // Init: do not enter worker-init or handler roots
     bool reached(const std::string& fn) const;
     std::vector<PathStep> path(const std::string& fn) const;
   };
 
+  static bool stopsInit(RootKind root);
   int index(const std::string& fn) const;
   Reach newReach() const;
   void bfs(Reach& reach, const std::vector<int>& roots, bool (*follow)(const Edge&)) const;
@@ -96,7 +98,8 @@ class Model {
   std::vector<bool> hasCaller_;
   Reach init_, workerInit_, request_, unlocked_;
   bool inferred_ = false;
-  std::set<std::pair<std::string, unsigned>> paramWrites_;
+  std::set<std::pair<std::string, unsigned>> paramWrites_;          // (function, param) modified
+  std::set<std::pair<std::string, unsigned>> paramUnlockedWrites_;  // ... somewhere without a lock
   std::map<std::string, std::set<std::string>> returns_;
   std::unordered_map<std::string, std::vector<ResolvedAccess>> accesses_;
   std::set<std::string> producers_;

@@ -47,7 +47,7 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
   app.add_flag("--list-checks", options.listChecks, "List the enabled rules and exit");
   app.add_option("--handlers", options.handlers,
                  "Regex for qualified names of request handlers (repeatable)")
-      ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--warnings-as-errors", options.warningsAsErrors,
                  "Globs of rules whose warnings count as errors");
@@ -57,11 +57,11 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
   app.add_flag("--version", options.version, "Print the version and exit");
   app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
   app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")
-      ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--extra-arg-before", options.extraArgsBefore,
                  "Compiler argument to prepend (repeatable)")
-      ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   std::vector<const char*> raw{argv[0]};

@@ -87,7 +87,9 @@ bool isAtomicType(QualType type) {
   type = stripArrays(type.getNonReferenceType());
   if (type->isAtomicType()) return true;
   std::string name = recordName(type);
-  return oneOf(name, {"std::atomic", "std::atomic_flag", "std::atomic_ref", "boost::atomic"});
+  // libstdc++ implements the members in bases such as std::__atomic_base<T>.
+  return oneOf(name, {"std::atomic", "std::atomic_flag", "std::atomic_ref", "boost::atomic"}) ||
+         llvm::StringRef(name).starts_with("std::__atomic");
 }
 
 bool isRngType(QualType type) {

@@ -259,6 +259,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnwritableOutput", {"-o", "$DIR/no/such/dir/out.json", "$DIR/badconfig/app.cpp", "--checks=-*", "--"}, "cannot write"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 
+// Repeatable options take one value each: a source after them is still a source.
+TEST(Cli, RepeatableOptionsDoNotSwallowSources) {
+  TempDir dir;
+  std::string src = dir.file("routes.cpp", "namespace api { int hits; void list() { ++hits; } }\n");
+  ProcessResult r = check({"--handlers=^api::", src, "--handlers", "^admin::", "--extra-arg=-DX",
+                           "--format=json", "--", "-std=c++17"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.out.find("api::hits"), std::string::npos) << r.out;
+}
+
 TEST(Cli, PathsWithSpacesWork) {
   TempDir dir;
   std::string src = dir.file("my project/src dir/app file.cpp",

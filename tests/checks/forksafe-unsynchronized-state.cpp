@@ -80,3 +80,34 @@ FORKSAFE_HANDLER void Other() {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_halfGuarded = 2;
 }
+
+// A member function that takes its own lock synchronizes the write even when the caller holds
+// none; pthread locks count like std ones; an array of atomics is written atomically.
+#include <array>
+#include <pthread.h>
+class Sequence {
+ public:
+  long next() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return ++value_;
+  }
+  void reset() { value_ = 0; }
+
+ private:
+  std::mutex mutex_;
+  long value_ = 0;
+};
+Sequence g_sequence;
+Sequence g_resettable;                   // expect: forksafe-unsynchronized-state
+pthread_mutex_t g_cLock = PTHREAD_MUTEX_INITIALIZER;
+unsigned long g_cGuarded = 0;
+std::array<std::atomic<unsigned long>, 6> g_statusClasses{};
+
+FORKSAFE_HANDLER void Internal(int status) {
+  g_sequence.next();
+  g_resettable.reset();
+  pthread_mutex_lock(&g_cLock);
+  g_cGuarded++;
+  pthread_mutex_unlock(&g_cLock);
+  g_statusClasses[status / 100]++;
+}
