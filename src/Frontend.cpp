@@ -7,6 +7,7 @@
 #include <clang/Frontend/FrontendAction.h>
 #include <clang/Tooling/ArgumentsAdjusters.h>
 #include <clang/Tooling/Tooling.h>
+#include <llvm/Support/CrashRecoveryContext.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
@@ -104,7 +105,16 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
   FirstErrorConsumer diagnostics;
   tool.setDiagnosticConsumer(&diagnostics);
   CollectFactory factory(collector, outcome.facts);
-  int status = tool.run(&factory);
+  // A crash inside clang or the analysis on one file must not take down the whole run: it
+  // becomes that file's error.
+  int status = 1;
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext recovery;
+  if (!recovery.RunSafely([&] { status = tool.run(&factory); })) {
+    outcome.facts.clear();
+    outcome.error = "the analysis crashed on this file (please report it with the file attached)";
+    return outcome;
+  }
   if (status != 0 || diagnostics.getNumErrors() > 0 || outcome.facts.empty()) {
     outcome.error = diagnostics.first.empty() ? "the compiler could not process it"
                                               : diagnostics.first;
