@@ -43,7 +43,7 @@ Location CollectorContext::location(clang::SourceLocation loc) {
     std::string path;
     if (auto entry = sm_.getFileEntryRefForID(fid)) {
       llvm::SmallString<256> buf(entry->getName());
-      llvm::sys::fs::make_absolute(buf);
+      sm_.getFileManager().makeAbsolutePath(buf);  // relative to the compile command's directory
       llvm::sys::path::remove_dots(buf, /*remove_dot_dot=*/true);
       path = std::string(buf);
     }
@@ -77,6 +77,8 @@ std::string CollectorContext::functionId(const clang::FunctionDecl* fn) {
   auto it = functionIds_.find(fn);
   if (it != functionIds_.end()) return it->second;
   std::string id = usr(fn);
+  // Every program has its own main(): keep them apart when several programs are linked.
+  if (fn->isMain()) id += "@" + facts_.mainFile;
   functionIds_.try_emplace(fn, id);
   return id;
 }
@@ -144,6 +146,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   }
   fact.mangled = mangledName(var);
   fact.loc = location(shown->getLocation());
+  fact.isDefinition = def != nullptr;
   clang::QualType type = var->getType();
   fact.isConst = var->isConstexpr() || type.isConstQualified();
   fact.isThreadLocal = var->getTLSKind() != clang::VarDecl::TLS_None;

@@ -1,11 +1,22 @@
-// Wires options, compilation databases, configuration, the frontend, the rules and the output.
+// Wires options, compilation databases, configuration, the frontend, the link phase, the rules
+// and the output.
+//
+// A run has three phases. (1) Settings: each source's .forksafe.yaml is found and merged with the
+// command line, single-threaded, so configuration errors come out in input order. (2) Facts: each
+// source is parsed and reduced to TUFacts, on -j threads, or taken from the cache when nothing it
+// read has changed. (3) Link and check: the facts of all sources become one program, reachability
+// is computed over the whole of it, and every rule runs once; each finding is then filtered by the
+// settings that apply to its own file (checks, NOLINT, warnings-as-errors). Results do not depend
+// on -j: phase 2 fills slots in input order and phase 3 is sequential.
 #include "Driver.h"
 
 #include "CheckRegistry.h"
 #include "Config.h"
 #include "Emitters.h"
+#include "FactsCache.h"
 #include "Frontend.h"
 #include "GlobList.h"
+#include "Link.h"
 #include "Model.h"
 #include "Options.h"
 #include "Suppressions.h"
@@ -13,14 +24,21 @@
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/JSONCompilationDatabase.h>
 #include <llvm/Config/llvm-config.h>
+#include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/xxhash.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
 #include <llvm/Support/Regex.h>
+#include <llvm/Support/ThreadPool.h>
+#include <llvm/Support/Threading.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <tuple>
 
 #ifndef FORKSAFE_VERSION
@@ -45,25 +63,31 @@ std::string currentDir() {
   return std::string(cwd);
 }
 
-struct Effective {
+std::string oneLine(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+struct Settings {
   std::string checks;
   std::string warningsAsErrors;
   std::vector<std::string> handlerPatterns;
 };
 
-Effective effectiveSettings(const FileConfig* config, const Options& options) {
-  Effective e;
-  e.checks = config && config->checks ? *config->checks : kDefaultChecks;
-  if (!options.checks.empty()) e.checks += "," + options.checks;
-  if (config && config->warningsAsErrors) e.warningsAsErrors = *config->warningsAsErrors;
-  if (!options.warningsAsErrors.empty()) e.warningsAsErrors += "," + options.warningsAsErrors;
-  if (config) e.handlerPatterns = config->handlerPatterns;
-  e.handlerPatterns.insert(e.handlerPatterns.end(), options.handlers.begin(),
+Settings effectiveSettings(const FileConfig* config, const Options& options) {
+  Settings s;
+  s.checks = config && config->checks ? *config->checks : kDefaultChecks;
+  if (!options.checks.empty()) s.checks += "," + options.checks;
+  if (config && config->warningsAsErrors) s.warningsAsErrors = *config->warningsAsErrors;
+  if (!options.warningsAsErrors.empty()) s.warningsAsErrors += "," + options.warningsAsErrors;
+  if (config) s.handlerPatterns = config->handlerPatterns;
+  s.handlerPatterns.insert(s.handlerPatterns.end(), options.handlers.begin(),
                            options.handlers.end());
-  return e;
+  return s;
 }
 
-// Findings from several TUs (a header's variable seen by each) become one, notes merged.
+// Findings reported twice (a header's variable seen through two rules' paths) become one.
 class FindingSet {
  public:
   void add(Finding f) {
@@ -81,7 +105,6 @@ class FindingSet {
       });
       if (!seen) known.notes.push_back(std::move(n));
     }
-    if (f.severity == Severity::Error) known.severity = Severity::Error;
   }
   std::vector<Finding> take() {
     std::stable_sort(findings_.begin(), findings_.end(), [](const Finding& a, const Finding& b) {
@@ -95,11 +118,63 @@ class FindingSet {
   std::map<std::tuple<std::string, std::string, unsigned, unsigned>, size_t> index_;
 };
 
+// One source to analyse.
+struct Job {
+  std::string source;  // as given
+  std::string file;    // absolute
+  Settings settings;
+  std::shared_ptr<const clang::tooling::CompilationDatabase> db;
+  TUOutcome outcome;
+  bool cached = false;
+};
+
+// "[ 12/100] 0:34 left  src/routes.cpp" on a terminal; nothing in logs or CI.
+class Progress {
+ public:
+  Progress(llvm::raw_ostream& err, size_t total, bool enabled)
+      : err_(err), total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void done(const std::string& file) {
+    if (!enabled_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++done_;
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    long left = done_ ? static_cast<long>(elapsed / done_ * (total_ - done_)) : 0;
+    err_ << "\r\x1b[K[" << llvm::format_decimal(done_, std::to_string(total_).size()) << "/"
+         << total_ << "] " << left / 60 << ":" << llvm::format_decimal(left % 60, 2) << " left  "
+         << llvm::sys::path::filename(file);
+    err_.flush();
+  }
+  void finish() {
+    if (!enabled_ || done_ == 0) return;
+    err_ << "\r\x1b[K";
+    err_.flush();
+  }
+
+ private:
+  llvm::raw_ostream& err_;
+  size_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  size_t done_ = 0;
+};
+
 class Run {
  public:
   Run(const Options& options, llvm::raw_ostream& err, const char* argv0)
-      : options_(options), err_(err), checks_(allChecks()) {
+      : options_(options),
+        err_(err),
+        checks_(allChecks()),
+        cache_(options.noCache ? ""
+                               : (options.cacheDir.empty() ? FactsCache::defaultDir()
+                                                           : options.cacheDir)) {
     frontend_.resourceDir = findResourceDir(argv0);
+    // Cached facts are only valid for the very build that produced them.
+    if (cache_.enabled()) {
+      std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&runCheckTool));
+      if (auto buffer = llvm::MemoryBuffer::getFile(exe, false, false))
+        toolFingerprint_ = llvm::utohexstr(llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer())));
+    }
     frontend_.extraArgs = options.extraArgs;
     frontend_.extraArgsBefore = options.extraArgsBefore;
   }
@@ -121,9 +196,9 @@ class Run {
       if (!llvm::Regex(pattern).isValid(why))
         return fail("", "invalid --handlers regex '" + pattern + "': " + why);
     }
-    std::unique_ptr<clang::tooling::CompilationDatabase> shared;
+    std::shared_ptr<const clang::tooling::CompilationDatabase> shared;
     if (options_.hasCompilerArgs) {
-      shared = std::make_unique<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
+      shared = std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
     } else if (!options_.buildPath.empty()) {
       std::string why;
       std::string file = absolute(options_.buildPath) + "/compile_commands.json";
@@ -140,10 +215,26 @@ class Run {
       return fail("", "no input files: pass source files, or -p <build-dir> to check a whole "
                       "compilation database");
 
-    for (const std::string& source : sources) checkSource(source, shared.get());
+    std::vector<Job> jobs;
+    for (const std::string& source : sources)
+      if (auto job = prepare(source, shared)) jobs.push_back(std::move(*job));
+    analyze(jobs);
+
+    std::vector<const TUFacts*> units;
+    for (Job& job : jobs) {
+      if (!job.outcome.ok) {
+        fail(job.file, "cannot parse '" + job.source + "': " + job.outcome.error);
+        continue;
+      }
+      ++checked_;
+      cachedCount_ += job.cached;
+      for (const TUFacts& f : job.outcome.facts) units.push_back(&f);
+    }
+    TUFacts program = linkFacts(units);
+    FindingSet findings = runChecks(program);
 
     Report report;
-    report.findings = findings_.take();
+    report.findings = findings.take();
     report.errors = errors_;
     if (!emit(report, out)) return 2;
     summarize(report);
@@ -154,77 +245,124 @@ class Run {
   }
 
  private:
-  static std::string oneLine(std::string text) {
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    return text;
-  }
-
   int fail(const std::string& file, const std::string& message) {
     err_ << "forksafe-check: error: " << oneLine(message) << "\n";
     errors_.push_back({file, oneLine(message)});
     return 2;
   }
 
-  void checkSource(const std::string& source, const clang::tooling::CompilationDatabase* shared) {
-    std::string file = absolute(source);
-    if (llvm::sys::fs::is_directory(file)) {
-      fail(file, "cannot check '" + source + "': it is a directory");
-      return;
+  // Phase 1: validates a source and settles its settings and compilation database.
+  std::optional<Job> prepare(const std::string& source,
+                             const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared) {
+    Job job;
+    job.source = source;
+    job.file = absolute(source);
+    if (llvm::sys::fs::is_directory(job.file)) {
+      fail(job.file, "cannot check '" + source + "': it is a directory");
+      return std::nullopt;
     }
-    if (std::error_code ec = llvm::sys::fs::access(file, llvm::sys::fs::AccessMode::Exist)) {
-      fail(file, "cannot open '" + source + "': " + ec.message());
-      return;
+    if (std::error_code ec = llvm::sys::fs::access(job.file, llvm::sys::fs::AccessMode::Exist)) {
+      fail(job.file, "cannot open '" + source + "': " + ec.message());
+      return std::nullopt;
     }
-    auto config = configs_.forSource(file);
+    auto config = configs_.forSource(job.file);
     if (!config) {
-      fail(file, llvm::toString(config.takeError()));
-      return;
+      fail(job.file, llvm::toString(config.takeError()));
+      return std::nullopt;
     }
-    Effective settings = effectiveSettings(*config, options_);
-    std::unique_ptr<clang::tooling::CompilationDatabase> own;
-    const clang::tooling::CompilationDatabase* db = shared;
-    if (!db) {
+    job.settings = effectiveSettings(*config, options_);
+    job.db = shared;
+    if (!job.db) {
       std::string why;
-      own = clang::tooling::CompilationDatabase::autoDetectFromSource(file, why);
-      if (own) {
-        own = clang::tooling::inferMissingCompileCommands(std::move(own));
+      auto detected = clang::tooling::CompilationDatabase::autoDetectFromSource(job.file, why);
+      if (detected) {
+        job.db = clang::tooling::inferMissingCompileCommands(std::move(detected));
       } else {
         if (!options_.quiet)
           err_ << "forksafe-check: warning: no compilation database found for '" << source
                << "'; checking it with default flags (use -p <build-dir> or -- <flags>)\n";
-        own = std::make_unique<clang::tooling::FixedCompilationDatabase>(
+        job.db = std::make_shared<clang::tooling::FixedCompilationDatabase>(
             ".", std::vector<std::string>{});
       }
-      db = own.get();
     }
-    CollectorOptions collector;
-    collector.handlerPatterns = settings.handlerPatterns;
-    TUOutcome outcome = runFrontend(*db, file, frontend_, collector);
-    if (!outcome.ok) {
-      fail(file, "cannot parse '" + source + "': " + outcome.error);
-      return;
+    return job;
+  }
+
+  std::string cacheKey(const Job& job) const {
+    std::vector<std::string> parts = {FORKSAFE_VERSION, toolFingerprint_,
+                                      std::to_string(kFactsVersion), job.file, frontend_.resourceDir};
+    for (const clang::tooling::CompileCommand& c : job.db->getCompileCommands(job.file)) {
+      parts.push_back(c.Directory);
+      parts.insert(parts.end(), c.CommandLine.begin(), c.CommandLine.end());
     }
-    ++checked_;
-    GlobList enabled(settings.checks);
-    GlobList asErrors(settings.warningsAsErrors);
-    for (const TUFacts& facts : outcome.facts) {
-      Model model(facts, !settings.handlerPatterns.empty());
-      CheckContext ctx{model, suppressions_};
-      for (const auto& check : checks_) {
-        if (!enabled.contains(check->id())) continue;
-        std::vector<Finding> found;
-        check->check(ctx, found);
-        for (Finding& f : found) {
-          if (suppressions_.suppressed(f.rule, f.loc)) {
-            ++suppressed_;
-            continue;
-          }
-          if (asErrors.contains(f.rule)) f.severity = Severity::Error;
-          findings_.add(std::move(f));
+    parts.insert(parts.end(), job.settings.handlerPatterns.begin(), job.settings.handlerPatterns.end());
+    parts.insert(parts.end(), frontend_.extraArgsBefore.begin(), frontend_.extraArgsBefore.end());
+    parts.insert(parts.end(), frontend_.extraArgs.begin(), frontend_.extraArgs.end());
+    return FactsCache::key(parts);
+  }
+
+  // Phase 2: facts for every job, in parallel, from the cache when possible.
+  void analyze(std::vector<Job>& jobs) {
+    bool terminal = llvm::sys::Process::StandardErrIsDisplayed() &&
+                    !llvm::sys::Process::GetEnv("CI") && !options_.quiet;
+    Progress progress(err_, jobs.size(), terminal && jobs.size() > 1);
+    auto work = [&](Job& job) {
+      std::string key = cacheKey(job);
+      if (auto hit = cache_.lookup(key)) {
+        job.outcome.file = job.file;
+        job.outcome.ok = true;
+        job.outcome.facts = std::move(*hit);
+        job.cached = true;
+      } else {
+        CollectorOptions collector;
+        collector.handlerPatterns = job.settings.handlerPatterns;
+        job.outcome = runFrontend(*job.db, job.file, frontend_, collector);
+        if (job.outcome.ok) cache_.store(key, job.outcome.facts, job.outcome.dependencies);
+      }
+      progress.done(job.file);
+    };
+    unsigned threads = options_.jobs ? options_.jobs : llvm::hardware_concurrency().compute_thread_count();
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(jobs.size())));
+    if (threads == 1) {
+      for (Job& job : jobs) work(job);
+    } else {
+      llvm::DefaultThreadPool pool(llvm::hardware_concurrency(threads));
+      for (Job& job : jobs) pool.async([&work, &job] { work(job); });
+      pool.wait();
+    }
+    progress.finish();
+  }
+
+  // The settings that apply to a finding: those of the file it is reported in.
+  const Settings& settingsFor(const std::string& file) {
+    auto it = fileSettings_.find(file);
+    if (it != fileSettings_.end()) return it->second;
+    const FileConfig* config = nullptr;
+    if (auto found = configs_.forSource(file)) config = *found;
+    else llvm::consumeError(found.takeError());  // a header's broken config: command line only
+    return fileSettings_.emplace(file, effectiveSettings(config, options_)).first->second;
+  }
+
+  // Phase 3: the rules over the linked program.
+  FindingSet runChecks(const TUFacts& program) {
+    FindingSet findings;
+    Model model(program);
+    CheckContext ctx{model, suppressions_};
+    for (const auto& check : checks_) {
+      std::vector<Finding> found;
+      check->check(ctx, found);
+      for (Finding& f : found) {
+        const Settings& settings = settingsFor(f.loc.file);
+        if (!GlobList(settings.checks).contains(f.rule)) continue;
+        if (suppressions_.suppressed(f.rule, f.loc)) {
+          ++suppressed_;
+          continue;
         }
+        if (GlobList(settings.warningsAsErrors).contains(f.rule)) f.severity = Severity::Error;
+        findings.add(std::move(f));
       }
     }
+    return findings;
   }
 
   bool emit(const Report& report, llvm::raw_ostream& stdoutStream) {
@@ -262,8 +400,9 @@ class Run {
     if (options_.quiet) return;
     size_t errors = 0, warnings = 0;
     for (const Finding& f : report.findings) (f.severity == Severity::Error ? errors : warnings)++;
-    err_ << "forksafe-check: " << checked_ << " file(s) checked: " << errors << " error(s), "
-         << warnings << " warning(s)";
+    err_ << "forksafe-check: " << checked_ << " file(s) checked";
+    if (cachedCount_) err_ << " (" << cachedCount_ << " from cache)";
+    err_ << ": " << errors << " error(s), " << warnings << " warning(s)";
     if (suppressed_) err_ << ", " << suppressed_ << " suppressed by NOLINT";
     if (!errors_.empty()) err_ << "; " << errors_.size() << " problem(s) prevented checking";
     err_ << "\n";
@@ -273,11 +412,14 @@ class Run {
   llvm::raw_ostream& err_;
   std::vector<std::unique_ptr<Check>> checks_;
   FrontendOptions frontend_;
+  FactsCache cache_;
+  std::string toolFingerprint_;
   ConfigFinder configs_;
+  std::map<std::string, Settings> fileSettings_;
   Suppressions suppressions_;
-  FindingSet findings_;
   std::vector<RunError> errors_;
   size_t checked_ = 0;
+  size_t cachedCount_ = 0;
   size_t suppressed_ = 0;
 };
 

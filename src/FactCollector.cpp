@@ -92,6 +92,7 @@ TUFacts collectFacts(clang::ASTContext& ast, const CollectorOptions& options) {
   for (const std::string& p : options.handlerPatterns) patterns.emplace_back(p);
   CollectorContext ctx(ast, std::move(patterns));
   DeclEnumerator(ctx).run();
+  ctx.facts().handlerPatterns = !options.handlerPatterns.empty();
   return std::move(ctx.facts());
 }
 

@@ -80,6 +80,7 @@ struct VariableFact {
   bool isPerWorker = false;    // FORKSAFE_PER_WORKER
   bool isStaticMember = false;
   bool isPointer = false;
+  bool isDefinition = false;   // loc is the definition (not an extern or in-class declaration)
 };
 
 enum class BaseKind {
@@ -159,7 +160,12 @@ struct TUFacts {
   std::vector<BindingFact> bindings;
   std::vector<ReturnFact> returns;
   std::vector<EventFact> events;
-  bool hasHandlerRoots = false;  // any handler root (annotation, pattern match or router)
+  bool hasHandlerRoots = false;     // any handler root (annotation, pattern match or router)
+  bool handlerPatterns = false;     // --handlers/HandlerPatterns were configured for this TU
 };
+
+// Bumped whenever the meaning or layout of the facts changes; cached facts of another version
+// are ignored.
+inline constexpr int kFactsVersion = 1;
 
 }  // namespace forksafe

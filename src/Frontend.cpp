@@ -11,6 +11,7 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
+#include <llvm/Support/VirtualFileSystem.h>
 
 namespace forksafe {
 namespace {
@@ -37,22 +38,28 @@ class FirstErrorConsumer : public clang::DiagnosticConsumer {
 
 class CollectConsumer : public clang::ASTConsumer {
  public:
-  CollectConsumer(const CollectorOptions& options, std::vector<TUFacts>& out)
-      : options_(options), out_(out) {}
+  CollectConsumer(const CollectorOptions& options, TUOutcome& out) : options_(options), out_(out) {}
   void HandleTranslationUnit(clang::ASTContext& ast) override {
     if (ast.getDiagnostics().hasErrorOccurred()) return;  // a broken AST would only mislead
-    out_.push_back(collectFacts(ast, options_));
+    out_.facts.push_back(collectFacts(ast, options_));
+    // Every file the parse read: what a cached result depends on.
+    clang::SourceManager& sm = ast.getSourceManager();
+    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+      llvm::SmallString<256> path(it->first.getName());
+      sm.getFileManager().makeAbsolutePath(path);
+      llvm::sys::path::remove_dots(path, true);
+      out_.dependencies.push_back(std::string(path));
+    }
   }
 
  private:
   const CollectorOptions& options_;
-  std::vector<TUFacts>& out_;
+  TUOutcome& out_;
 };
 
 class CollectAction : public clang::ASTFrontendAction {
  public:
-  CollectAction(const CollectorOptions& options, std::vector<TUFacts>& out)
-      : options_(options), out_(out) {}
+  CollectAction(const CollectorOptions& options, TUOutcome& out) : options_(options), out_(out) {}
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&,
                                                         llvm::StringRef) override {
     return std::make_unique<CollectConsumer>(options_, out_);
@@ -60,20 +67,19 @@ class CollectAction : public clang::ASTFrontendAction {
 
  private:
   const CollectorOptions& options_;
-  std::vector<TUFacts>& out_;
+  TUOutcome& out_;
 };
 
 class CollectFactory : public clang::tooling::FrontendActionFactory {
  public:
-  CollectFactory(const CollectorOptions& options, std::vector<TUFacts>& out)
-      : options_(options), out_(out) {}
+  CollectFactory(const CollectorOptions& options, TUOutcome& out) : options_(options), out_(out) {}
   std::unique_ptr<clang::FrontendAction> create() override {
     return std::make_unique<CollectAction>(options_, out_);
   }
 
  private:
   const CollectorOptions& options_;
-  std::vector<TUFacts>& out_;
+  TUOutcome& out_;
 };
 
 }  // namespace
@@ -82,7 +88,15 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
                       const FrontendOptions& options, const CollectorOptions& collector) {
   TUOutcome outcome;
   outcome.file = file;
-  clang::tooling::ClangTool tool(db, {file});
+  // ClangTool aborts the process when a command's directory is missing: check first.
+  for (const clang::tooling::CompileCommand& command : db.getCompileCommands(file)) {
+    if (!llvm::sys::fs::is_directory(command.Directory)) {
+      outcome.error = "the compile command's directory '" + command.Directory + "' does not exist";
+      return outcome;
+    }
+  }
+  clang::tooling::ClangTool tool(db, {file}, std::make_shared<clang::PCHContainerOperations>(),
+                                 llvm::vfs::createPhysicalFileSystem());
   tool.setPrintErrorMessage(false);
   std::string resourceDir = options.resourceDir;
   tool.appendArgumentsAdjuster(
@@ -104,7 +118,7 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
       tail, clang::tooling::ArgumentInsertPosition::END));
   FirstErrorConsumer diagnostics;
   tool.setDiagnosticConsumer(&diagnostics);
-  CollectFactory factory(collector, outcome.facts);
+  CollectFactory factory(collector, outcome);
   // A crash inside clang or the analysis on one file must not take down the whole run: it
   // becomes that file's error.
   int status = 1;
@@ -112,6 +126,7 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
   llvm::CrashRecoveryContext recovery;
   if (!recovery.RunSafely([&] { status = tool.run(&factory); })) {
     outcome.facts.clear();
+    outcome.dependencies.clear();
     outcome.error = "the analysis crashed on this file (please report it with the file attached)";
     return outcome;
   }

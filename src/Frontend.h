@@ -16,6 +16,7 @@ struct TUOutcome {
   bool ok = false;
   std::vector<TUFacts> facts;  // one per compile command of the file (usually one)
   std::string error;           // why it could not be checked, when !ok
+  std::vector<std::string> dependencies;  // absolute paths of every file the parse read
 };
 
 struct FrontendOptions {
@@ -24,6 +25,8 @@ struct FrontendOptions {
   std::vector<std::string> extraArgs;
 };
 
+// Thread-safe: each call has its own file system view (the compile command's directory is not
+// a process-wide chdir), so several files can be analysed at once.
 TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::string& file,
                       const FrontendOptions& options, const CollectorOptions& collector);
 

@@ -5,12 +5,12 @@
 #include <deque>
 
 namespace forksafe {
-Model::Model(const TUFacts& facts, bool handlerPatternsConfigured) : facts_(facts) {
+Model::Model(const TUFacts& facts) : facts_(facts) {
   for (size_t i = 0; i < facts_.functions.size(); ++i)
     functionIndex_.try_emplace(facts_.functions[i].id, static_cast<int>(i));
   for (const VariableFact& var : facts_.variables) variables_.try_emplace(var.id, &var);
   buildGraph();
-  computeReachability(handlerPatternsConfigured);
+  computeReachability();
   resolveAccesses();
   computeProducers();
 }
@@ -120,7 +120,7 @@ std::vector<PathStep> Model::Reach::path(const std::string& fn) const {
   return out;
 }
 
-void Model::computeReachability(bool handlerPatternsConfigured) {
+void Model::computeReachability() {
   size_t n = facts_.functions.size();
   init_ = newReach();
   init_.stopAt = RootKind::Init;  // see stopsInit()
@@ -151,7 +151,7 @@ void Model::computeReachability(bool handlerPatternsConfigured) {
   bfs(workerInit_, workerRoots, [](const Edge&) { return true; });
 
   auto followRequest = [](const Edge& e) { return e.kind != EdgeKind::Once; };
-  inferred_ = handlerRoots.empty() && !handlerPatternsConfigured;
+  inferred_ = handlerRoots.empty() && !facts_.handlerPatterns;
   if (!inferred_) {
     bfs(request_, handlerRoots, followRequest);
     bfs(unlocked_, handlerRoots, [](const Edge& e) { return e.kind != EdgeKind::Once && !e.locked; });

@@ -37,7 +37,7 @@ struct PathStep {
 
 class Model {
  public:
-  Model(const TUFacts& facts, bool handlerPatternsConfigured);
+  explicit Model(const TUFacts& facts);
 
   const TUFacts& facts() const { return facts_; }
   const FunctionFact* function(const std::string& id) const;
@@ -85,7 +85,7 @@ class Model {
   Reach newReach() const;
   void bfs(Reach& reach, const std::vector<int>& roots, bool (*follow)(const Edge&)) const;
   void buildGraph();
-  void computeReachability(bool handlerPatternsConfigured);
+  void computeReachability();
   void resolveAccesses();
   void computeProducers();
   std::set<std::string> resolve(const Base& base) const;

@@ -21,6 +21,9 @@ struct Options {
   bool quiet = false;
   std::vector<std::string> extraArgs;
   std::vector<std::string> extraArgsBefore;
+  unsigned jobs = 0;         // 0: one per core
+  std::string cacheDir;      // "": the default location
+  bool noCache = false;
   bool hasCompilerArgs = false;  // a `--` was given
   std::vector<std::string> compilerArgs;
 };

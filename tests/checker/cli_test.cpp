@@ -1,6 +1,6 @@
 // End-to-end tests of the built forksafe-check binary: compilation databases, exit statuses,
 // output formats, configuration, and bad input (each must end in one clear line and exit 2).
-#include "process_util.h"
+#include "test_util.h"
 
 #include <gtest/gtest.h>
 #include <llvm/Support/FileSystem.h>
@@ -18,35 +18,16 @@ namespace {
 
 using forksafe::test::ProcessResult;
 using forksafe::test::runProcess;
+using forksafe::test::TempDir;
+using forksafe::test::writeCompileCommands;
 
 const char* kHandlerSource = R"(#include "forksafe/annotations.hpp"
 #include "state.h"
 FORKSAFE_HANDLER int Handle() { return ++g_hits; }
 )";
 
-class TempDir {
- public:
-  TempDir() {
-    llvm::SmallString<128> dir;
-    llvm::sys::fs::createUniqueDirectory("forksafe-cli", dir);
-    path_ = std::string(dir);
-  }
-  ~TempDir() { llvm::sys::fs::remove_directories(path_); }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& rel, const std::string& text) const {
-    std::string full = path_ + "/" + rel;
-    llvm::sys::fs::create_directories(llvm::sys::path::parent_path(full));
-    std::ofstream(full, std::ios::binary) << text;
-    return full;
-  }
-
- private:
-  std::string path_;
-};
-
 ProcessResult check(std::vector<std::string> args, const std::string& cwd = "") {
-  args.insert(args.begin(), FORKSAFE_CHECK_BINARY);
-  return runProcess(args, cwd, 120);
+  return forksafe::test::runChecker(std::move(args), cwd);
 }
 
 size_t lineCount(const std::string& text) {
@@ -56,21 +37,6 @@ size_t lineCount(const std::string& text) {
 }
 
 std::vector<std::string> includeArgs() { return {"--", "-std=c++17", "-I" FORKSAFE_RUNTIME_INCLUDE}; }
-
-std::string writeCompileCommands(const TempDir& dir, const std::vector<std::string>& files) {
-  llvm::json::Array entries;
-  for (const std::string& f : files)
-    entries.push_back(llvm::json::Object{
-        {"directory", dir.path()},
-        {"file", f},
-        {"command", "/usr/bin/c++ -std=c++17 -I" FORKSAFE_RUNTIME_INCLUDE " -I" + dir.path() +
-                        "/include -c " + f}});
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << llvm::json::Value(std::move(entries));
-  os.flush();
-  return dir.file("build/compile_commands.json", text);
-}
 
 TEST(Cli, VersionAndHelp) {
   ProcessResult v = check({"--version"});
@@ -178,7 +144,7 @@ TEST(Cli, FindsBuiltinHeadersFromAnywhere) {
                              "#include <stddef.h>\n#include <stdarg.h>\n#include <atomic>\n"
                              "std::atomic<size_t> g_bytes{0};\n"
                              "[[clang::annotate(\"forksafe::handler\")]] void Handle() { g_bytes += 1; }\n");
-  ProcessResult r = runProcess({copy, "--format=json", "app.cpp", "--", "-std=c++17"},
+  ProcessResult r = runProcess({copy, "--no-cache", "--format=json", "app.cpp", "--", "-std=c++17"},
                                dir.path() + "/work");
   ASSERT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.out.find("g_bytes"), std::string::npos);
@@ -310,7 +276,7 @@ TEST(Cli, SarifForCodeScanning) {
   TempDir dir;
   dir.file("app.cpp", "#include \"forksafe/annotations.hpp\"\nint g_n;\n"
                       "FORKSAFE_HANDLER void H() { g_n++; }\n");
-  std::vector<std::string> args = {FORKSAFE_CHECK_BINARY, "--format=sarif", "-o", "out.sarif",
+  std::vector<std::string> args = {FORKSAFE_CHECK_BINARY, "--no-cache", "--format=sarif", "-o", "out.sarif",
                                    "app.cpp"};
   for (const std::string& a : includeArgs()) args.push_back(a);
   ProcessResult r = runProcess(args, dir.path());

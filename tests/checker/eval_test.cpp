@@ -51,7 +51,7 @@ TEST(Eval, PrecisionAndRecallPerFamily) {
         debatable.insert({file, static_cast<unsigned>(*o.getInteger("line")),
                           familyOf(*o.getString("rule"))});
       }
-    std::vector<std::string> args = {"forksafe-check", file, "--format=json", "--quiet"};
+    std::vector<std::string> args = {"forksafe-check", file, "--format=json", "--quiet", "--no-cache"};
     if (const llvm::json::Array* extra = app.getArray("args"))
       for (const llvm::json::Value& a : *extra) args.push_back(a.getAsString()->str());
     args.insert(args.end(), {"--", "-std=c++17", "-I" + corpus("include"),

@@ -62,7 +62,7 @@ class Fixture : public ::testing::TestWithParam<std::string> {};
 TEST_P(Fixture, FindingsMatchInlineExpectations) {
   std::string path = fixturePath(GetParam());
   Expectation expected = readExpectations(path);
-  std::vector<std::string> args = {"forksafe-check", path, "--format=json", "--quiet"};
+  std::vector<std::string> args = {"forksafe-check", path, "--format=json", "--quiet", "--no-cache"};
   args.insert(args.end(), expected.args.begin(), expected.args.end());
   args.insert(args.end(), {"--", "-std=c++20", "-I" FORKSAFE_RUNTIME_INCLUDE});
   std::vector<const char*> argv;

@@ -13,7 +13,8 @@ struct ProcessResult {
   std::string err;
 };
 
+// `env` entries ("NAME=value") are added to this process's environment for the child.
 ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& cwd = "",
-                         int timeoutSeconds = 120);
+                         int timeoutSeconds = 120, const std::vector<std::string>& env = {});
 
 }  // namespace forksafe::test
