@@ -9,7 +9,7 @@ packages=(
   libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl
 )
 if [ "${FORKSAFE_BENCH_DEPS:-0}" = 1 ]; then
-  packages+=(wrk nginx-light gunicorn python3)
+  packages+=(wrk nginx-light gunicorn python3 time)
 fi
 
 missing=()

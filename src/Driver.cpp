@@ -26,6 +26,7 @@
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Format.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/xxhash.h>
 #include <llvm/Support/Path.h>
@@ -116,6 +117,19 @@ class FindingSet {
  private:
   std::vector<Finding> findings_;
   std::map<std::tuple<std::string, std::string, unsigned, unsigned>, size_t> index_;
+};
+
+class Stopwatch {
+ public:
+  double lap() {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
 // One source to analyse.
@@ -218,7 +232,9 @@ class Run {
     std::vector<Job> jobs;
     for (const std::string& source : sources)
       if (auto job = prepare(source, shared)) jobs.push_back(std::move(*job));
+    Stopwatch clock;
     analyze(jobs);
+    double analyzeSeconds = clock.lap();
 
     std::vector<const TUFacts*> units;
     for (Job& job : jobs) {
@@ -231,7 +247,14 @@ class Run {
       for (const TUFacts& f : job.outcome.facts) units.push_back(&f);
     }
     TUFacts program = linkFacts(units);
+    double linkSeconds = clock.lap();
     FindingSet findings = runChecks(program);
+    double checkSeconds = clock.lap();
+    if (options_.stats)
+      err_ << llvm::format("forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache), "
+                           "link %.3fs, rules %.3fs; %zu functions, %zu variables\n",
+                           jobs.size(), analyzeSeconds, cachedCount_, linkSeconds, checkSeconds,
+                           program.functions.size(), program.variables.size());
 
     Report report;
     report.findings = findings.take();

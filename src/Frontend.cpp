@@ -47,7 +47,8 @@ class CollectConsumer : public clang::ASTConsumer {
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
       llvm::SmallString<256> path(it->first.getName());
       sm.getFileManager().makeAbsolutePath(path);
-      llvm::sys::path::remove_dots(path, true);
+      // Not "..": a lexical collapse is wrong across symlinks (/lib -> /usr/lib).
+      llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/false);
       out_.dependencies.push_back(std::string(path));
     }
   }

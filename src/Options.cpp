@@ -12,7 +12,7 @@ std::string normalizeDashes(const std::string& arg) {
   constexpr const char* kLong[] = {
       "checks", "list-checks", "handlers", "warnings-as-errors", "format", "output",
       "version", "help", "quiet", "extra-arg", "extra-arg-before", "build-path",
-      "jobs", "cache-dir", "no-cache"};
+      "jobs", "cache-dir", "no-cache", "stats"};
   if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
   std::string name = arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos
                                                                        : arg.find('=') - 1);
@@ -61,6 +61,7 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
                  "Where analysed files' facts are cached (default: $FORKSAFE_CACHE_DIR, "
                  "$XDG_CACHE_HOME/forksafe or ~/.cache/forksafe)");
   app.add_flag("--no-cache", options.noCache, "Analyse every file, read and write no cache");
+  app.add_flag("--stats", options.stats, "Print the time spent in each phase on stderr");
   app.add_flag("--version", options.version, "Print the version and exit");
   app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
   app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")

@@ -24,6 +24,7 @@ struct Options {
   unsigned jobs = 0;         // 0: one per core
   std::string cacheDir;      // "": the default location
   bool noCache = false;
+  bool stats = false;        // print phase timings on stderr
   bool hasCompilerArgs = false;  // a `--` was given
   std::vector<std::string> compilerArgs;
 };
