@@ -12,6 +12,7 @@
 #include "TypeClassify.h"
 
 #include <clang/AST/Attr.h>
+#include <clang/AST/DeclTemplate.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 
 #include <optional>
@@ -108,6 +109,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   }
 
   bool TraverseLambdaExpr(LambdaExpr* e, DataRecursionQueue* = nullptr) {
+    if (!invokedLambdas_.count(e)) {
+      for (const FunctionDecl* target : lambdaTargets(e))
+        ctx_.markAddressTaken(ctx_.functionId(target));
+    }
     if (!invokedLambdas_.count(e) && !storedLambdas_.count(e))
       addLambdaEdges(e, callableKind(e), e->getBeginLoc());
     for (Expr* init : e->capture_inits())
@@ -170,7 +175,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       return true;
     }
     if (const auto* fn = dyn_cast<FunctionDecl>(e->getDecl())) {
-      if (!calleeRefs_.count(e)) addEdge(fn, callableKind(e), e->getLocation());
+      if (!calleeRefs_.count(e)) {
+        addEdge(fn, callableKind(e), e->getLocation());
+        if (!ctx_.isInSystemHeader(fn)) ctx_.markAddressTaken(ctx_.functionId(fn));
+      }
     }
     return true;
   }
@@ -244,6 +252,18 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       QualType calleeType = call->getCallee()->getType();
       if (const auto* ptr = calleeType->getAs<PointerType>()) calleeType = ptr->getPointeeType();
       proto = calleeType->getAs<FunctionProtoType>();
+      if (proto) addIndirectCall(signatureOf(proto), call->getBeginLoc());
+    } else if (method && object && method->getOverloadedOperator() == OO_Call) {
+      // std::function<R(Args...)>::operator(): whatever was stored with that signature.
+      QualType objectType = object->IgnoreImpCasts()->getType();
+      if (recordName(objectType) == "std::function")
+        if (const auto* spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+                objectType->getAsCXXRecordDecl()))
+          if (spec->getTemplateArgs().size() == 1 &&
+              spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+            addIndirectCall(
+                signatureOf(spec->getTemplateArgs()[0].getAsType()->getAs<FunctionProtoType>()),
+                call->getBeginLoc());
     }
     llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     bindArguments(callee, proto, args);
@@ -328,6 +348,12 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     call.loc = ctx_.location(loc);
     call.locked = kind != EdgeKind::Callback && locked();
     ctx_.facts().calls.push_back(std::move(call));
+  }
+
+  void addIndirectCall(std::string signature, SourceLocation loc) {
+    if (signature.empty()) return;
+    ctx_.facts().indirectCalls.push_back(
+        {fnId_, std::move(signature), ctx_.location(loc), locked()});
   }
 
   static llvm::SmallVector<const FunctionDecl*, 2> lambdaTargets(const LambdaExpr* e) {

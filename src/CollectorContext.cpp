@@ -179,6 +179,7 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
   fact.id = functionId(fn);
   fact.name = functionName(fn);
   fact.loc = location(fn->getLocation());
+  fact.signature = signatureOf(*fn);
   functionIndex_.try_emplace(fn, facts_.functions.size());
   facts_.functions.push_back(std::move(fact));
   functionDecls_.push_back(fn);
@@ -186,6 +187,7 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
 }
 
 void CollectorContext::finishRoots() {
+  facts_.addressTaken.assign(addressTaken_.begin(), addressTaken_.end());
   for (const clang::FunctionDecl* fn : functionDecls_) {
     FunctionFact& fact = facts_.functions[functionIndex_.lookup(fn)];
     auto passed = passedRoots_.find(fact.id);

@@ -43,6 +43,9 @@ class CollectorContext {
 
   // Registers a function with a body; returns false if it was already known.
   bool addFunction(const clang::FunctionDecl* fn);
+  // A function or lambda used as a value: calls through matching pointers may reach it.
+  void markAddressTaken(const std::string& functionId) { addressTaken_.insert(functionId); }
+
   // Gives a callable a role because of the annotated parameter it was passed to.
   void markRoot(const std::string& functionId, RootKind role) { passedRoots_[functionId] = role; }
   // Applies annotations, main() and --handlers patterns once all functions are known.
@@ -64,6 +67,7 @@ class CollectorContext {
   llvm::DenseMap<const clang::FunctionDecl*, size_t> functionIndex_;
   std::vector<const clang::FunctionDecl*> functionDecls_;
   std::map<std::string, RootKind> passedRoots_;
+  std::set<std::string> addressTaken_;
 };
 
 }  // namespace forksafe

@@ -43,6 +43,7 @@ struct FunctionFact {
   Location loc;
   RootKind root = RootKind::None;
   bool isStaticInit = false;  // the dynamic initializer of a namespace-scope/static member variable
+  std::string signature;      // "int(const std::string &)": matches calls through pointers
 };
 
 enum class EdgeKind {
@@ -58,6 +59,15 @@ struct CallFact {
   EdgeKind kind = EdgeKind::Direct;
   Location loc;
   bool locked = false;  // a lock is held at the call site
+};
+
+// A call through a function pointer or a std::function: it may reach any function whose address
+// is taken somewhere in the program and whose signature matches.
+struct IndirectCallFact {
+  std::string caller;
+  std::string signature;
+  Location loc;
+  bool locked = false;
 };
 
 struct OverrideFact {
@@ -154,6 +164,8 @@ struct TUFacts {
   std::string mainFile;
   std::vector<FunctionFact> functions;
   std::vector<CallFact> calls;
+  std::vector<IndirectCallFact> indirectCalls;
+  std::vector<std::string> addressTaken;  // functions (and lambdas) used as values
   std::vector<OverrideFact> overrides;
   std::vector<VariableFact> variables;
   std::vector<AccessFact> accesses;
@@ -166,6 +178,6 @@ struct TUFacts {
 
 // Bumped whenever the meaning or layout of the facts changes; cached facts of another version
 // are ignored.
-inline constexpr int kFactsVersion = 1;
+inline constexpr int kFactsVersion = 2;
 
 }  // namespace forksafe

@@ -113,8 +113,13 @@ Value factsToJson(const TUFacts& facts) {
   o["hasHandlerRoots"] = facts.hasHandlerRoots;
   o["handlerPatterns"] = facts.handlerPatterns;
   o["functions"] = arrayOf(facts.functions, [](const FunctionFact& f) {
-    return Array{f.id, f.name, loc(f.loc), static_cast<int>(f.root), f.isStaticInit};
+    return Array{f.id, f.name, loc(f.loc), static_cast<int>(f.root), f.isStaticInit,
+                 f.signature};
   });
+  o["indirectCalls"] = arrayOf(facts.indirectCalls, [](const IndirectCallFact& c) {
+    return Array{c.caller, c.signature, loc(c.loc), c.locked};
+  });
+  o["addressTaken"] = arrayOf(facts.addressTaken, [](const std::string& f) { return Value(f); });
   o["calls"] = arrayOf(facts.calls, [](const CallFact& c) {
     return Array{c.caller, c.callee, static_cast<int>(c.kind), loc(c.loc), c.locked};
   });
@@ -165,6 +170,15 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         int64_t root = f.num();
         x.root = static_cast<RootKind>(root >= 0 && root <= 4 ? root : 0);
         x.isStaticInit = f.flag();
+        x.signature = f.str();
+        return x;
+      }) &&
+      readArray(*o, "indirectCalls", facts.indirectCalls, [](Fields& f) {
+        IndirectCallFact x;
+        x.caller = f.str();
+        x.signature = f.str();
+        x.loc = f.location();
+        x.locked = f.flag();
         return x;
       }) &&
       readArray(*o, "calls", facts.calls, [](Fields& f) {
@@ -243,6 +257,15 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.callees = f.strings();
         return x;
       });
+  if (const Array* taken = o->getArray("addressTaken")) {
+    for (const Value& v : *taken) {
+      auto s = v.getAsString();
+      if (!s) return fail("bad addressTaken");
+      facts.addressTaken.push_back(s->str());
+    }
+  } else {
+    ok = false;
+  }
   if (!ok) return fail("bad record");
   return facts;
 }

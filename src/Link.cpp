@@ -37,10 +37,15 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& units) {
     return it == owner.end() ? u == 0 : it->second == u;
   };
   std::set<std::pair<std::string, std::string>> overrides;
+  std::set<std::string> taken;
   for (size_t u = 0; u < units.size(); ++u) {
     const TUFacts& tu = *units[u];
     for (const CallFact& c : tu.calls)
       if (owned(c.caller, u)) program.calls.push_back(c);
+    for (const IndirectCallFact& c : tu.indirectCalls)
+      if (owned(c.caller, u)) program.indirectCalls.push_back(c);
+    for (const std::string& f : tu.addressTaken)
+      if (taken.insert(f).second) program.addressTaken.push_back(f);
     for (const AccessFact& a : tu.accesses)
       if (owned(a.function, u)) program.accesses.push_back(a);
     for (const BindingFact& b : tu.bindings)

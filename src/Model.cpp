@@ -46,9 +46,24 @@ void Model::buildGraph() {
 
   auto add = [&](int from, int to, const CallFact& call) {
     edges_[from].push_back({to, call.kind, call.locked, call.loc});
-    if (to != from) hasCaller_[to] = true;
+    if (to != from && call.kind != EdgeKind::Virtual) hasCaller_[to] = true;
     if (call.kind == EdgeKind::Callback) callbackTarget_[to] = true;
   };
+  // Calls through pointers and std::function reach every address-taken function of the same
+  // signature; like virtual calls, they are decided at run time.
+  std::unordered_map<std::string, std::vector<int>> takenBySignature;
+  for (const std::string& fn : facts_.addressTaken) {
+    int i = index(fn);
+    if (i >= 0 && !facts_.functions[i].signature.empty())
+      takenBySignature[facts_.functions[i].signature].push_back(i);
+  }
+  for (const IndirectCallFact& call : facts_.indirectCalls) {
+    int from = index(call.caller);
+    auto targets = takenBySignature.find(call.signature);
+    if (from < 0 || targets == takenBySignature.end()) continue;
+    CallFact edge{call.caller, "", EdgeKind::Virtual, call.loc, call.locked};
+    for (int to : targets->second) add(from, to, edge);
+  }
   for (const CallFact& call : facts_.calls) {
     int from = index(call.caller);
     if (from < 0) continue;

@@ -57,6 +57,22 @@ void printQualified(const clang::NamedDecl* decl, std::string& out) {
 
 }  // namespace
 
+std::string signatureOf(const clang::FunctionProtoType* type) {
+  if (!type) return "";
+  std::string out = type->getReturnType().getCanonicalType().getAsString() + "(";
+  for (unsigned i = 0; i < type->getNumParams(); ++i) {
+    if (i) out += ", ";
+    out += type->getParamType(i).getCanonicalType().getAsString();
+  }
+  return out + (type->isVariadic() ? ", ...)" : ")");
+}
+
+std::string signatureOf(const clang::FunctionDecl& fn) {
+  if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&fn))
+    if (method->isInstance() && !method->getParent()->isLambda()) return "";
+  return signatureOf(fn.getType()->getAs<clang::FunctionProtoType>());
+}
+
 std::string recordName(QualType type) {
   if (type.isNull()) return "";
   type = stripArrays(type.getNonReferenceType());

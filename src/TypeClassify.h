@@ -3,6 +3,7 @@
 #pragma once
 
 #include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
 #include <clang/AST/Type.h>
 #include <llvm/ADT/StringRef.h>
 
@@ -36,6 +37,12 @@ bool isCallOnce(const clang::FunctionDecl& fn);
 // argument designates modified elements (std::sort, std::fill...).
 inline constexpr int kAllIteratorArgs = 1000;
 int mutatedIteratorArgument(const clang::FunctionDecl& fn, unsigned numArgs);
+
+// "int(const std::string &)": the canonical return and parameter types of a function type, the
+// key that matches a call through a pointer or std::function with the functions it may reach.
+std::string signatureOf(const clang::FunctionProtoType* type);
+// The signature of a free function, static member or lambda; "" for other members.
+std::string signatureOf(const clang::FunctionDecl& fn);
 
 // The record's fully qualified name without inline namespaces ("std::mutex", not
 // "std::__1::mutex"), or "" for non-record types. Looks through arrays, typedefs and cv.

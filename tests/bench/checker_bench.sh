@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
-check="$build/tool/forksafe-check"
+check=${CHECK:-$build/tool/forksafe-check}
 sizes=${SIZES:-"10 100 1000"}
 jobs=${JOBS:-$(nproc)}
 serial_max=${SERIAL_MAX:-100}

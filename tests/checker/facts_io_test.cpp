@@ -11,9 +11,12 @@ forksafe::TUFacts sample() {
   f.mainFile = "/src/a.cpp";
   f.hasHandlerRoots = true;
   f.handlerPatterns = true;
-  f.functions.push_back({"c:@F@h#", "h()", {"/src/a.cpp", 3, 6}, RootKind::Handler, false});
+  f.functions.push_back({"c:@F@h#", "h()", {"/src/a.cpp", 3, 6}, RootKind::Handler, false,
+                         "void(int)"});
+  f.indirectCalls.push_back({"c:@F@h#", "void(int)", {"/src/a.cpp", 4, 9}, true});
+  f.addressTaken.push_back("c:@F@h#");
   f.functions.push_back({"init:c:@g", "the static initializer of 'g'", {"/src/a.cpp", 1, 5},
-                         RootKind::None, true});
+                         RootKind::None, true, ""});
   f.calls.push_back({"c:@F@h#", "c:@F@put#", EdgeKind::Virtual, {"/src/a.cpp", 4, 3}, true});
   f.overrides.push_back({"c:@S@B@F@put#", "c:@S@A@F@put#"});
   VariableFact v;
@@ -45,6 +48,9 @@ TEST(FactsIO, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->accesses[0].base.param, forksafe::kThisParam);
   EXPECT_EQ(back->events[0].callees.size(), 2u);
   EXPECT_TRUE(back->variables[0].isDefinition);
+  EXPECT_EQ(back->functions[0].signature, "void(int)");
+  EXPECT_EQ(back->indirectCalls.at(0).signature, "void(int)");
+  EXPECT_EQ(back->addressTaken.at(0), "c:@F@h#");
 }
 
 TEST(FactsIO, RejectsOtherVersionsAndDamagedRecords) {

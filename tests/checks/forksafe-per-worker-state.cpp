@@ -248,3 +248,26 @@ FORKSAFE_HANDLER int Algorithms() {
   std::copy(g_searchedOnly.begin(), g_searchedOnly.end(), std::back_inserter(g_appendTarget));
   return static_cast<int>(std::count(g_searchedOnly.begin(), g_searchedOnly.end(), 2));
 }
+
+// --- calls through function pointers and std::function reach address-taken functions --------
+#include <functional>
+int g_viaPointerTable = 0;              // expect: forksafe-per-worker-state
+int g_viaStdFunction = 0;               // expect: forksafe-per-worker-state
+int g_otherSignature = 0;
+void BumpTable(int n) { g_viaPointerTable += n; }
+void Unrelated(long n) { g_otherSignature += static_cast<int>(n); }
+using Op = void (*)(int);
+const Op kOps[] = {BumpTable};
+long (*g_neverCalledThrough)(long) = nullptr;
+std::function<void(int)> g_hook;
+
+FORKSAFE_INIT void InstallHook() {
+  g_hook = [](int n) { g_viaStdFunction += n; };
+  auto keep = &Unrelated;
+  (void)keep;
+}
+
+FORKSAFE_HANDLER void Dispatch(int i) {
+  kOps[i](1);
+  g_hook(2);
+}
