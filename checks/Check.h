@@ -35,6 +35,15 @@ class Check {
     f.mangled = var.mangled;
     return f;
   }
+  // A finding at a call with no variable (srand(), a thread nobody keeps).
+  Finding makeFinding(const Location& loc, const std::string& api) const {
+    Finding f;
+    f.rule = id().str();
+    f.severity = defaultSeverity();
+    f.loc = loc;
+    f.symbol = api;
+    return f;
+  }
 };
 
 }  // namespace forksafe

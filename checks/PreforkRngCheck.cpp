@@ -32,11 +32,7 @@ void PreforkRngCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
     bool before = model.isInitTime(e.function);
     if (!e.hasTarget) {
       if (before && calls.insert(e.loc).second) {
-        Finding f;
-        f.rule = id().str();
-        f.severity = defaultSeverity();
-        f.loc = e.loc;
-        f.symbol = e.api;
+        Finding f = makeFinding(e.loc, e.api);
         f.message = "'" + e.api + "' seeds the C library's random generator before fork (" +
                     rootOf(model, e.function, PathKind::Init) +
                     "); every worker inherits the same state and rand() returns the same "

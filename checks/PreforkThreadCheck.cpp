@@ -54,11 +54,7 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
   std::set<Location> reported;
   for (const EventFact* e : bare) {
     if (targeted.count(e->loc) || !reported.insert(e->loc).second) continue;
-    Finding f;
-    f.rule = id().str();
-    f.severity = defaultSeverity();
-    f.loc = e->loc;
-    f.symbol = e->api;
+    Finding f = makeFinding(e->loc, e->api);
     f.message = "'" + e->api + "' starts a thread before fork (" +
                 rootOf(model, e->function, PathKind::Init) + ")" + why;
     notesFor(*e, f);
