@@ -385,6 +385,13 @@ void Master::reap_workers() {
     if (pid == reexec_pid_) {
       log_.info("New master {} exited with {}", pid, describe_status(status));
       reexec_pid_ = 0;
+      const std::string suffix = ".oldbin";
+      if (!stopping_ && pidfile_written_.size() > suffix.size() &&
+          pidfile_written_.compare(pidfile_written_.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        // The new binary did not take over: this master is the current one again.
+        std::string current = pidfile_written_.substr(0, pidfile_written_.size() - suffix.size());
+        if (::rename(pidfile_written_.c_str(), current.c_str()) == 0) pidfile_written_ = current;
+      }
       continue;
     }
     auto it = workers_.find(pid);

@@ -99,7 +99,7 @@ Server::~Server() {
 void Server::kill_group() { ::kill(-pid_, SIGKILL); }
 
 void Server::start(const TempDir& dir, std::vector<std::string> args,
-                   std::vector<std::pair<std::string, std::string>> env) {
+                   std::vector<std::pair<std::string, std::string>> env, int listen_fd) {
   log_path_ = dir.file("server.log");
   args.insert(args.begin(), serve_binary());
   pid_ = ::fork();
@@ -108,7 +108,14 @@ void Server::start(const TempDir& dir, std::vector<std::string> args,
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    for (auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    if (listen_fd >= 0) {
+      if (listen_fd == 3) {
+        ::fcntl(3, F_SETFD, 0);
+      } else {
+        ::dup2(listen_fd, 3);
+      }
+    }
+    for (auto& [k, v] : env) ::setenv(k.c_str(), v == "$PID" ? std::to_string(::getpid()).c_str() : v.c_str(), 1);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -52,8 +52,10 @@ class Server {
 
   /// Starts forksafe-serve with `args` (the binary is prepended) and extra environment entries.
   /// Output goes to dir/server.log.
+  /// An env value "$PID" becomes the server's own pid (for LISTEN_PID); `listen_fd` >= 0 is handed
+  /// over as descriptor 3, the way systemd socket activation does it.
   void start(const TempDir& dir, std::vector<std::string> args,
-             std::vector<std::pair<std::string, std::string>> env = {});
+             std::vector<std::pair<std::string, std::string>> env = {}, int listen_fd = -1);
   /// Starts and waits until it listens and `workers` workers are booted; fails the test otherwise.
   bool start_and_wait(const TempDir& dir, std::vector<std::string> args, int workers,
                       std::vector<std::pair<std::string, std::string>> env = {});

@@ -1,6 +1,9 @@
 // Operations against real processes: bad input and exit codes, config file and environment,
 // --check-config/--print-config, access and error logs (USR1 reopen), metrics, USR2 re-exec.
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +192,80 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
     std::string stat = read_file("/proc/" + std::to_string(new_master) + "/stat");
     return stat.empty() || stat.find(") Z") != std::string::npos;
   }));
+}
+
+}  // namespace
+}  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(Signals, HupRereadsTheConfigFile) {
+  TempDir dir;
+  std::string config = dir.file("serve.toml");
+  std::ofstream(config) << "workers = 1\n";
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--config", config, test_app()}, 1));
+  std::ofstream(config, std::ios::trunc) << "workers = 3\n";
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload complete"));
+  EXPECT_TRUE(s.wait_workers(3));
+}
+
+TEST(Liveness, WorkersExitWhenTheMasterDies) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", test_app()}, 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  auto workers = s.workers();
+  s.signal(SIGKILL);
+  ASSERT_TRUE(s.wait_exit().has_value());
+  EXPECT_TRUE(eventually([&] {
+    for (pid_t w : workers) {
+      std::string stat = read_file("/proc/" + std::to_string(w) + "/stat");
+      if (!stat.empty() && stat.find(") Z") == std::string::npos) return false;
+    }
+    return true;
+  })) << "orphaned workers";
+}
+
+TEST(Listeners, SystemdSocketActivationServes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  TempDir dir;
+  Server s;
+  // -b names a port nobody may bind (1): the inherited socket must be used instead.
+  s.start(dir, {"-b", "127.0.0.1:1", test_app()}, {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}}, fd);
+  ::close(fd);
+  ASSERT_TRUE(s.wait_listening()) << s.log();
+  EXPECT_EQ(s.port(), ntohs(addr.sin_port));
+  ASSERT_TRUE(s.wait_log("Booted worker"));
+  EXPECT_EQ(http_get(s.url("/hello")).body, "hello");
+}
+
+TEST(Operations, UserAndChdir) {
+  if (::geteuid() != 0) GTEST_SKIP() << "--user needs root";
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--user", "nobody", "--chdir", dir.path(), test_app()}, 1));
+  ASSERT_TRUE(s.wait_workers(1));
+  std::string status = read_file("/proc/" + std::to_string(s.workers().front()) + "/status");
+  EXPECT_NE(status.find("Uid:\t65534"), std::string::npos) << "worker runs as nobody";
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+  TempDir d2;
+  Server bad;
+  bad.start(d2, {"-b", "127.0.0.1:0", "--user", "no-such-user-here", test_app()});
+  auto code = bad.wait_exit(10000ms);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(Server::exit_code(*code), 3) << bad.log();
+  EXPECT_NE(bad.log().find("cannot switch to user 'no-such-user-here'"), std::string::npos);
 }
 
 }  // namespace
