@@ -10,16 +10,16 @@
 // generation cannot boot, it is dropped and the old one keeps running.
 #include "master.hpp"
 
-#include <climits>
-#include <csignal>
-#include <cstdlib>
-
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
+
+#include <climits>
+#include <csignal>
+#include <cstdlib>
 
 #include "exit_codes.hpp"
 #include "worker.hpp"
@@ -33,7 +33,8 @@ constexpr std::int64_t kAbortToKillMs = 2000;
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return fmt::format("exit code {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  if (WIFSIGNALED(status))
+    return fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
   return "unknown status";
 }
 
@@ -88,9 +89,9 @@ bool Master::start() {
   char resolved[PATH_MAX];
   exe_path_ = ::realpath("/proc/self/exe", resolved) ? resolved : argv_.at(0);
   // Block the signals we route before creating the queue's consumers; spawn_worker relies on it.
-  if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGCHLD,
-                         SIGWINCH},
-                        &error)) {
+  if (!signals_.install(
+          {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH},
+          &error)) {
     log_.error("{}", error);
     return false;
   }
@@ -138,15 +139,30 @@ void Master::wait_for_events() {
 void Master::handle_signals() {
   for (int sig : signals_.drain()) {
     switch (sig) {
-      case SIGTERM: on_term(); break;
+      case SIGTERM:
+        on_term();
+        break;
       case SIGINT:
-      case SIGQUIT: on_quit(); break;
-      case SIGHUP: on_hup(); break;
-      case SIGTTIN: on_ttin(); break;
-      case SIGTTOU: on_ttou(); break;
-      case SIGUSR1: on_usr1(); break;
-      case SIGUSR2: on_usr2(); break;
-      default: break;  // SIGCHLD, SIGWINCH: the wake-up itself is the point; reaping follows
+      case SIGQUIT:
+        on_quit();
+        break;
+      case SIGHUP:
+        on_hup();
+        break;
+      case SIGTTIN:
+        on_ttin();
+        break;
+      case SIGTTOU:
+        on_ttou();
+        break;
+      case SIGUSR1:
+        on_usr1();
+        break;
+      case SIGUSR2:
+        on_usr2();
+        break;
+      default:
+        break;  // SIGCHLD, SIGWINCH: the wake-up itself is the point; reaping follows
     }
   }
 }
@@ -167,10 +183,12 @@ void Master::on_hup() {
   Settings fresh;
   ParseOutcome parsed = parse_settings(argv_, &fresh, nullptr);
   if (!parsed.run) {
-    log_.error("cannot reload configuration: {}", parsed.error.empty() ? "no settings" : parsed.error);
+    log_.error("cannot reload configuration: {}",
+               parsed.error.empty() ? "no settings" : parsed.error);
     return;
   }
-  if (fresh.bind != settings_.bind) log_.warning("Ignoring changed --bind on reload; restart to rebind");
+  if (fresh.bind != settings_.bind)
+    log_.warning("Ignoring changed --bind on reload; restart to rebind");
   fresh.bind = settings_.bind;
   fresh.preload = settings_.preload;
   settings_ = std::move(fresh);
@@ -387,7 +405,8 @@ void Master::reap_workers() {
       reexec_pid_ = 0;
       const std::string suffix = ".oldbin";
       if (!stopping_ && pidfile_written_.size() > suffix.size() &&
-          pidfile_written_.compare(pidfile_written_.size() - suffix.size(), suffix.size(), suffix) == 0) {
+          pidfile_written_.compare(pidfile_written_.size() - suffix.size(), suffix.size(),
+                                   suffix) == 0) {
         // The new binary did not take over: this master is the current one again.
         std::string current = pidfile_written_.substr(0, pidfile_written_.size() - suffix.size());
         if (::rename(pidfile_written_.c_str(), current.c_str()) == 0) pidfile_written_ = current;
@@ -411,7 +430,8 @@ void Master::on_worker_exit(const Worker& w, int status) {
   if (code == kExitWorkerBoot || code == kExitAppLoad) {
     const char* why = code == kExitAppLoad ? "App failed to load" : "Worker failed to boot";
     if (w.generation == generation_ && reload_from_generation_ >= 0) {
-      log_.error("Reload failed: {} (worker {}); keeping generation {}", why, w.pid, reload_from_generation_);
+      log_.error("Reload failed: {} (worker {}); keeping generation {}", why, w.pid,
+                 reload_from_generation_);
       for (auto& [pid, other] : workers_)
         if (other.generation == generation_) stop_worker(other, SIGTERM);
       generation_ = reload_from_generation_;

@@ -2,12 +2,12 @@
 #ifndef FORKSAFE_SERVE_MASTER_HPP
 #define FORKSAFE_SERVE_MASTER_HPP
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 #include "app_loader.hpp"
 #include "listeners.hpp"

@@ -1,9 +1,12 @@
-// Integration-test harness: temp dirs, a supervised forksafe-serve process, libcurl and raw clients.
+// Integration-test harness: temp dirs, a supervised forksafe-serve process, libcurl and raw
+// clients.
 //
 // Every wait is bounded; every server is started in its own process group and the whole group is
 // SIGKILLed and reaped in the destructor, so a failing test never leaves processes behind.
 #ifndef FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
 #define FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <functional>
@@ -11,8 +14,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace fstest {
 
@@ -127,7 +128,8 @@ class RawConn {
   bool ok() const { return fd_ >= 0; }
   bool send(const std::string& data);
   /// Reads until `done(buffer)` or EOF or timeout; returns everything read.
-  std::string read_until(const std::function<bool(const std::string&)>& done, Millis timeout = 10000ms);
+  std::string read_until(const std::function<bool(const std::string&)>& done,
+                         Millis timeout = 10000ms);
   /// Reads until `n` complete responses (headers plus Content-Length body) or EOF/timeout.
   std::string read_responses(int n, Millis timeout = 10000ms);
   /// Reads until the server closes; true when it closed (EOF or reset) within `timeout`.

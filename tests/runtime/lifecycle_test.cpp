@@ -1,5 +1,6 @@
 // Master/worker lifecycle against real processes: signals, respawn, timeouts, recycling, graceful
 // stop, zero-downtime reload, preload, crash isolation, boot failures, and the counter example.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,14 +11,13 @@
 #include <set>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "harness.hpp"
 
 namespace fstest {
 namespace {
 
-std::vector<std::string> args(std::initializer_list<std::string> extra, const std::string& app = test_app()) {
+std::vector<std::string> args(std::initializer_list<std::string> extra,
+                              const std::string& app = test_app()) {
   std::vector<std::string> out = {"-b", "127.0.0.1:0"};
   out.insert(out.end(), extra);
   out.push_back(app);
@@ -70,7 +70,8 @@ TEST(Lifecycle, TimeoutKillsStuckHandlerAndReplacesWorker) {
 TEST(Lifecycle, MaxRequestsRecyclesGracefully) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1", "--max-requests", "3", "--max-requests-jitter", "1"}), 1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, args({"-w", "1", "--max-requests", "3", "--max-requests-jitter", "1"}), 1));
   std::set<std::string> pids;
   for (int i = 0; i < 10; ++i) {
     HttpResult r = http_get(s.url("/pid"));
@@ -159,7 +160,8 @@ TEST(Lifecycle, PreloadRunsInitOnceInMaster) {
   TempDir dir;
   std::string init_log = dir.file("init.log");
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3", "--preload"}), 3, {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3", "--preload"}), 3,
+                               {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
   EXPECT_EQ(count_lines_with(init_log, "init"), 1);
   EXPECT_EQ(read_file(init_log), "init " + std::to_string(s.pid()) + "\n");
 }
@@ -169,8 +171,9 @@ TEST(Lifecycle, WithoutPreloadInitRunsInEachWorker) {
   std::string init_log = dir.file("init.log");
   std::string exit_log = dir.file("exit.log");
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3"}), 3,
-                               {{"FORKSAFE_TEST_INIT_LOG", init_log}, {"FORKSAFE_TEST_EXIT_LOG", exit_log}}));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, args({"-w", "3"}), 3,
+      {{"FORKSAFE_TEST_INIT_LOG", init_log}, {"FORKSAFE_TEST_EXIT_LOG", exit_log}}));
   EXPECT_EQ(count_lines_with(init_log, "init"), 3);
   EXPECT_EQ(read_file(init_log).find(" " + std::to_string(s.pid()) + "\n"), std::string::npos);
   s.signal(SIGTERM);
@@ -222,7 +225,8 @@ std::vector<int> count_visits(const Server& s, int clients, int per_client) {
     futures.push_back(std::async(std::launch::async, [&s, per_client] {
       std::vector<int> seen;
       Client client;
-      for (int i = 0; i < per_client; ++i) seen.push_back(std::atoi(client.get(s.url("/")).body.c_str()));
+      for (int i = 0; i < per_client; ++i)
+        seen.push_back(std::atoi(client.get(s.url("/")).body.c_str()));
       return seen;
     }));
   }

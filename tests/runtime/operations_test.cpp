@@ -1,8 +1,9 @@
 // Operations against real processes: bad input and exit codes, config file and environment,
 // --check-config/--print-config, access and error logs (USR1 reopen), metrics, USR2 re-exec.
-#include <signal.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <fstream>
 #include <regex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "harness.hpp"
 
@@ -26,7 +25,7 @@ struct CliRun {
 
 /// Runs forksafe-serve to completion (bounded by `timeout`) and captures stdout+stderr.
 CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
-            std::vector<std::pair<std::string, std::string>> env = {}) {
+               std::vector<std::pair<std::string, std::string>> env = {}) {
   Server s;
   s.start(dir, std::move(args), std::move(env));
   CliRun r;
@@ -74,7 +73,8 @@ TEST(Cli, BadBindAndMissingAppAreReportedNotRetried) {
   TempDir dir;
   CliRun bind = run_cli(dir, {"-b", "not-an-address", test_app()});
   EXPECT_EQ(bind.code, 1);
-  EXPECT_NE(bind.output.find("cannot parse bind address 'not-an-address'"), std::string::npos) << bind.output;
+  EXPECT_NE(bind.output.find("cannot parse bind address 'not-an-address'"), std::string::npos)
+      << bind.output;
 
   TempDir d2;
   CliRun missing = run_cli(d2, {"-b", "127.0.0.1:0", d2.file("nope.so")});
@@ -117,7 +117,8 @@ TEST(Config, FileAndEnvironment) {
 TEST(Config, WebConcurrencySetsDefaultWorkers) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", test_app()}, 3, {{"WEB_CONCURRENCY", "3"}}));
+  ASSERT_TRUE(
+      s.start_and_wait(dir, {"-b", "127.0.0.1:0", test_app()}, 3, {{"WEB_CONCURRENCY", "3"}}));
   EXPECT_TRUE(s.wait_workers(3));
 }
 
@@ -125,9 +126,10 @@ TEST(Logs, AccessLogCombinedFormatAndUsr1Reopen) {
   TempDir dir;
   std::string access = dir.file("access.log");
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--access-logfile", access, "--pid",
-                                     dir.file("serve.pid"), test_app()},
-                               1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir,
+      {"-b", "127.0.0.1:0", "--access-logfile", access, "--pid", dir.file("serve.pid"), test_app()},
+      1));
   HttpRequest req;
   req.url = s.url("/users/7?x=1");
   req.headers = {"User-Agent: forksafe-test", "Referer: http://example.invalid/"};
@@ -151,17 +153,22 @@ TEST(Logs, AccessLogCombinedFormatAndUsr1Reopen) {
 TEST(Metrics, PrometheusEndpoint) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", test_app()}, 1));
+  ASSERT_TRUE(
+      s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", test_app()}, 1));
   for (int i = 0; i < 3; ++i) http_get(s.url("/hello"));
   http_get(s.url("/missing"));
   std::smatch m;
   std::string log = s.log();
   ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(Metrics at: (http://127\.0\.0\.1:\d+))")));
   std::string body;
-  EXPECT_TRUE(eventually([&] {
-    body = http_get(std::string(m[1]) + "/metrics").body;
-    return body.find("forksafe_requests_total{worker=\"0\",status=\"200\"} 3") != std::string::npos;
-  }, 5000ms)) << body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        body = http_get(std::string(m[1]) + "/metrics").body;
+        return body.find("forksafe_requests_total{worker=\"0\",status=\"200\"} 3") !=
+               std::string::npos;
+      },
+      5000ms))
+      << body;
   EXPECT_NE(body.find("forksafe_requests_total{worker=\"0\",status=\"404\"} 1"), std::string::npos);
   EXPECT_NE(body.find("forksafe_workers_alive 1"), std::string::npos);
   EXPECT_NE(body.find("forksafe_request_duration_seconds_count 4"), std::string::npos);
@@ -242,7 +249,8 @@ TEST(Listeners, SystemdSocketActivationServes) {
   TempDir dir;
   Server s;
   // -b names a port nobody may bind (1): the inherited socket must be used instead.
-  s.start(dir, {"-b", "127.0.0.1:1", test_app()}, {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}}, fd);
+  s.start(dir, {"-b", "127.0.0.1:1", test_app()}, {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}},
+          fd);
   ::close(fd);
   ASSERT_TRUE(s.wait_listening()) << s.log();
   EXPECT_EQ(s.port(), ntohs(addr.sin_port));
@@ -254,7 +262,8 @@ TEST(Operations, UserAndChdir) {
   if (::geteuid() != 0) GTEST_SKIP() << "--user needs root";
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--user", "nobody", "--chdir", dir.path(), test_app()}, 1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "--user", "nobody", "--chdir", dir.path(), test_app()}, 1));
   ASSERT_TRUE(s.wait_workers(1));
   std::string status = read_file("/proc/" + std::to_string(s.workers().front()) + "/status");
   EXPECT_NE(status.find("Uid:\t65534"), std::string::npos) << "worker runs as nobody";
