@@ -191,6 +191,7 @@ void Master::on_hup() {
     log_.warning("Ignoring changed --bind on reload; restart to rebind");
   fresh.bind = settings_.bind;
   fresh.preload = settings_.preload;
+  previous_settings_ = settings_;
   settings_ = std::move(fresh);
   Level level = Level::kInfo;
   parse_level(settings_.loglevel, &level);
@@ -429,13 +430,19 @@ void Master::on_worker_exit(const Worker& w, int status) {
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code == kExitWorkerBoot || code == kExitAppLoad) {
     const char* why = code == kExitAppLoad ? "App failed to load" : "Worker failed to boot";
-    if (w.generation == generation_ && reload_from_generation_ >= 0) {
-      log_.error("Reload failed: {} (worker {}); keeping generation {}", why, w.pid,
-                 reload_from_generation_);
+    if (w.generation != generation_) {
+      log_.warning("{} (worker {} of abandoned generation {})", why, w.pid, w.generation);
+      return;
+    }
+    if (reload_from_generation_ >= 0) {
+      log_.error("Reload failed: {} (worker {}); keeping generation {} and its settings", why,
+                 w.pid, reload_from_generation_);
       for (auto& [pid, other] : workers_)
         if (other.generation == generation_) stop_worker(other, SIGTERM);
       generation_ = reload_from_generation_;
       reload_from_generation_ = -1;
+      settings_ = previous_settings_;
+      target_workers_ = settings_.workers;
       return;
     }
     if (!stopping_) {

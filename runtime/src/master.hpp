@@ -63,6 +63,7 @@ class Master {
   void remove_pidfile();
 
   Settings settings_;
+  Settings previous_settings_;  // restored when a reload's new generation cannot boot
   std::vector<std::string> argv_;
   std::string exe_path_;
   ErrorLog log_;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <set>
@@ -257,6 +258,56 @@ TEST(CounterExample, CountsWithOneWorkerDivergesWithFour) {
     diverged = std::adjacent_find(seen.begin(), seen.end()) != seen.end();  // some count seen twice
   }
   EXPECT_TRUE(diverged) << "four workers each keep their own counter";
+}
+
+}  // namespace
+}  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(Lifecycle, CrashLoopIsBackedOffNotSpun) {
+  TempDir dir;
+  Server s;
+  s.start(dir, args({"-w", "1"}), {{"FORKSAFE_TEST_CRASH_WORKER_INIT", "1"}});
+  ASSERT_TRUE(s.wait_listening());
+  std::this_thread::sleep_for(2500ms);
+  int deaths = s.log_count("died unexpectedly");
+  EXPECT_GE(deaths, 2);
+  EXPECT_LE(deaths, 8) << "backoff (100, 200, 400, 800 ms ...) bounds the respawn rate";
+  EXPECT_GE(s.log_count("next spawn in"), 2);
+}
+
+TEST(Lifecycle, HupWithPreloadDoesNotRerunInit) {
+  TempDir dir;
+  std::string init_log = dir.file("init.log");
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "2", "--preload"}), 2,
+                               {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload complete"));
+  EXPECT_TRUE(s.wait_log("Booted worker", 4));
+  EXPECT_EQ(count_lines_with(init_log, "init"), 1) << "preloaded app is not reloaded";
+}
+
+TEST(Lifecycle, FailedReloadKeepsTheOldGeneration) {
+  TempDir dir;
+  std::string config = dir.file("serve.toml");
+  std::ofstream(config) << "workers = 2\n";
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"--config", config}), 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  auto before = s.workers();
+  std::ofstream(config, std::ios::trunc) << "workers = 2\nuser = \"no-such-user-xyz\"\n";
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload failed"));
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+  EXPECT_TRUE(s.wait_workers(2));
+  auto after = s.workers();
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(before, after) << "the old workers keep serving";
+  EXPECT_EQ(s.log_count("shutting down"), 0);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ FORKSAFE_INIT void on_init() { append_line("FORKSAFE_TEST_INIT_LOG", "init"); }
 FORKSAFE_WORKER_INIT void on_worker_init() {
   if (std::getenv("FORKSAFE_TEST_FAIL_WORKER_INIT"))
     throw std::runtime_error("worker init refused");
+  if (std::getenv("FORKSAFE_TEST_CRASH_WORKER_INIT")) std::abort();
   append_line("FORKSAFE_TEST_WORKER_LOG", "worker-init");
 }
 
