@@ -217,3 +217,31 @@ TEST(HttpListeners, Ipv6AndUnixSocket) {
 
 }  // namespace
 }  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(HttpBodies, LargeBodiesRoundTripOnEveryWorkerType) {
+  std::string body(900000, 'x');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + (i * 7919) % 26);
+  for (const char* kind : {"event", "sync", "threads"}) {
+    TempDir dir;
+    Server s;
+    ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-k", kind, test_app()}, 1));
+    Client c;
+    for (bool expect_continue : {false, true}) {
+      HttpRequest req;
+      req.method = "POST";
+      req.url = s.url("/echo");
+      req.body = body;
+      if (!expect_continue) req.headers = {"Expect:"};  // libcurl adds 100-continue by default
+      HttpResult r = c.perform(req);
+      ASSERT_EQ(r.status, 200) << kind << ": " << r.error;
+      EXPECT_EQ(r.body.size(), body.size()) << kind;
+      EXPECT_TRUE(r.body == body) << kind;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fstest
