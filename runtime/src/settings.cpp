@@ -52,6 +52,7 @@ ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
                "forksafe-serve"};
   cli.set_config("--config,-c", "",
                  "Read settings from this file (TOML/INI; keys are option names)");
+  cli.allow_config_extras(CLI::config_extras_mode::error);  // a typo in a key must not be ignored
   cli.add_option("APP", s.app_path, "The app shared library (built with forksafe_add_app)")
       ->envname("FORKSAFE_APP");
   auto env = [](const char* name) { return fmt::format("FORKSAFE_{}", name); };
@@ -61,6 +62,7 @@ ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
       ->allow_extra_args(false);
   cli.add_option("--backlog", s.backlog, "Listen queue length")
       ->envname(env("BACKLOG"))
+      ->check(CLI::Range(0LL, 1LL << 40))
       ->capture_default_str();
   cli.add_option("-w,--workers", s.workers, "Worker processes (default $WEB_CONCURRENCY or 1)")
       ->envname(env("WORKERS"))
@@ -103,16 +105,20 @@ ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
   cli.add_option("--limit-request-line", s.limit_request_line,
                  "Max request line bytes (400 beyond)")
       ->envname(env("LIMIT_REQUEST_LINE"))
+      ->check(CLI::Range(0LL, 1LL << 40))
       ->capture_default_str();
   cli.add_option("--limit-request-fields", s.limit_request_fields, "Max header fields (431 beyond)")
       ->envname(env("LIMIT_REQUEST_FIELDS"))
+      ->check(CLI::Range(0LL, 1LL << 40))
       ->capture_default_str();
   cli.add_option("--limit-request-field-size,--limit-request-field_size",
                  s.limit_request_field_size, "Max bytes of one header field (431 beyond)")
       ->envname(env("LIMIT_REQUEST_FIELD_SIZE"))
+      ->check(CLI::Range(0LL, 1LL << 40))
       ->capture_default_str();
   cli.add_option("--limit-request-body", s.limit_request_body, "Max body bytes (413 beyond)")
       ->envname(env("LIMIT_REQUEST_BODY"))
+      ->check(CLI::Range(0LL, 1LL << 40))
       ->capture_default_str();
   cli.add_option("--access-logfile", s.access_logfile,
                  "Access log file ('-' for stdout; off if unset)")

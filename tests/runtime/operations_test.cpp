@@ -67,6 +67,12 @@ TEST(Cli, BadInputGivesOneLineAndExitCode) {
   CliRun config = run_cli(d5, {"--config", d5.file("missing.toml"), test_app()});
   EXPECT_EQ(config.code, 2);
   EXPECT_EQ(line_count(config.output), 1) << config.output;
+
+  TempDir d6;
+  std::ofstream(d6.file("typo.toml")) << "wokers = 2\n";
+  CliRun typo = run_cli(d6, {"--config", d6.file("typo.toml"), "-b", "127.0.0.1:0", test_app()});
+  EXPECT_EQ(typo.code, 2) << "an unknown key is an error, not silently ignored";
+  EXPECT_EQ(line_count(typo.output), 1) << typo.output;
 }
 
 TEST(Cli, BadBindAndMissingAppAreReportedNotRetried) {

@@ -65,6 +65,8 @@ TEST(Settings, ErrorsAreOneLineWithUsageExitCode) {
            {"-k", "gevent", "app.so"},
            {"--log-level", "loud", "app.so"},
            {"--timeout", "-1", "app.so"},
+           {"--limit-request-body", "-5", "app.so"},
+           {"--limit-request-line", "lots", "app.so"},
            {},
        }) {
     ParseOutcome o = parse(bad, &s);
