@@ -9,8 +9,9 @@
 //                           workers, or seed RNGs that workers rely on being distinct: threads do
 //                           not survive fork, and a socket or seed shared by N processes is shared
 //                           state in disguise.
-//   worker, after fork      Resets signal handlers, sets PR_SET_PDEATHSIG, marks inherited
-//                           descriptors close-on-exec, switches --user/--group, and — without
+//   worker, after fork      Resets signal handlers, sets PR_SET_PDEATHSIG (every server
+//                           descriptor is already close-on-exec), switches --user/--group, and —
+//                           without
 //                           --preload — dlopens the app and runs the FORKSAFE_APP body and init
 //                           hooks. Then runs every worker-init hook (open per-worker connections,
 //                           reseed RNGs, start per-worker threads here). Only then accepts.
@@ -18,10 +19,10 @@
 //                           one connection at a time (-k sync) or on a pool of --threads (-k
 //                           threads). A write to a global changes this worker's copy only.
 //   worker, exiting         After draining (graceful stop, --max-requests), the worker-exit hooks
-//                           run. They do not run after a crash or a --timeout kill.
+//                           run. They do not run after a crash, a --timeout kill or INT/QUIT.
 //
-// One worker is one process; the master runs no handler code unless --preload is given, and then
-// only the init code above. Handlers never see sockets or HTTP framing.
+// One worker is one process. The master never runs handler code; with --preload it runs only the
+// init code above. Handlers never see sockets or HTTP framing.
 #ifndef FORKSAFE_APP_HPP
 #define FORKSAFE_APP_HPP
 
