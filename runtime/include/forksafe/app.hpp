@@ -10,11 +10,11 @@
 //                           not survive fork, and a socket or seed shared by N processes is shared
 //                           state in disguise.
 //   worker, after fork      Resets signal handlers, sets PR_SET_PDEATHSIG (every server
-//                           descriptor is already close-on-exec), switches --user/--group, and —
-//                           without
-//                           --preload — dlopens the app and runs the FORKSAFE_APP body and init
-//                           hooks. Then runs every worker-init hook (open per-worker connections,
-//                           reseed RNGs, start per-worker threads here). Only then accepts.
+//                           descriptor is already close-on-exec), switches --user/--group and,
+//                           without --preload, dlopens the app and runs the FORKSAFE_APP body and
+//                           init hooks. Then runs every worker-init hook (open per-worker
+//                           connections, reseed RNGs, start per-worker threads here). Only then
+//                           accepts.
 //   worker, serving         Handlers run in the worker: inline on the event loop (-k event),
 //                           one connection at a time (-k sync) or on a pool of --threads (-k
 //                           threads). A write to a global changes this worker's copy only.
