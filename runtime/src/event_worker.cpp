@@ -381,7 +381,10 @@ class EventWorker {
         }
         continue;
       }
-      if (c.idle() && now_ms_ - c.last_activity_ms > keep_alive_ms) close(c);
+      // A fresh connection gets the header timeout to send its first request; only a connection
+      // that has been answered is held to the (usually shorter) keep-alive timeout.
+      const std::int64_t idle_limit = c.served ? keep_alive_ms : header_ms;
+      if (c.idle() && now_ms_ - c.last_activity_ms > idle_limit) close(c);
     }
   }
 
