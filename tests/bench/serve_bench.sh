@@ -3,6 +3,7 @@
 #
 # Usage: tests/bench/serve_bench.sh [BUILD_DIR]
 #   env: DURATION=10s CONNECTIONS=50 THREADS=1 RUNS=3 (best of RUNS measurements per server)
+#        PIN=1 (0: let the scheduler place servers and wrk)
 # Needs: wrk, nginx, gunicorn (scripts/setup.sh with FORKSAFE_BENCH_DEPS=1) and a built tree.
 # Every server gets one worker, listens on 127.0.0.1 only, and is killed when the script exits.
 # With taskset available and 2+ CPUs, servers run on CPU 1 and wrk on CPU 0, for every server
@@ -18,7 +19,7 @@ threads=${THREADS:-1}
 runs=${RUNS:-3}
 server_cpu=()
 client_cpu=()
-if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
   server_cpu=(taskset -c 1)
   client_cpu=(taskset -c 0)
 fi
