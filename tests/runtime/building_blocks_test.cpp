@@ -22,7 +22,9 @@ TEST(Listeners, BindsEphemeralLoopbackPorts) {
   EXPECT_EQ(v4.name.rfind("http://127.0.0.1:", 0), 0u);
   EXPECT_NE(v4.name, "http://127.0.0.1:0");
   fs::Listener v6 = fs::bind_listener("[::1]:0", 16, &error);
-  if (v6.fd) EXPECT_EQ(v6.name.rfind("http://[::1]:", 0), 0u);
+  if (v6.fd) {
+    EXPECT_EQ(v6.name.rfind("http://[::1]:", 0), 0u);
+  }
 }
 
 TEST(Listeners, BadSpecsAreExplained) {
