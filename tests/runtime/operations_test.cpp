@@ -285,3 +285,40 @@ TEST(Operations, UserAndChdir) {
 
 }  // namespace
 }  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(Logs, ErrorLogFileLevelsAndReopen) {
+  // With --log-level warning the "Listening at" line is filtered, so hand the server a socket whose
+  // port we already know (socket activation) instead of reading the port from the log.
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string base = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  TempDir dir;
+  std::string error_log = dir.file("error.log");
+  Server quiet;
+  quiet.start(dir, {"--error-logfile", error_log, "--log-level", "warning", test_app()},
+              {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}}, fd);
+  ::close(fd);
+  EXPECT_TRUE(eventually([&] { return http_get(base + "/hello", 1000).status == 200; }));
+  EXPECT_EQ(count_lines_with(error_log, "[INFO]"), 0);
+  http_get(base + "/throw");
+  EXPECT_TRUE(eventually([&] { return count_lines_with(error_log, "[ERROR]") == 1; }));
+  ASSERT_EQ(std::rename(error_log.c_str(), (error_log + ".1").c_str()), 0);
+  quiet.signal(SIGUSR1);
+  EXPECT_TRUE(eventually([&] {
+    http_get(base + "/throw");
+    return count_lines_with(error_log, "secret internal detail") >= 1;
+  })) << "workers reopened the error log";
+}
+
+}  // namespace
+}  // namespace fstest
