@@ -30,6 +30,7 @@ namespace {
 
 constexpr std::int64_t kMaxBackoffMs = 10000;
 constexpr std::int64_t kAbortToKillMs = 2000;
+constexpr const char* kInheritedMetricsFdEnv = "FORKSAFE_INHERITED_METRICS_FD";
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return fmt::format("exit code {}", WEXITSTATUS(status));
@@ -102,14 +103,24 @@ bool Master::start() {
     return false;
   }
   for (const Listener& l : listeners_) log_.info("Listening at: {} ({})", l.name, ::getpid());
-  if (!settings_.metrics_bind.empty()) {
+  const char* inherited_metrics = std::getenv(kInheritedMetricsFdEnv);
+  if (inherited_metrics && !settings_.metrics_bind.empty()) {
+    // Re-exec'd by USR2: the old master still holds the metrics port, so take its socket.
+    int fd = std::atoi(inherited_metrics);
+    if (fd > 2 && ::fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) {
+      metrics_listener_.fd = UniqueFd(fd);
+      metrics_listener_.name = describe_listener(fd);
+    }
+  }
+  ::unsetenv(kInheritedMetricsFdEnv);
+  if (!settings_.metrics_bind.empty() && !metrics_listener_.fd) {
     metrics_listener_ = bind_listener(settings_.metrics_bind, 64, &error);
     if (!metrics_listener_.fd) {
       log_.error("{}", error);
       return false;
     }
-    log_.info("Metrics at: {}/metrics", metrics_listener_.name);
   }
+  if (metrics_listener_.fd) log_.info("Metrics at: {}/metrics", metrics_listener_.name);
   if (!board_.create(kMaxSlots, &error)) {
     log_.error("{}", error);
     return false;
@@ -239,6 +250,10 @@ void Master::on_usr2() {
     signals_.reset_to_default();
     for (const Listener& l : listeners_) ::fcntl(l.fd.get(), F_SETFD, 0);
     ::setenv(kInheritedFdsEnv, fds.c_str(), 1);
+    if (metrics_listener_.fd) {
+      ::fcntl(metrics_listener_.fd.get(), F_SETFD, 0);
+      ::setenv(kInheritedMetricsFdEnv, std::to_string(metrics_listener_.fd.get()).c_str(), 1);
+    }
     std::vector<char*> args;
     for (std::string& a : argv_) args.push_back(a.data());
     args.push_back(nullptr);

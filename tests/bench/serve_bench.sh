@@ -43,6 +43,10 @@ stop_server() {
   server_pid=""
 }
 trap 'stop_server; rm -rf "$tmp"' EXIT
+# bash skips the EXIT trap when killed by an untrapped signal; without these a timeout or ^C
+# would leave the server under test running.
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 # Waits (bounded) for "Listening at: http://127.0.0.1:PORT" in a log and prints PORT.
 port_from_log() {

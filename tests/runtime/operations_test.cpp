@@ -185,7 +185,9 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
   TempDir dir;
   Server s;
   std::string pidfile = dir.file("serve.pid");
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--pid", pidfile, test_app()}, 1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "--pid", pidfile, "--metrics-bind", "127.0.0.1:0", test_app()},
+      1));
   s.signal(SIGUSR2);
   ASSERT_TRUE(s.wait_log("Booted worker", 2)) << s.log();
   EXPECT_EQ(s.log_count("Listening at: http://127.0.0.1:" + std::to_string(s.port())), 2)
@@ -197,6 +199,11 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
     return new_master != 0 && new_master != s.pid();
   }));
   EXPECT_EQ(std::stoi(read_file(pidfile + ".oldbin")), s.pid());
+  std::smatch m;
+  std::string log = s.log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(Metrics at: (http://127\.0\.0\.1:\d+))")));
+  EXPECT_EQ(s.log_count(std::string("Metrics at: ") + std::string(m[1])), 2)
+      << "the new master took over the metrics socket too";
   s.signal(SIGTERM);  // retire the old master; the new one keeps serving
   ASSERT_TRUE(s.wait_exit().has_value());
   EXPECT_EQ(http_get(s.url("/hello")).status, 200);
