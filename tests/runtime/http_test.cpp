@@ -163,20 +163,24 @@ TEST_P(HttpTest, HandlerExceptionIs500AndWorkerKeepsServing) {
 INSTANTIATE_TEST_SUITE_P(WorkerTypes, HttpTest, ::testing::Values("event", "sync", "threads"));
 
 TEST(HttpTimeouts, IdleAndHeaderTimeouts) {
-  TempDir dir;
-  Server server;
-  ASSERT_TRUE(server.start_and_wait(
-      dir, {"-b", "127.0.0.1:0", "--keep-alive", "1", "--header-timeout", "1", test_app()}, 1));
-  RawConn idle(server.port());
-  ASSERT_TRUE(idle.send(kGet));
-  EXPECT_EQ(parse_responses(idle.read_responses(1)).size(), 1u);
-  EXPECT_TRUE(idle.wait_closed(5000ms)) << "idle keep-alive connection should be closed";
-  RawConn slow(server.port());
-  ASSERT_TRUE(slow.send("GET /users/1 HTTP/1.1\r\nHost: t\r\n"));  // never finishes its headers
-  auto responses = parse_responses(slow.read_responses(1, 5000ms));
-  ASSERT_EQ(responses.size(), 1u);
-  EXPECT_EQ(responses[0].first, 408);
-  EXPECT_TRUE(slow.wait_closed(5000ms));
+  for (const char* kind : {"event", "sync", "threads"}) {
+    TempDir dir;
+    Server server;
+    ASSERT_TRUE(server.start_and_wait(
+        dir,
+        {"-b", "127.0.0.1:0", "-k", kind, "--keep-alive", "1", "--header-timeout", "1", test_app()},
+        1));
+    RawConn idle(server.port());
+    ASSERT_TRUE(idle.send(kGet));
+    EXPECT_EQ(parse_responses(idle.read_responses(1)).size(), 1u) << kind;
+    EXPECT_TRUE(idle.wait_closed(5000ms)) << kind << ": idle connection should be closed";
+    RawConn slow(server.port());
+    ASSERT_TRUE(slow.send("GET /users/1 HTTP/1.1\r\nHost: t\r\n"));  // never finishes its headers
+    auto responses = parse_responses(slow.read_responses(1, 5000ms));
+    ASSERT_EQ(responses.size(), 1u) << kind;
+    EXPECT_EQ(responses[0].first, 408) << kind;
+    EXPECT_TRUE(slow.wait_closed(5000ms)) << kind;
+  }
 }
 
 TEST(HttpThreads, SlowHandlersRunConcurrently) {
