@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "event_loop.hpp"
+#include "exit_codes.hpp"
 #include "thread_pool.hpp"
 #include "worker.hpp"
 
@@ -83,13 +84,13 @@ class EventWorker {
     std::string error;
     if (!loop_.open(&error)) {
       env_.log->error("{}", error);
-      return;
+      ::_exit(kExitWorkerBoot);  // a clean exit would be respawned at once, forever
     }
     if (threads > 0) {
       pool_ = std::make_unique<ThreadPool>(env_.app->app(), threads, &error);
       if (!error.empty()) {
         env_.log->error("{}", error);
-        return;
+        ::_exit(kExitWorkerBoot);
       }
       loop_.add(pool_->notify_fd(), EPOLLIN, kTagPool);
     }
