@@ -2,7 +2,6 @@
 #include "app_loader.hpp"
 
 #include <dlfcn.h>
-
 #include <fmt/format.h>
 
 namespace forksafe::serve {
@@ -64,13 +63,14 @@ bool LoadedApp::load(const std::string& path, std::string* error) {
   auto abi = reinterpret_cast<AbiFn>(::dlsym(handle_, "forksafe_app_abi_version"));
   auto reg = reinterpret_cast<RegisterFn>(::dlsym(handle_, "forksafe_app_register"));
   if (!abi || !reg) {
-    *error = fmt::format("cannot load app '{}': no FORKSAFE_APP entry point (forksafe_app_register)", path);
+    *error = fmt::format(
+        "cannot load app '{}': no FORKSAFE_APP entry point (forksafe_app_register)", path);
     unload();
     return false;
   }
   if (abi() != FORKSAFE_APP_ABI_VERSION) {
-    *error = fmt::format("cannot load app '{}': built for handler ABI {}, this server speaks {}", path,
-                         abi(), FORKSAFE_APP_ABI_VERSION);
+    *error = fmt::format("cannot load app '{}': built for handler ABI {}, this server speaks {}",
+                         path, abi(), FORKSAFE_APP_ABI_VERSION);
     unload();
     return false;
   }

@@ -2,11 +2,11 @@
 #ifndef FORKSAFE_SERVE_EVENT_LOOP_HPP
 #define FORKSAFE_SERVE_EVENT_LOOP_HPP
 
+#include <sys/epoll.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <sys/epoll.h>
 
 #include "fd.hpp"
 
@@ -20,8 +20,12 @@ class EventLoop {
     events_.resize(256);
     return fd_.valid();
   }
-  bool add(int fd, std::uint32_t events, std::uint64_t tag) { return ctl(EPOLL_CTL_ADD, fd, events, tag); }
-  bool modify(int fd, std::uint32_t events, std::uint64_t tag) { return ctl(EPOLL_CTL_MOD, fd, events, tag); }
+  bool add(int fd, std::uint32_t events, std::uint64_t tag) {
+    return ctl(EPOLL_CTL_ADD, fd, events, tag);
+  }
+  bool modify(int fd, std::uint32_t events, std::uint64_t tag) {
+    return ctl(EPOLL_CTL_MOD, fd, events, tag);
+  }
   void remove(int fd) { ::epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr); }
 
   /// Waits up to `timeout_ms`; EINTR counts as a (spurious) wake-up with no events.

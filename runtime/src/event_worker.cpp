@@ -6,15 +6,16 @@
 // right after; with -k threads the request goes to the pool and the connection stops reading until
 // the response comes back through the pool's eventfd. The loop wakes at least every 250 ms to
 // heartbeat, apply idle/header timeouts and notice signals.
-#include <memory>
-#include <optional>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <memory>
+#include <optional>
+
 #include "event_loop.hpp"
+#include "exit_codes.hpp"
 #include "thread_pool.hpp"
 #include "worker.hpp"
 
@@ -50,7 +51,9 @@ struct Conn {
   std::int64_t request_start_ms = 0;
   std::uint32_t registered = 0;
 
-  bool idle() const { return !busy && !parser.started() && out_pos == out.size() && in_pos == in.size(); }
+  bool idle() const {
+    return !busy && !parser.started() && out_pos == out.size() && in_pos == in.size();
+  }
 };
 
 std::string peer_name(const sockaddr_storage& ss) {
@@ -81,13 +84,13 @@ class EventWorker {
     std::string error;
     if (!loop_.open(&error)) {
       env_.log->error("{}", error);
-      return;
+      ::_exit(kExitWorkerBoot);  // a clean exit would be respawned at once, forever
     }
     if (threads > 0) {
       pool_ = std::make_unique<ThreadPool>(env_.app->app(), threads, &error);
       if (!error.empty()) {
         env_.log->error("{}", error);
-        return;
+        ::_exit(kExitWorkerBoot);
       }
       loop_.add(pool_->notify_fd(), EPOLLIN, kTagPool);
     }
@@ -150,8 +153,10 @@ class EventWorker {
     accepting_ = on;
     auto& ls = *env_.listeners;
     for (std::size_t i = 0; i < ls.size(); ++i) {
-      if (on) loop_.add(ls[i].fd.get(), EPOLLIN, kTagListener | i);
-      else loop_.remove(ls[i].fd.get());
+      if (on)
+        loop_.add(ls[i].fd.get(), EPOLLIN, kTagListener | i);
+      else
+        loop_.remove(ls[i].fd.get());
     }
   }
 
@@ -167,7 +172,8 @@ class EventWorker {
       }
       sockaddr_storage ss{};
       socklen_t len = sizeof ss;
-      int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EMFILE || errno == ENFILE)
@@ -178,7 +184,8 @@ class EventWorker {
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       }
-      if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) * 2 + 64);
+      if (static_cast<std::size_t>(fd) >= conns_.size())
+        conns_.resize(static_cast<std::size_t>(fd) * 2 + 64);
       auto c = std::make_unique<Conn>(UniqueFd(fd), peer_name(ss), ++next_id_, limits_);
       c->last_activity_ms = now_ms_;
       c->registered = EPOLLIN | EPOLLRDHUP;
@@ -213,7 +220,8 @@ class EventWorker {
   }
 
   void process_input(Conn& c) {
-    while (!c.busy && !c.closing && c.in_pos < c.in.size() && c.out.size() - c.out_pos < kOutHighWater) {
+    while (!c.busy && !c.closing && c.in_pos < c.in.size() &&
+           c.out.size() - c.out_pos < kOutHighWater) {
       if (!c.parser.started()) c.request_start_ms = now_ms_;
       std::size_t used = 0;
       auto st = c.parser.feed(c.in.data() + c.in_pos, c.in.size() - c.in_pos, &used);
@@ -266,7 +274,8 @@ class EventWorker {
       Conn* c = find(job.fd);
       if (!c || c->id != job.conn_id) continue;  // client went away meanwhile
       c->busy = false;
-      if (!responder_.finish(job.request, job.response, job.info, job.keep_alive, job.start_us, &c->out))
+      if (!responder_.finish(job.request, job.response, job.info, job.keep_alive, job.start_us,
+                             &c->out))
         c->closing = true;
       process_input(*c);
       if (find(job.fd) == c) flush(*c);
@@ -275,7 +284,8 @@ class EventWorker {
 
   void flush(Conn& c) {
     while (c.out_pos < c.out.size()) {
-      ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_pos, c.out.size() - c.out_pos, MSG_NOSIGNAL);
+      ssize_t n =
+          ::send(c.fd.get(), c.out.data() + c.out_pos, c.out.size() - c.out_pos, MSG_NOSIGNAL);
       if (n > 0) {
         c.out_pos += static_cast<std::size_t>(n);
         c.last_activity_ms = now_ms_;
@@ -289,7 +299,8 @@ class EventWorker {
     if (c.out_pos == c.out.size()) {
       c.out.clear();
       c.out_pos = 0;
-      if (!c.closing && !c.busy && c.in_pos < c.in.size()) process_input(c);  // backpressure released
+      if (!c.closing && !c.busy && c.in_pos < c.in.size())
+        process_input(c);  // backpressure released
       if (c.out_pos < c.out.size()) return flush(c);
       if (c.closing && !c.busy) {
         if (c.linger || c.in_pos < c.in.size()) {
@@ -305,7 +316,8 @@ class EventWorker {
 
   void start_linger(Conn& c) {
     // Closing with unread input would make the kernel send RST, which can destroy the response we
-    // just wrote (a 413 before the body arrived). Half-close and discard input for a moment instead.
+    // just wrote (a 413 before the body arrived). Half-close and discard input for a moment
+    // instead.
     ::shutdown(c.fd.get(), SHUT_WR);
     c.lingering = true;
     c.request_start_ms = now_ms_ + kLingerMs;  // reused as the linger deadline
@@ -323,7 +335,8 @@ class EventWorker {
       return;
     }
     std::uint32_t want = EPOLLRDHUP;
-    if (c.lingering || (!c.busy && !c.closing && c.out.size() - c.out_pos < kOutHighWater)) want |= EPOLLIN;
+    if (c.lingering || (!c.busy && !c.closing && c.out.size() - c.out_pos < kOutHighWater))
+      want |= EPOLLIN;
     if (c.out_pos < c.out.size()) want |= EPOLLOUT;
     if (c.registered == 0) {
       loop_.add(c.fd.get(), want, static_cast<std::uint64_t>(c.fd.get()));
@@ -338,7 +351,8 @@ class EventWorker {
     if (c.registered) loop_.remove(fd);
     conns_[static_cast<std::size_t>(fd)].reset();
     --conns_count_;
-    if (!accepting_ && !control_.draining && conns_count_ < env_.settings->worker_connections) set_accepting(true);
+    if (!accepting_ && !control_.draining && conns_count_ < env_.settings->worker_connections)
+      set_accepting(true);
   }
 
   void sweep() {
@@ -368,7 +382,10 @@ class EventWorker {
         }
         continue;
       }
-      if (c.idle() && now_ms_ - c.last_activity_ms > keep_alive_ms) close(c);
+      // A fresh connection gets the header timeout to send its first request; only a connection
+      // that has been answered is held to the (usually shorter) keep-alive timeout.
+      const std::int64_t idle_limit = c.served ? keep_alive_ms : header_ms;
+      if (c.idle() && now_ms_ - c.last_activity_ms > idle_limit) close(c);
     }
   }
 
@@ -395,7 +412,8 @@ class EventWorker {
 
   void heartbeat() {
     if (pool_ && env_.settings->timeout > 0 &&
-        pool_->longest_running_ms(now_ms_) > static_cast<std::int64_t>(env_.settings->timeout * 1000))
+        pool_->longest_running_ms(now_ms_) >
+            static_cast<std::int64_t>(env_.settings->timeout * 1000))
       return;  // a handler thread is stuck: let the master's timeout see it
     env_.slot->heartbeat_ms.store(now_ms_, std::memory_order_relaxed);
   }

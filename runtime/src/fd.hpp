@@ -2,12 +2,12 @@
 #ifndef FORKSAFE_SERVE_FD_HPP
 #define FORKSAFE_SERVE_FD_HPP
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <string_view>
-
-#include <unistd.h>
 
 namespace forksafe::serve {
 

@@ -1,10 +1,10 @@
 // HTTP/1.x request parsing (via http_parser) and response serialization.
 #include "http1.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace forksafe::serve {
 
@@ -30,7 +30,8 @@ const http_parser_settings& RequestParser::parser_settings() {
   return table;
 }
 
-RequestParser::Status RequestParser::feed(const char* data, std::size_t len, std::size_t* consumed) {
+RequestParser::Status RequestParser::feed(const char* data, std::size_t len,
+                                          std::size_t* consumed) {
   *consumed = 0;
   if (error_status_) return Status::kError;
   std::size_t n = http_parser_execute(&parser_, &parser_settings(), data, len);
@@ -134,8 +135,10 @@ int RequestParser::on_headers_complete(http_parser* p) {
   if (self->limits_.body && (p->flags & F_CONTENTLENGTH) && p->content_length > self->limits_.body)
     return self->fail(413, "request body too large");
   if (r.headers.has("Expect")) {
-    if (!iequals(r.headers.get("Expect"), "100-continue")) return self->fail(417, "unsupported Expect");
-    bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+    if (!iequals(r.headers.get("Expect"), "100-continue"))
+      return self->fail(417, "unsupported Expect");
+    bool has_body =
+        (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
     self->continue_pending_ = has_body && p->http_minor >= 1;
   }
   return 0;
@@ -178,7 +181,8 @@ void serialize_response(const Response& r, const ResponseFraming& framing, std::
   // Plain appends rather than fmt: this runs once per response on the hot path.
   char digits[24];
   out->append("HTTP/1.1 ");
-  out->append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, r.status).ptr - digits));
+  out->append(digits, static_cast<std::size_t>(
+                          std::to_chars(digits, digits + sizeof digits, r.status).ptr - digits));
   out->push_back(' ');
   out->append(reason_phrase(r.status));
   out->append("\r\nServer: forksafe\r\nDate: ");
@@ -186,7 +190,9 @@ void serialize_response(const Response& r, const ResponseFraming& framing, std::
   out->append("\r\n");
   if (!no_body) {
     out->append("Content-Length: ");
-    out->append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr - digits));
+    out->append(digits,
+                static_cast<std::size_t>(
+                    std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr - digits));
     out->append("\r\n");
   }
   if (!framing.keep_alive) {
@@ -198,7 +204,8 @@ void serialize_response(const Response& r, const ResponseFraming& framing, std::
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
         iequals(name, "Connection") || iequals(name, "Date") || iequals(name, "Server"))
       continue;
-    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos)
       continue;
     out->append(name).append(": ").append(value).append("\r\n");
   }

@@ -8,12 +8,12 @@
 #ifndef FORKSAFE_SERVE_HTTP1_HPP
 #define FORKSAFE_SERVE_HTTP1_HPP
 
+#include <http_parser.h>
+
 #include <cstddef>
 #include <ctime>
 #include <string>
 #include <string_view>
-
-#include <http_parser.h>
 
 #include "forksafe/request.hpp"
 #include "forksafe/response.hpp"
@@ -96,9 +96,9 @@ class DateCache {
 };
 
 struct ResponseFraming {
-  bool head = false;        // HEAD: send headers (with the real Content-Length) but no body
-  bool keep_alive = true;   // false adds "Connection: close"
-  int http_minor = 1;       // HTTP/1.0 keep-alive needs an explicit "Connection: keep-alive"
+  bool head = false;       // HEAD: send headers (with the real Content-Length) but no body
+  bool keep_alive = true;  // false adds "Connection: close"
+  int http_minor = 1;      // HTTP/1.0 keep-alive needs an explicit "Connection: keep-alive"
 };
 
 /// Appends the wire form of `r` to `out`. Handler headers that would break framing

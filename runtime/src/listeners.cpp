@@ -1,17 +1,16 @@
 // Listener creation and inheritance (systemd socket activation and USR2 re-exec).
 #include "listeners.hpp"
 
-#include <cstdlib>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <fmt/format.h>
+#include <cstdlib>
 
 namespace forksafe::serve {
 
@@ -23,7 +22,8 @@ bool set_flags(int fd) {
   return ::fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
 }
 
-Listener bind_unix(const std::string& spec, const std::string& path, int backlog, std::string* error) {
+Listener bind_unix(const std::string& spec, const std::string& path, int backlog,
+                   std::string* error) {
   Listener l;
   sockaddr_un addr{};
   if (path.empty() || path.size() >= sizeof addr.sun_path) {
@@ -98,7 +98,8 @@ Listener bind_listener(const std::string& spec, int backlog, std::string* error)
     }
     int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ai->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (ai->ai_family == AF_INET6)
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) < 0 || ::listen(fd.get(), backlog) < 0) {
       last_error = errno_text(errno);
       continue;
@@ -164,7 +165,8 @@ bool open_listeners(const std::vector<std::string>& specs, int backlog, std::vec
 std::string describe_listener(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fmt::format("fd:{}", fd);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0)
+    return fmt::format("fd:{}", fd);
   char host[INET6_ADDRSTRLEN] = {};
   if (ss.ss_family == AF_INET) {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);

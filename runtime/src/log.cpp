@@ -1,10 +1,10 @@
 // Error log and access log implementation.
 #include "log.hpp"
 
-#include <ctime>
-
 #include <fcntl.h>
 #include <sys/time.h>
+
+#include <ctime>
 
 #include "forksafe/headers.hpp"
 
@@ -14,11 +14,16 @@ namespace {
 
 std::string_view level_name(Level level) {
   switch (level) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarning: return "WARNING";
-    case Level::kError: return "ERROR";
-    case Level::kCritical: return "CRITICAL";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarning:
+      return "WARNING";
+    case Level::kError:
+      return "ERROR";
+    case Level::kCritical:
+      return "CRITICAL";
   }
   return "INFO";
 }
@@ -34,9 +39,11 @@ std::string format_time(std::time_t now, const char* pattern) {
 }  // namespace
 
 bool parse_level(std::string_view name, Level* out) {
-  static constexpr std::pair<std::string_view, Level> kNames[] = {
-      {"debug", Level::kDebug}, {"info", Level::kInfo}, {"warning", Level::kWarning},
-      {"error", Level::kError}, {"critical", Level::kCritical}};
+  static constexpr std::pair<std::string_view, Level> kNames[] = {{"debug", Level::kDebug},
+                                                                  {"info", Level::kInfo},
+                                                                  {"warning", Level::kWarning},
+                                                                  {"error", Level::kError},
+                                                                  {"critical", Level::kCritical}};
   for (const auto& [n, l] : kNames) {
     if (iequals(n, name)) {
       *out = l;
@@ -55,7 +62,8 @@ UniqueFd open_log_file(const std::string& path, int fallback_fd, std::string* er
       fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     } while (fd < 0 && errno == EINTR);
   }
-  if (fd < 0 && error) *error = fmt::format("cannot open log file '{}': {}", path, errno_text(errno));
+  if (fd < 0 && error)
+    *error = fmt::format("cannot open log file '{}': {}", path, errno_text(errno));
   return UniqueFd(fd);
 }
 
@@ -67,8 +75,9 @@ bool ErrorLog::reopen(std::string* error) {
 }
 
 void ErrorLog::write_line(Level level, std::string_view message) {
-  std::string line = fmt::format("[{}] [{}] [{}] {}\n", format_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S %z"),
-                                 ::getpid(), level_name(level), message);
+  std::string line =
+      fmt::format("[{}] [{}] [{}] {}\n", format_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S %z"),
+                  ::getpid(), level_name(level), message);
   write_all(fd(), line);
 }
 
@@ -106,32 +115,74 @@ void AccessLog::record(const AccessRecord& r) {
       }
       std::string_view name(f.data() + i + 1, close - i - 1);
       char kind = f[close + 1];
-      const Headers* h = kind == 'i' ? r.request_headers : kind == 'o' ? r.response_headers : nullptr;
+      const Headers* h = kind == 'i'   ? r.request_headers
+                         : kind == 'o' ? r.response_headers
+                                       : nullptr;
       out.append(dash_if_empty(h ? h->get(name) : std::string_view{}));
       i = close + 1;
       continue;
     }
     switch (c) {
-      case 'h': out.append(r.peer_host); break;
-      case 'l': case 'u': out.push_back('-'); break;
-      case 't': out.append(time_cache_); break;
-      case 'r': fmt::format_to(std::back_inserter(out), "{} {} HTTP/{}.{}", r.method, r.target, r.http_major, r.http_minor); break;
-      case 's': fmt::format_to(std::back_inserter(out), "{}", r.status); break;
-      case 'b':
-        if (r.body_bytes == 0) out.push_back('-');
-        else fmt::format_to(std::back_inserter(out), "{}", r.body_bytes);
+      case 'h':
+        out.append(r.peer_host);
         break;
-      case 'B': fmt::format_to(std::back_inserter(out), "{}", r.body_bytes); break;
-      case 'D': fmt::format_to(std::back_inserter(out), "{}", r.duration.count()); break;
-      case 'T': fmt::format_to(std::back_inserter(out), "{}", r.duration.count() / 1000000); break;
-      case 'm': out.append(r.method); break;
-      case 'U': out.append(r.path); break;
-      case 'q': if (!r.query.empty()) { out.push_back('?'); out.append(r.query); } break;
-      case 'H': fmt::format_to(std::back_inserter(out), "HTTP/{}.{}", r.http_major, r.http_minor); break;
-      case 'p': fmt::format_to(std::back_inserter(out), "{}", ::getpid()); break;
-      case 'R': out.append(dash_if_empty(r.route)); break;
-      case '%': out.push_back('%'); break;
-      default: out.push_back('%'); out.push_back(c); break;
+      case 'l':
+      case 'u':
+        out.push_back('-');
+        break;
+      case 't':
+        out.append(time_cache_);
+        break;
+      case 'r':
+        fmt::format_to(std::back_inserter(out), "{} {} HTTP/{}.{}", r.method, r.target,
+                       r.http_major, r.http_minor);
+        break;
+      case 's':
+        fmt::format_to(std::back_inserter(out), "{}", r.status);
+        break;
+      case 'b':
+        if (r.body_bytes == 0)
+          out.push_back('-');
+        else
+          fmt::format_to(std::back_inserter(out), "{}", r.body_bytes);
+        break;
+      case 'B':
+        fmt::format_to(std::back_inserter(out), "{}", r.body_bytes);
+        break;
+      case 'D':
+        fmt::format_to(std::back_inserter(out), "{}", r.duration.count());
+        break;
+      case 'T':
+        fmt::format_to(std::back_inserter(out), "{}", r.duration.count() / 1000000);
+        break;
+      case 'm':
+        out.append(r.method);
+        break;
+      case 'U':
+        out.append(r.path);
+        break;
+      case 'q':
+        if (!r.query.empty()) {
+          out.push_back('?');
+          out.append(r.query);
+        }
+        break;
+      case 'H':
+        fmt::format_to(std::back_inserter(out), "HTTP/{}.{}", r.http_major, r.http_minor);
+        break;
+      case 'p':
+        fmt::format_to(std::back_inserter(out), "{}", ::getpid());
+        break;
+      case 'R':
+        out.append(dash_if_empty(r.route));
+        break;
+      case '%':
+        out.push_back('%');
+        break;
+      default:
+        out.push_back('%');
+        out.push_back(c);
+        break;
     }
   }
   out.push_back('\n');

@@ -2,11 +2,11 @@
 #ifndef FORKSAFE_SERVE_LOG_HPP
 #define FORKSAFE_SERVE_LOG_HPP
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "fd.hpp"
 #include "forksafe/headers.hpp"
@@ -39,15 +39,25 @@ class ErrorLog {
     write_line(level, fmt::format(format, std::forward<Args>(args)...));
   }
   template <class... Args>
-  void info(fmt::format_string<Args...> f, Args&&... a) { log(Level::kInfo, f, std::forward<Args>(a)...); }
+  void info(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kInfo, f, std::forward<Args>(a)...);
+  }
   template <class... Args>
-  void warning(fmt::format_string<Args...> f, Args&&... a) { log(Level::kWarning, f, std::forward<Args>(a)...); }
+  void warning(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kWarning, f, std::forward<Args>(a)...);
+  }
   template <class... Args>
-  void error(fmt::format_string<Args...> f, Args&&... a) { log(Level::kError, f, std::forward<Args>(a)...); }
+  void error(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kError, f, std::forward<Args>(a)...);
+  }
   template <class... Args>
-  void critical(fmt::format_string<Args...> f, Args&&... a) { log(Level::kCritical, f, std::forward<Args>(a)...); }
+  void critical(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kCritical, f, std::forward<Args>(a)...);
+  }
   template <class... Args>
-  void debug(fmt::format_string<Args...> f, Args&&... a) { log(Level::kDebug, f, std::forward<Args>(a)...); }
+  void debug(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kDebug, f, std::forward<Args>(a)...);
+  }
 
  private:
   void write_line(Level level, std::string_view message);
@@ -84,7 +94,8 @@ class AccessLog {
       R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i")";
 
   AccessLog() = default;
-  AccessLog(std::string path, std::string format) : path_(std::move(path)), format_(std::move(format)) {}
+  AccessLog(std::string path, std::string format)
+      : path_(std::move(path)), format_(std::move(format)) {}
 
   bool enabled() const { return !path_.empty(); }
   bool reopen(std::string* error);

@@ -1,9 +1,9 @@
 // forksafe-serve entry point: parse settings, handle --print-config/--check-config, run the master.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "app_loader.hpp"
 #include "exit_codes.hpp"

@@ -10,16 +10,16 @@
 // generation cannot boot, it is dropped and the old one keeps running.
 #include "master.hpp"
 
-#include <climits>
-#include <csignal>
-#include <cstdlib>
-
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
+
+#include <climits>
+#include <csignal>
+#include <cstdlib>
 
 #include "exit_codes.hpp"
 #include "worker.hpp"
@@ -30,10 +30,12 @@ namespace {
 
 constexpr std::int64_t kMaxBackoffMs = 10000;
 constexpr std::int64_t kAbortToKillMs = 2000;
+constexpr const char* kInheritedMetricsFdEnv = "FORKSAFE_INHERITED_METRICS_FD";
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return fmt::format("exit code {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  if (WIFSIGNALED(status))
+    return fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
   return "unknown status";
 }
 
@@ -88,9 +90,9 @@ bool Master::start() {
   char resolved[PATH_MAX];
   exe_path_ = ::realpath("/proc/self/exe", resolved) ? resolved : argv_.at(0);
   // Block the signals we route before creating the queue's consumers; spawn_worker relies on it.
-  if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGCHLD,
-                         SIGWINCH},
-                        &error)) {
+  if (!signals_.install(
+          {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH},
+          &error)) {
     log_.error("{}", error);
     return false;
   }
@@ -101,14 +103,24 @@ bool Master::start() {
     return false;
   }
   for (const Listener& l : listeners_) log_.info("Listening at: {} ({})", l.name, ::getpid());
-  if (!settings_.metrics_bind.empty()) {
+  const char* inherited_metrics = std::getenv(kInheritedMetricsFdEnv);
+  if (inherited_metrics && !settings_.metrics_bind.empty()) {
+    // Re-exec'd by USR2: the old master still holds the metrics port, so take its socket.
+    int fd = std::atoi(inherited_metrics);
+    if (fd > 2 && ::fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) {
+      metrics_listener_.fd = UniqueFd(fd);
+      metrics_listener_.name = describe_listener(fd);
+    }
+  }
+  ::unsetenv(kInheritedMetricsFdEnv);
+  if (!settings_.metrics_bind.empty() && !metrics_listener_.fd) {
     metrics_listener_ = bind_listener(settings_.metrics_bind, 64, &error);
     if (!metrics_listener_.fd) {
       log_.error("{}", error);
       return false;
     }
-    log_.info("Metrics at: {}/metrics", metrics_listener_.name);
   }
+  if (metrics_listener_.fd) log_.info("Metrics at: {}/metrics", metrics_listener_.name);
   if (!board_.create(kMaxSlots, &error)) {
     log_.error("{}", error);
     return false;
@@ -138,15 +150,30 @@ void Master::wait_for_events() {
 void Master::handle_signals() {
   for (int sig : signals_.drain()) {
     switch (sig) {
-      case SIGTERM: on_term(); break;
+      case SIGTERM:
+        on_term();
+        break;
       case SIGINT:
-      case SIGQUIT: on_quit(); break;
-      case SIGHUP: on_hup(); break;
-      case SIGTTIN: on_ttin(); break;
-      case SIGTTOU: on_ttou(); break;
-      case SIGUSR1: on_usr1(); break;
-      case SIGUSR2: on_usr2(); break;
-      default: break;  // SIGCHLD, SIGWINCH: the wake-up itself is the point; reaping follows
+      case SIGQUIT:
+        on_quit();
+        break;
+      case SIGHUP:
+        on_hup();
+        break;
+      case SIGTTIN:
+        on_ttin();
+        break;
+      case SIGTTOU:
+        on_ttou();
+        break;
+      case SIGUSR1:
+        on_usr1();
+        break;
+      case SIGUSR2:
+        on_usr2();
+        break;
+      default:
+        break;  // SIGCHLD, SIGWINCH: the wake-up itself is the point; reaping follows
     }
   }
 }
@@ -167,12 +194,15 @@ void Master::on_hup() {
   Settings fresh;
   ParseOutcome parsed = parse_settings(argv_, &fresh, nullptr);
   if (!parsed.run) {
-    log_.error("cannot reload configuration: {}", parsed.error.empty() ? "no settings" : parsed.error);
+    log_.error("cannot reload configuration: {}",
+               parsed.error.empty() ? "no settings" : parsed.error);
     return;
   }
-  if (fresh.bind != settings_.bind) log_.warning("Ignoring changed --bind on reload; restart to rebind");
+  if (fresh.bind != settings_.bind)
+    log_.warning("Ignoring changed --bind on reload; restart to rebind");
   fresh.bind = settings_.bind;
   fresh.preload = settings_.preload;
+  previous_settings_ = settings_;
   settings_ = std::move(fresh);
   Level level = Level::kInfo;
   parse_level(settings_.loglevel, &level);
@@ -220,6 +250,10 @@ void Master::on_usr2() {
     signals_.reset_to_default();
     for (const Listener& l : listeners_) ::fcntl(l.fd.get(), F_SETFD, 0);
     ::setenv(kInheritedFdsEnv, fds.c_str(), 1);
+    if (metrics_listener_.fd) {
+      ::fcntl(metrics_listener_.fd.get(), F_SETFD, 0);
+      ::setenv(kInheritedMetricsFdEnv, std::to_string(metrics_listener_.fd.get()).c_str(), 1);
+    }
     std::vector<char*> args;
     for (std::string& a : argv_) args.push_back(a.data());
     args.push_back(nullptr);
@@ -385,6 +419,14 @@ void Master::reap_workers() {
     if (pid == reexec_pid_) {
       log_.info("New master {} exited with {}", pid, describe_status(status));
       reexec_pid_ = 0;
+      const std::string suffix = ".oldbin";
+      if (!stopping_ && pidfile_written_.size() > suffix.size() &&
+          pidfile_written_.compare(pidfile_written_.size() - suffix.size(), suffix.size(),
+                                   suffix) == 0) {
+        // The new binary did not take over: this master is the current one again.
+        std::string current = pidfile_written_.substr(0, pidfile_written_.size() - suffix.size());
+        if (::rename(pidfile_written_.c_str(), current.c_str()) == 0) pidfile_written_ = current;
+      }
       continue;
     }
     auto it = workers_.find(pid);
@@ -403,12 +445,19 @@ void Master::on_worker_exit(const Worker& w, int status) {
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code == kExitWorkerBoot || code == kExitAppLoad) {
     const char* why = code == kExitAppLoad ? "App failed to load" : "Worker failed to boot";
-    if (w.generation == generation_ && reload_from_generation_ >= 0) {
-      log_.error("Reload failed: {} (worker {}); keeping generation {}", why, w.pid, reload_from_generation_);
+    if (w.generation != generation_) {
+      log_.warning("{} (worker {} of abandoned generation {})", why, w.pid, w.generation);
+      return;
+    }
+    if (reload_from_generation_ >= 0) {
+      log_.error("Reload failed: {} (worker {}); keeping generation {} and its settings", why,
+                 w.pid, reload_from_generation_);
       for (auto& [pid, other] : workers_)
         if (other.generation == generation_) stop_worker(other, SIGTERM);
       generation_ = reload_from_generation_;
       reload_from_generation_ = -1;
+      settings_ = previous_settings_;
+      target_workers_ = settings_.workers;
       return;
     }
     if (!stopping_) {

@@ -2,12 +2,12 @@
 #ifndef FORKSAFE_SERVE_MASTER_HPP
 #define FORKSAFE_SERVE_MASTER_HPP
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 #include "app_loader.hpp"
 #include "listeners.hpp"
@@ -63,6 +63,7 @@ class Master {
   void remove_pidfile();
 
   Settings settings_;
+  Settings previous_settings_;  // restored when a reload's new generation cannot boot
   std::vector<std::string> argv_;
   std::string exe_path_;
   ErrorLog log_;

@@ -1,10 +1,9 @@
 // Prometheus metrics rendering and the tiny blocking responder the master uses for scrapes.
 #include "metrics.hpp"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
-
-#include <fmt/format.h>
 
 #include "fd.hpp"
 
@@ -22,7 +21,9 @@ std::string render_metrics(Scoreboard& board, const MasterCounters& counters) {
     if (s.pid.load(std::memory_order_relaxed) == 0) continue;
     for (int code = 100; code < 600; ++code) {
       std::uint64_t n = s.by_status[code].load(std::memory_order_relaxed);
-      if (n) fmt::format_to(it, "forksafe_requests_total{{worker=\"{}\",status=\"{}\"}} {}\n", i, code, n);
+      if (n)
+        fmt::format_to(it, "forksafe_requests_total{{worker=\"{}\",status=\"{}\"}} {}\n", i, code,
+                       n);
     }
     for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
       std::uint64_t n = s.latency[b].load(std::memory_order_relaxed);
@@ -40,16 +41,21 @@ std::string render_metrics(Scoreboard& board, const MasterCounters& counters) {
       fmt::format_to(it, "forksafe_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
                      static_cast<double>(kLatencyBucketsUs[b]) / 1e6, cumulative);
     } else {
-      fmt::format_to(it, "forksafe_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+      fmt::format_to(it, "forksafe_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n",
+                     cumulative);
     }
   }
-  fmt::format_to(it, "forksafe_request_duration_seconds_sum {}\n", static_cast<double>(sum_us) / 1e6);
+  fmt::format_to(it, "forksafe_request_duration_seconds_sum {}\n",
+                 static_cast<double>(sum_us) / 1e6);
   fmt::format_to(it, "forksafe_request_duration_seconds_count {}\n", count);
-  fmt::format_to(it, "# TYPE forksafe_workers_alive gauge\nforksafe_workers_alive {}\n", counters.workers_alive);
-  fmt::format_to(it, "# TYPE forksafe_worker_restarts_total counter\nforksafe_worker_restarts_total {}\n",
-                 counters.worker_restarts);
-  fmt::format_to(it, "# TYPE forksafe_worker_timeouts_total counter\nforksafe_worker_timeouts_total {}\n",
-                 counters.worker_timeouts);
+  fmt::format_to(it, "# TYPE forksafe_workers_alive gauge\nforksafe_workers_alive {}\n",
+                 counters.workers_alive);
+  fmt::format_to(
+      it, "# TYPE forksafe_worker_restarts_total counter\nforksafe_worker_restarts_total {}\n",
+      counters.worker_restarts);
+  fmt::format_to(
+      it, "# TYPE forksafe_worker_timeouts_total counter\nforksafe_worker_timeouts_total {}\n",
+      counters.worker_timeouts);
   return out;
 }
 

@@ -1,18 +1,18 @@
 // Shared-memory scoreboard implementation.
 #include "scoreboard.hpp"
 
-#include <ctime>
-#include <new>
-
+#include <fmt/format.h>
 #include <sys/mman.h>
 
-#include <fmt/format.h>
+#include <ctime>
+#include <new>
 
 #include "fd.hpp"
 
 namespace forksafe::serve {
 
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "scoreboard needs lock-free atomics");
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
+              "scoreboard needs lock-free atomics");
 
 void Slot::clear() {
   pid.store(0, std::memory_order_relaxed);
@@ -38,7 +38,8 @@ Scoreboard::~Scoreboard() {
 }
 
 bool Scoreboard::create(std::size_t slots, std::string* error) {
-  void* mem = ::mmap(nullptr, slots * sizeof(Slot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* mem = ::mmap(nullptr, slots * sizeof(Slot), PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
     *error = fmt::format("cannot map scoreboard: {}", errno_text(errno));
     return false;

@@ -15,10 +15,10 @@ namespace forksafe::serve {
 
 inline constexpr std::size_t kMaxSlots = 1024;
 /// Latency histogram upper bounds in microseconds (Prometheus "le" labels); last bucket is +Inf.
-inline constexpr std::uint64_t kLatencyBucketsUs[] = {1000,   5000,    10000,   25000,  50000,
-                                                      100000, 250000,  500000,  1000000, 2500000,
-                                                      5000000, 10000000};
-inline constexpr std::size_t kLatencyBuckets = sizeof(kLatencyBucketsUs) / sizeof(kLatencyBucketsUs[0]) + 1;
+inline constexpr std::uint64_t kLatencyBucketsUs[] = {
+    1000, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
+inline constexpr std::size_t kLatencyBuckets =
+    sizeof(kLatencyBucketsUs) / sizeof(kLatencyBucketsUs[0]) + 1;
 
 enum class SlotState : std::uint32_t { kFree = 0, kBooting = 1, kReady = 2, kStopping = 3 };
 
@@ -27,7 +27,7 @@ struct Slot {
   std::atomic<std::uint32_t> state{0};
   std::atomic<std::int64_t> heartbeat_ms{0};  // CLOCK_MONOTONIC, milliseconds
   std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> by_status[600];   // index = status code (100..599)
+  std::atomic<std::uint64_t> by_status[600];  // index = status code (100..599)
   std::atomic<std::uint64_t> latency[kLatencyBuckets];
   std::atomic<std::uint64_t> latency_sum_us{0};
 

@@ -1,4 +1,5 @@
-// Every forksafe-serve setting, parsed with CLI11 from flags, a config file and FORKSAFE_* variables.
+// Every forksafe-serve setting, parsed with CLI11 from flags, a config file and FORKSAFE_*
+// variables.
 #ifndef FORKSAFE_SERVE_SETTINGS_HPP
 #define FORKSAFE_SERVE_SETTINGS_HPP
 
@@ -50,7 +51,8 @@ struct ParseOutcome {
 };
 
 /// Parses argv (argv[0] excluded is fine: pass all of argv). Never prints; the caller does.
-ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out, std::string* help_text);
+ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
+                            std::string* help_text);
 
 }  // namespace forksafe::serve
 

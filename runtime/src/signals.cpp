@@ -1,13 +1,12 @@
 // Self-pipe signal queue implementation.
 #include "signals.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <csignal>
 #include <string>
-
-#include <fcntl.h>
-
-#include <fmt/format.h>
 
 namespace forksafe::serve {
 

@@ -10,7 +10,8 @@
 namespace forksafe::serve {
 
 /// Owns the pipe. Exactly one is installed per process at a time (the master's, or after fork the
-/// worker's replacement). install() routes the listed signals into it; reset_to_default() undoes it.
+/// worker's replacement). install() routes the listed signals into it; reset_to_default() undoes
+/// it.
 class SignalQueue {
  public:
   SignalQueue() = default;

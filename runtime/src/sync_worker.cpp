@@ -3,12 +3,11 @@
 // Like Gunicorn's sync worker it is meant to sit behind a buffering proxy. Client I/O waits in
 // slices of at most one second so the heartbeat keeps flowing while a slow client is read; only
 // the handler itself can silence the heartbeat, which is exactly what --timeout should catch.
-#include <poll.h>
-#include <sys/socket.h>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "worker.hpp"
 
@@ -40,7 +39,8 @@ class SyncWorker {
         if (!(fds[i].revents & POLLIN)) continue;
         sockaddr_storage ss{};
         socklen_t len = sizeof ss;
-        int fd = ::accept4(fds[i].fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = ::accept4(fds[i].fd, reinterpret_cast<sockaddr*>(&ss), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) continue;  // another worker won the race, or the client left
         serve(UniqueFd(fd), ss);
         heartbeat();
@@ -105,7 +105,8 @@ class SyncWorker {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         if (wait_for(fd.get(), POLLIN, deadline)) continue;
-        if (parser.started()) responder_.finish_error(408, "request not received in time", peer, &out);
+        if (parser.started())
+          responder_.finish_error(408, "request not received in time", peer, &out);
         break;
       }
       if (n <= 0) return;  // client closed before sending a whole request
@@ -132,7 +133,8 @@ class SyncWorker {
       }
     }
     if (out.empty()) return;
-    if (!write_out(fd.get(), out, monotonic_ms() + std::max<std::int64_t>(header_ms, 30000))) return;
+    if (!write_out(fd.get(), out, monotonic_ms() + std::max<std::int64_t>(header_ms, 30000)))
+      return;
     ::shutdown(fd.get(), SHUT_WR);
     // Read and drop what the client still sends until it closes (at most a second), so close()
     // does not reset the connection under the response: a client that pipelined a second request

@@ -24,8 +24,8 @@ struct Job {
   bool keep_alive = true;
   std::int64_t start_us = 0;
   Request request;
-  Response response;   // filled by the pool
-  DispatchInfo info;   // filled by the pool
+  Response response;  // filled by the pool
+  DispatchInfo info;  // filled by the pool
 };
 
 class ThreadPool {

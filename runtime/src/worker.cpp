@@ -1,14 +1,15 @@
-// Worker process entry: post-fork setup in contract order, app loading, hooks, then the serving loop.
+// Worker process entry: post-fork setup in contract order, app loading, hooks, then the serving
+// loop.
 #include "worker.hpp"
-
-#include <csignal>
-#include <ctime>
-#include <random>
 
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <ctime>
+#include <random>
 
 #include "exit_codes.hpp"
 
@@ -20,15 +21,17 @@ bool switch_identity(const Settings& s, std::string* error) {
   if (!s.group.empty()) {
     group* g = ::getgrnam(s.group.c_str());
     if (!g || ::setgid(g->gr_gid) < 0) {
-      *error = fmt::format("cannot switch to group '{}': {}", s.group, g ? errno_text(errno) : "no such group");
+      *error = fmt::format("cannot switch to group '{}': {}", s.group,
+                           g ? errno_text(errno) : "no such group");
       return false;
     }
   }
   if (!s.user.empty()) {
     passwd* p = ::getpwnam(s.user.c_str());
-    if (!p || (s.group.empty() && ::setgid(p->pw_gid) < 0) || ::initgroups(p->pw_name, ::getgid()) < 0 ||
-        ::setuid(p->pw_uid) < 0) {
-      *error = fmt::format("cannot switch to user '{}': {}", s.user, p ? errno_text(errno) : "no such user");
+    if (!p || (s.group.empty() && ::setgid(p->pw_gid) < 0) ||
+        ::initgroups(p->pw_name, ::getgid()) < 0 || ::setuid(p->pw_uid) < 0) {
+      *error = fmt::format("cannot switch to user '{}': {}", s.user,
+                           p ? errno_text(errno) : "no such user");
       return false;
     }
   }
@@ -91,7 +94,8 @@ bool Responder::finish(const Request& req, const Response& resp, const DispatchI
                     info.route.empty() ? "-" : info.route, info.error);
   ++control_.handled;
   if (control_.max_requests && control_.handled >= control_.max_requests && !control_.draining) {
-    env_.log->info("Autorestarting worker after current request ({} requests served)", control_.handled);
+    env_.log->info("Autorestarting worker after current request ({} requests served)",
+                   control_.handled);
     control_.begin_drain(monotonic_ms(), env_.settings->graceful_timeout);
   }
   if (control_.draining || control_.quit) keep_alive = false;
@@ -121,7 +125,8 @@ bool Responder::finish(const Request& req, const Response& resp, const DispatchI
   return keep_alive;
 }
 
-void Responder::finish_error(int status, const std::string& reason, std::string_view peer, std::string* out) {
+void Responder::finish_error(int status, const std::string& reason, std::string_view peer,
+                             std::string* out) {
   env_.log->debug("Rejected request from {}: {} ({})", peer, status, reason);
   env_.slot->record(status, 0);
   serialize_response(error_response(status), ResponseFraming{false, false, 1}, date_.get(), out);

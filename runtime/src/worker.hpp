@@ -1,12 +1,13 @@
-// Worker process: what runs after fork (the fork contract's worker half) and the shared serving state.
+// Worker process: what runs after fork (the fork contract's worker half) and the shared serving
+// state.
 #ifndef FORKSAFE_SERVE_WORKER_HPP
 #define FORKSAFE_SERVE_WORKER_HPP
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 #include "app_loader.hpp"
 #include "http1.hpp"
@@ -36,8 +37,8 @@ struct WorkerEnv {
 
 /// Graceful/fast stop state shared by the worker loops.
 struct WorkerControl {
-  bool draining = false;         // stop accepting, finish in-flight requests, then exit
-  bool quit = false;             // exit now (INT/QUIT)
+  bool draining = false;  // stop accepting, finish in-flight requests, then exit
+  bool quit = false;      // exit now (INT/QUIT)
   std::int64_t drain_deadline_ms = 0;
   std::uint64_t handled = 0;
   std::uint64_t max_requests = 0;  // 0: no recycling; jitter already applied

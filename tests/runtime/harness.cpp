@@ -1,15 +1,17 @@
 // Integration-test harness implementation.
 #include "harness.hpp"
 
+#include <arpa/inet.h>
+#include <curl/curl.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -17,9 +19,6 @@
 #include <regex>
 #include <sstream>
 #include <thread>
-
-#include <curl/curl.h>
-#include <gtest/gtest.h>
 
 namespace fstest {
 
@@ -99,7 +98,7 @@ Server::~Server() {
 void Server::kill_group() { ::kill(-pid_, SIGKILL); }
 
 void Server::start(const TempDir& dir, std::vector<std::string> args,
-                   std::vector<std::pair<std::string, std::string>> env) {
+                   std::vector<std::pair<std::string, std::string>> env, int listen_fd) {
   log_path_ = dir.file("server.log");
   args.insert(args.begin(), serve_binary());
   pid_ = ::fork();
@@ -108,7 +107,15 @@ void Server::start(const TempDir& dir, std::vector<std::string> args,
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    for (auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    if (listen_fd >= 0) {
+      if (listen_fd == 3) {
+        ::fcntl(3, F_SETFD, 0);
+      } else {
+        ::dup2(listen_fd, 3);
+      }
+    }
+    for (auto& [k, v] : env)
+      ::setenv(k.c_str(), v == "$PID" ? std::to_string(::getpid()).c_str() : v.c_str(), 1);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -139,7 +146,9 @@ std::string Server::url(const std::string& path) const {
 
 std::string Server::log() const { return read_file(log_path_); }
 
-int Server::log_count(const std::string& needle) const { return count_lines_with(log_path_, needle); }
+int Server::log_count(const std::string& needle) const {
+  return count_lines_with(log_path_, needle);
+}
 
 bool Server::wait_log(const std::string& needle, int count, Millis timeout) const {
   return eventually([&] { return log_count(needle) >= count; }, timeout);
@@ -148,22 +157,23 @@ bool Server::wait_log(const std::string& needle, int count, Millis timeout) cons
 bool Server::wait_listening(Millis timeout) {
   static const std::regex re(R"(Listening at: http://127\.0\.0\.1:(\d+))");
   return eventually(
-      [&] {
-        if (!reaped_) {
-          int status = 0;
-          if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            reaped_ = true;
-            exit_status_ = status;
-          }
-        }
-        if (reaped_) return true;  // exited early: the caller sees port_ == 0
-        std::smatch m;
-        std::string text = log();
-        if (!std::regex_search(text, m, re)) return false;
-        port_ = std::stoi(m[1]);
-        return true;
-      },
-      timeout) && port_ != 0;
+             [&] {
+               if (!reaped_) {
+                 int status = 0;
+                 if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                   reaped_ = true;
+                   exit_status_ = status;
+                 }
+               }
+               if (reaped_) return true;  // exited early: the caller sees port_ == 0
+               std::smatch m;
+               std::string text = log();
+               if (!std::regex_search(text, m, re)) return false;
+               port_ = std::stoi(m[1]);
+               return true;
+             },
+             timeout) &&
+         port_ != 0;
 }
 
 bool Server::wait_workers(std::size_t n, Millis timeout) const {
@@ -220,7 +230,8 @@ HttpResult Client::perform(const HttpRequest& req) {
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, req.unix_socket.empty() ? nullptr : req.unix_socket.c_str());
+  curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH,
+                   req.unix_socket.empty() ? nullptr : req.unix_socket.c_str());
   curl_slist* list = nullptr;
   for (const auto& h : req.headers) list = curl_slist_append(list, h.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
@@ -289,11 +300,13 @@ bool RawConn::send(const std::string& data) {
   return true;
 }
 
-std::string RawConn::read_until(const std::function<bool(const std::string&)>& done, Millis timeout) {
+std::string RawConn::read_until(const std::function<bool(const std::string&)>& done,
+                                Millis timeout) {
   std::string buf;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done(buf)) {
-    auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) break;
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
@@ -306,14 +319,16 @@ std::string RawConn::read_until(const std::function<bool(const std::string&)>& d
 }
 
 std::string RawConn::read_responses(int n, Millis timeout) {
-  return read_until([n](const std::string& b) { return static_cast<int>(parse_responses(b).size()) >= n; },
-                    timeout);
+  return read_until(
+      [n](const std::string& b) { return static_cast<int>(parse_responses(b).size()) >= n; },
+      timeout);
 }
 
 bool RawConn::wait_closed(Millis timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;

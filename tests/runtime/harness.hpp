@@ -1,9 +1,12 @@
-// Integration-test harness: temp dirs, a supervised forksafe-serve process, libcurl and raw clients.
+// Integration-test harness: temp dirs, a supervised forksafe-serve process, libcurl and raw
+// clients.
 //
 // Every wait is bounded; every server is started in its own process group and the whole group is
 // SIGKILLed and reaped in the destructor, so a failing test never leaves processes behind.
 #ifndef FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
 #define FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <functional>
@@ -11,8 +14,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace fstest {
 
@@ -52,8 +53,10 @@ class Server {
 
   /// Starts forksafe-serve with `args` (the binary is prepended) and extra environment entries.
   /// Output goes to dir/server.log.
+  /// An env value "$PID" becomes the server's own pid (for LISTEN_PID); `listen_fd` >= 0 is handed
+  /// over as descriptor 3, the way systemd socket activation does it.
   void start(const TempDir& dir, std::vector<std::string> args,
-             std::vector<std::pair<std::string, std::string>> env = {});
+             std::vector<std::pair<std::string, std::string>> env = {}, int listen_fd = -1);
   /// Starts and waits until it listens and `workers` workers are booted; fails the test otherwise.
   bool start_and_wait(const TempDir& dir, std::vector<std::string> args, int workers,
                       std::vector<std::pair<std::string, std::string>> env = {});
@@ -125,7 +128,8 @@ class RawConn {
   bool ok() const { return fd_ >= 0; }
   bool send(const std::string& data);
   /// Reads until `done(buffer)` or EOF or timeout; returns everything read.
-  std::string read_until(const std::function<bool(const std::string&)>& done, Millis timeout = 10000ms);
+  std::string read_until(const std::function<bool(const std::string&)>& done,
+                         Millis timeout = 10000ms);
   /// Reads until `n` complete responses (headers plus Content-Length body) or EOF/timeout.
   std::string read_responses(int n, Millis timeout = 10000ms);
   /// Reads until the server closes; true when it closed (EOF or reset) within `timeout`.

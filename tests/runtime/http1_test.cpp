@@ -1,10 +1,11 @@
-// HTTP/1 framing tests: parser limits, smuggling defences, pipelining and serialization, no sockets.
-#include <string>
-#include <vector>
+// HTTP/1 framing tests: parser limits, smuggling defences, pipelining and serialization, no
+// sockets.
+#include "http1.hpp"
 
 #include <gtest/gtest.h>
 
-#include "http1.hpp"
+#include <string>
+#include <vector>
 
 using forksafe::Request;
 using forksafe::Response;
@@ -80,8 +81,9 @@ TEST(Http1, ByteByByteFeeding) {
 }
 
 TEST(Http1, ChunkedBodyIsJoined) {
-  Parsed p = parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  Parsed p = parse_all(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
   ASSERT_EQ(p.requests.size(), 1u);
   EXPECT_EQ(p.requests[0].body, "hello world");
 }
@@ -93,16 +95,25 @@ TEST(Http1, ConnectionCloseAndHttp10) {
 }
 
 TEST(Http1, SmugglingAttemptsAreRejected) {
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").error, 400);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc").error, 400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n0\r\n\r\n")
+                .error,
+            400);
+  EXPECT_EQ(
+      parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc")
+          .error,
+      400);
   EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3x\r\n\r\nabc").error, 400);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n").error, 400);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\nabc").error, 400);
+  EXPECT_EQ(
+      parse_all(
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+          .error,
+      400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\nabc").error,
+            400);
 }
 
-TEST(Http1, MissingHostIs400) {
-  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\n\r\n").error, 400);
-}
+TEST(Http1, MissingHostIs400) { EXPECT_EQ(parse_all("GET / HTTP/1.1\r\n\r\n").error, 400); }
 
 TEST(Http1, Limits) {
   Limits l;
@@ -110,23 +121,35 @@ TEST(Http1, Limits) {
   l.fields = 3;
   l.field_size = 32;
   l.body = 10;
-  EXPECT_EQ(parse_all("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", l).error, 400);
+  EXPECT_EQ(parse_all("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", l).error,
+            400);
   EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", l).error, 431);
-  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(40, 'x') + "\r\n\r\n", l).error, 431);
+  EXPECT_EQ(
+      parse_all("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(40, 'x') + "\r\n\r\n", l).error,
+      431);
   EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", l).error, 413);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n", l).error, 413);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", l).requests.size(), 1u);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
+                      l)
+                .error,
+            413);
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", l)
+                .requests.size(),
+            1u);
 }
 
 TEST(Http1, ExpectContinue) {
   RequestParser p(Limits{});
-  std::string head = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n";
+  std::string head =
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n";
   std::size_t used = 0;
   EXPECT_EQ(p.feed(head.data(), head.size(), &used), RequestParser::Status::kNeedMore);
   EXPECT_TRUE(p.take_continue());
   EXPECT_FALSE(p.take_continue());
   EXPECT_EQ(p.feed("ok", 2, &used), RequestParser::Status::kRequest);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: magic\r\n\r\nok").error, 417);
+  EXPECT_EQ(
+      parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: magic\r\n\r\nok").error,
+      417);
 }
 
 TEST(Http1, SerializeKeepAliveCloseAndHead) {

@@ -1,9 +1,9 @@
 // HTTP/1.1 behaviour of a real forksafe-serve process: routing, keep-alive, pipelining, chunked
 // bodies, 100-continue, HEAD, limits, framing attacks, timeouts, and the three worker types.
+#include <gtest/gtest.h>
+
 #include <future>
 #include <regex>
-
-#include <gtest/gtest.h>
 
 #include "harness.hpp"
 
@@ -15,10 +15,11 @@ const std::string kGet = "GET /users/1 HTTP/1.1\r\nHost: t\r\n\r\n";
 class HttpTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.start_and_wait(dir_, {"-b", "127.0.0.1:0", "-k", GetParam(), "--threads", "4",
-                                              "--limit-request-body", "1000", "--keep-alive", "5",
-                                              test_app()},
-                                       1));
+    ASSERT_TRUE(
+        server_.start_and_wait(dir_,
+                               {"-b", "127.0.0.1:0", "-k", GetParam(), "--threads", "4",
+                                "--limit-request-body", "1000", "--keep-alive", "5", test_app()},
+                               1));
   }
   bool sync() const { return std::string(GetParam()) == "sync"; }
   TempDir dir_;
@@ -64,9 +65,10 @@ TEST_P(HttpTest, KeepAliveReusesTheConnection) {
 TEST_P(HttpTest, PipelinedResponsesComeBackInOrder) {
   RawConn conn(server_.port());
   ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE(conn.send("GET /sleep/50 HTTP/1.1\r\nHost: t\r\n\r\n"
-                        "GET /users/2 HTTP/1.1\r\nHost: t\r\n\r\n"
-                        "GET /users/3 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(
+      conn.send("GET /sleep/50 HTTP/1.1\r\nHost: t\r\n\r\n"
+                "GET /users/2 HTTP/1.1\r\nHost: t\r\n\r\n"
+                "GET /users/3 HTTP/1.1\r\nHost: t\r\n\r\n"));
   auto responses = parse_responses(conn.read_responses(sync() ? 1 : 3));
   if (sync()) {  // one request per connection
     ASSERT_EQ(responses.size(), 1u);
@@ -81,9 +83,11 @@ TEST_P(HttpTest, PipelinedResponsesComeBackInOrder) {
 
 TEST_P(HttpTest, ChunkedBodyAndContinue) {
   RawConn conn(server_.port());
-  ASSERT_TRUE(conn.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
-                        "Expect: 100-continue\r\n\r\n"));
-  std::string interim = conn.read_until([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
+  ASSERT_TRUE(
+      conn.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                "Expect: 100-continue\r\n\r\n"));
+  std::string interim =
+      conn.read_until([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0), 0u);
   ASSERT_TRUE(conn.send("5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"));
   auto responses = parse_responses(conn.read_responses(1));
@@ -106,9 +110,13 @@ TEST_P(HttpTest, LimitsAnswer400And431And413) {
   for (int i = 0; i < 101; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
   EXPECT_EQ(one(many + "\r\n"), 431);
   EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(9000, 'b') + "\r\n\r\n"), 431);
-  EXPECT_EQ(one("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x')), 413);
+  EXPECT_EQ(one("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" +
+                std::string(5000, 'x')),
+            413);
   EXPECT_EQ(one("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                "800\r\n" + std::string(2048, 'x') + "\r\n0\r\n\r\n"), 413);
+                "800\r\n" +
+                std::string(2048, 'x') + "\r\n0\r\n\r\n"),
+            413);
   HttpRequest ok;
   ok.method = "POST";
   ok.url = server_.url("/echo");
@@ -125,10 +133,20 @@ TEST_P(HttpTest, AmbiguousFramingIsRejected) {
     return responses.empty() ? 0 : responses[0].first;
   };
   const std::string smuggled = "GET /users/666 HTTP/1.1\r\nHost: t\r\n\r\n";
-  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled), 400);
-  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n" + smuggled), 400);
-  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: +4\r\n\r\n" + smuggled), 400);
-  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n" + smuggled), 400);
+  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n0\r\n\r\n" +
+                      smuggled),
+            400);
+  EXPECT_EQ(
+      status_of(
+          "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n" +
+          smuggled),
+      400);
+  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: +4\r\n\r\n" + smuggled),
+            400);
+  EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n" +
+                      smuggled),
+            400);
   EXPECT_EQ(status_of("GET / HTTP/1.1\r\n\r\n"), 400);  // no Host
 }
 
@@ -145,38 +163,47 @@ TEST_P(HttpTest, HandlerExceptionIs500AndWorkerKeepsServing) {
 INSTANTIATE_TEST_SUITE_P(WorkerTypes, HttpTest, ::testing::Values("event", "sync", "threads"));
 
 TEST(HttpTimeouts, IdleAndHeaderTimeouts) {
-  TempDir dir;
-  Server server;
-  ASSERT_TRUE(server.start_and_wait(dir, {"-b", "127.0.0.1:0", "--keep-alive", "1", "--header-timeout", "1", test_app()}, 1));
-  RawConn idle(server.port());
-  ASSERT_TRUE(idle.send(kGet));
-  EXPECT_EQ(parse_responses(idle.read_responses(1)).size(), 1u);
-  EXPECT_TRUE(idle.wait_closed(5000ms)) << "idle keep-alive connection should be closed";
-  RawConn slow(server.port());
-  ASSERT_TRUE(slow.send("GET /users/1 HTTP/1.1\r\nHost: t\r\n"));  // never finishes its headers
-  auto responses = parse_responses(slow.read_responses(1, 5000ms));
-  ASSERT_EQ(responses.size(), 1u);
-  EXPECT_EQ(responses[0].first, 408);
-  EXPECT_TRUE(slow.wait_closed(5000ms));
+  for (const char* kind : {"event", "sync", "threads"}) {
+    TempDir dir;
+    Server server;
+    ASSERT_TRUE(server.start_and_wait(
+        dir,
+        {"-b", "127.0.0.1:0", "-k", kind, "--keep-alive", "1", "--header-timeout", "1", test_app()},
+        1));
+    RawConn idle(server.port());
+    ASSERT_TRUE(idle.send(kGet));
+    EXPECT_EQ(parse_responses(idle.read_responses(1)).size(), 1u) << kind;
+    EXPECT_TRUE(idle.wait_closed(5000ms)) << kind << ": idle connection should be closed";
+    RawConn slow(server.port());
+    ASSERT_TRUE(slow.send("GET /users/1 HTTP/1.1\r\nHost: t\r\n"));  // never finishes its headers
+    auto responses = parse_responses(slow.read_responses(1, 5000ms));
+    ASSERT_EQ(responses.size(), 1u) << kind;
+    EXPECT_EQ(responses[0].first, 408) << kind;
+    EXPECT_TRUE(slow.wait_closed(5000ms)) << kind;
+  }
 }
 
 TEST(HttpThreads, SlowHandlersRunConcurrently) {
   TempDir dir;
   Server server;
-  ASSERT_TRUE(server.start_and_wait(dir, {"-b", "127.0.0.1:0", "-k", "threads", "--threads", "4", test_app()}, 1));
+  ASSERT_TRUE(server.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-k", "threads", "--threads", "4", test_app()}, 1));
   auto start = std::chrono::steady_clock::now();
   std::vector<std::future<HttpResult>> calls;
   for (int i = 0; i < 4; ++i)
-    calls.push_back(std::async(std::launch::async, [&] { return http_get(server.url("/sleep/800")); }));
+    calls.push_back(
+        std::async(std::launch::async, [&] { return http_get(server.url("/sleep/800")); }));
   for (auto& c : calls) EXPECT_EQ(c.get().status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 3000ms) << "4 x 800 ms handlers did not overlap";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3000ms)
+      << "4 x 800 ms handlers did not overlap";
 }
 
 TEST(HttpListeners, Ipv6AndUnixSocket) {
   TempDir dir;
   Server server;
   std::string sock = dir.file("app.sock");
-  ASSERT_TRUE(server.start_and_wait(dir, {"-b", "127.0.0.1:0", "-b", "[::1]:0", "-b", "unix:" + sock, test_app()}, 1));
+  ASSERT_TRUE(server.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-b", "[::1]:0", "-b", "unix:" + sock, test_app()}, 1));
   HttpRequest viaunix;
   viaunix.url = "http://localhost/users/9";
   viaunix.unix_socket = sock;
@@ -190,6 +217,34 @@ TEST(HttpListeners, Ipv6AndUnixSocket) {
   auto responses = parse_responses(v6.read_responses(1));
   ASSERT_EQ(responses.size(), 1u);
   EXPECT_EQ(responses[0].second, "user 1");
+}
+
+}  // namespace
+}  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(HttpBodies, LargeBodiesRoundTripOnEveryWorkerType) {
+  std::string body(900000, 'x');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + (i * 7919) % 26);
+  for (const char* kind : {"event", "sync", "threads"}) {
+    TempDir dir;
+    Server s;
+    ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-k", kind, test_app()}, 1));
+    Client c;
+    for (bool expect_continue : {false, true}) {
+      HttpRequest req;
+      req.method = "POST";
+      req.url = s.url("/echo");
+      req.body = body;
+      if (!expect_continue) req.headers = {"Expect:"};  // libcurl adds 100-continue by default
+      HttpResult r = c.perform(req);
+      ASSERT_EQ(r.status, 200) << kind << ": " << r.error;
+      EXPECT_EQ(r.body.size(), body.size()) << kind;
+      EXPECT_TRUE(r.body == body) << kind;
+    }
+  }
 }
 
 }  // namespace

@@ -1,23 +1,24 @@
 // Master/worker lifecycle against real processes: signals, respawn, timeouts, recycling, graceful
 // stop, zero-downtime reload, preload, crash isolation, boot failures, and the counter example.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "harness.hpp"
 
 namespace fstest {
 namespace {
 
-std::vector<std::string> args(std::initializer_list<std::string> extra, const std::string& app = test_app()) {
+std::vector<std::string> args(std::initializer_list<std::string> extra,
+                              const std::string& app = test_app()) {
   std::vector<std::string> out = {"-b", "127.0.0.1:0"};
   out.insert(out.end(), extra);
   out.push_back(app);
@@ -70,7 +71,8 @@ TEST(Lifecycle, TimeoutKillsStuckHandlerAndReplacesWorker) {
 TEST(Lifecycle, MaxRequestsRecyclesGracefully) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1", "--max-requests", "3", "--max-requests-jitter", "1"}), 1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, args({"-w", "1", "--max-requests", "3", "--max-requests-jitter", "1"}), 1));
   std::set<std::string> pids;
   for (int i = 0; i < 10; ++i) {
     HttpResult r = http_get(s.url("/pid"));
@@ -159,7 +161,8 @@ TEST(Lifecycle, PreloadRunsInitOnceInMaster) {
   TempDir dir;
   std::string init_log = dir.file("init.log");
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3", "--preload"}), 3, {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3", "--preload"}), 3,
+                               {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
   EXPECT_EQ(count_lines_with(init_log, "init"), 1);
   EXPECT_EQ(read_file(init_log), "init " + std::to_string(s.pid()) + "\n");
 }
@@ -169,8 +172,9 @@ TEST(Lifecycle, WithoutPreloadInitRunsInEachWorker) {
   std::string init_log = dir.file("init.log");
   std::string exit_log = dir.file("exit.log");
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "3"}), 3,
-                               {{"FORKSAFE_TEST_INIT_LOG", init_log}, {"FORKSAFE_TEST_EXIT_LOG", exit_log}}));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, args({"-w", "3"}), 3,
+      {{"FORKSAFE_TEST_INIT_LOG", init_log}, {"FORKSAFE_TEST_EXIT_LOG", exit_log}}));
   EXPECT_EQ(count_lines_with(init_log, "init"), 3);
   EXPECT_EQ(read_file(init_log).find(" " + std::to_string(s.pid()) + "\n"), std::string::npos);
   s.signal(SIGTERM);
@@ -222,7 +226,8 @@ std::vector<int> count_visits(const Server& s, int clients, int per_client) {
     futures.push_back(std::async(std::launch::async, [&s, per_client] {
       std::vector<int> seen;
       Client client;
-      for (int i = 0; i < per_client; ++i) seen.push_back(std::atoi(client.get(s.url("/")).body.c_str()));
+      for (int i = 0; i < per_client; ++i)
+        seen.push_back(std::atoi(client.get(s.url("/")).body.c_str()));
       return seen;
     }));
   }
@@ -253,6 +258,56 @@ TEST(CounterExample, CountsWithOneWorkerDivergesWithFour) {
     diverged = std::adjacent_find(seen.begin(), seen.end()) != seen.end();  // some count seen twice
   }
   EXPECT_TRUE(diverged) << "four workers each keep their own counter";
+}
+
+}  // namespace
+}  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(Lifecycle, CrashLoopIsBackedOffNotSpun) {
+  TempDir dir;
+  Server s;
+  s.start(dir, args({"-w", "1"}), {{"FORKSAFE_TEST_CRASH_WORKER_INIT", "1"}});
+  ASSERT_TRUE(s.wait_listening());
+  std::this_thread::sleep_for(2500ms);
+  int deaths = s.log_count("died unexpectedly");
+  EXPECT_GE(deaths, 2);
+  EXPECT_LE(deaths, 8) << "backoff (100, 200, 400, 800 ms ...) bounds the respawn rate";
+  EXPECT_GE(s.log_count("next spawn in"), 2);
+}
+
+TEST(Lifecycle, HupWithPreloadDoesNotRerunInit) {
+  TempDir dir;
+  std::string init_log = dir.file("init.log");
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "2", "--preload"}), 2,
+                               {{"FORKSAFE_TEST_INIT_LOG", init_log}}));
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload complete"));
+  EXPECT_TRUE(s.wait_log("Booted worker", 4));
+  EXPECT_EQ(count_lines_with(init_log, "init"), 1) << "preloaded app is not reloaded";
+}
+
+TEST(Lifecycle, FailedReloadKeepsTheOldGeneration) {
+  TempDir dir;
+  std::string config = dir.file("serve.toml");
+  std::ofstream(config) << "workers = 2\n";
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, args({"--config", config}), 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  auto before = s.workers();
+  std::ofstream(config, std::ios::trunc) << "workers = 2\nuser = \"no-such-user-xyz\"\n";
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload failed"));
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+  EXPECT_TRUE(s.wait_workers(2));
+  auto after = s.workers();
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(before, after) << "the old workers keep serving";
+  EXPECT_EQ(s.log_count("shutting down"), 0);
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // Operations against real processes: bad input and exit codes, config file and environment,
 // --check-config/--print-config, access and error logs (USR1 reopen), metrics, USR2 re-exec.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,8 +12,6 @@
 #include <fstream>
 #include <regex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "harness.hpp"
 
@@ -23,7 +25,7 @@ struct CliRun {
 
 /// Runs forksafe-serve to completion (bounded by `timeout`) and captures stdout+stderr.
 CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
-            std::vector<std::pair<std::string, std::string>> env = {}) {
+               std::vector<std::pair<std::string, std::string>> env = {}) {
   Server s;
   s.start(dir, std::move(args), std::move(env));
   CliRun r;
@@ -65,13 +67,20 @@ TEST(Cli, BadInputGivesOneLineAndExitCode) {
   CliRun config = run_cli(d5, {"--config", d5.file("missing.toml"), test_app()});
   EXPECT_EQ(config.code, 2);
   EXPECT_EQ(line_count(config.output), 1) << config.output;
+
+  TempDir d6;
+  std::ofstream(d6.file("typo.toml")) << "wokers = 2\n";
+  CliRun typo = run_cli(d6, {"--config", d6.file("typo.toml"), "-b", "127.0.0.1:0", test_app()});
+  EXPECT_EQ(typo.code, 2) << "an unknown key is an error, not silently ignored";
+  EXPECT_EQ(line_count(typo.output), 1) << typo.output;
 }
 
 TEST(Cli, BadBindAndMissingAppAreReportedNotRetried) {
   TempDir dir;
   CliRun bind = run_cli(dir, {"-b", "not-an-address", test_app()});
   EXPECT_EQ(bind.code, 1);
-  EXPECT_NE(bind.output.find("cannot parse bind address 'not-an-address'"), std::string::npos) << bind.output;
+  EXPECT_NE(bind.output.find("cannot parse bind address 'not-an-address'"), std::string::npos)
+      << bind.output;
 
   TempDir d2;
   CliRun missing = run_cli(d2, {"-b", "127.0.0.1:0", d2.file("nope.so")});
@@ -114,7 +123,8 @@ TEST(Config, FileAndEnvironment) {
 TEST(Config, WebConcurrencySetsDefaultWorkers) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", test_app()}, 3, {{"WEB_CONCURRENCY", "3"}}));
+  ASSERT_TRUE(
+      s.start_and_wait(dir, {"-b", "127.0.0.1:0", test_app()}, 3, {{"WEB_CONCURRENCY", "3"}}));
   EXPECT_TRUE(s.wait_workers(3));
 }
 
@@ -122,9 +132,10 @@ TEST(Logs, AccessLogCombinedFormatAndUsr1Reopen) {
   TempDir dir;
   std::string access = dir.file("access.log");
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--access-logfile", access, "--pid",
-                                     dir.file("serve.pid"), test_app()},
-                               1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir,
+      {"-b", "127.0.0.1:0", "--access-logfile", access, "--pid", dir.file("serve.pid"), test_app()},
+      1));
   HttpRequest req;
   req.url = s.url("/users/7?x=1");
   req.headers = {"User-Agent: forksafe-test", "Referer: http://example.invalid/"};
@@ -148,17 +159,22 @@ TEST(Logs, AccessLogCombinedFormatAndUsr1Reopen) {
 TEST(Metrics, PrometheusEndpoint) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", test_app()}, 1));
+  ASSERT_TRUE(
+      s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", test_app()}, 1));
   for (int i = 0; i < 3; ++i) http_get(s.url("/hello"));
   http_get(s.url("/missing"));
   std::smatch m;
   std::string log = s.log();
   ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(Metrics at: (http://127\.0\.0\.1:\d+))")));
   std::string body;
-  EXPECT_TRUE(eventually([&] {
-    body = http_get(std::string(m[1]) + "/metrics").body;
-    return body.find("forksafe_requests_total{worker=\"0\",status=\"200\"} 3") != std::string::npos;
-  }, 5000ms)) << body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        body = http_get(std::string(m[1]) + "/metrics").body;
+        return body.find("forksafe_requests_total{worker=\"0\",status=\"200\"} 3") !=
+               std::string::npos;
+      },
+      5000ms))
+      << body;
   EXPECT_NE(body.find("forksafe_requests_total{worker=\"0\",status=\"404\"} 1"), std::string::npos);
   EXPECT_NE(body.find("forksafe_workers_alive 1"), std::string::npos);
   EXPECT_NE(body.find("forksafe_request_duration_seconds_count 4"), std::string::npos);
@@ -169,7 +185,9 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
   TempDir dir;
   Server s;
   std::string pidfile = dir.file("serve.pid");
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--pid", pidfile, test_app()}, 1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "--pid", pidfile, "--metrics-bind", "127.0.0.1:0", test_app()},
+      1));
   s.signal(SIGUSR2);
   ASSERT_TRUE(s.wait_log("Booted worker", 2)) << s.log();
   EXPECT_EQ(s.log_count("Listening at: http://127.0.0.1:" + std::to_string(s.port())), 2)
@@ -181,6 +199,11 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
     return new_master != 0 && new_master != s.pid();
   }));
   EXPECT_EQ(std::stoi(read_file(pidfile + ".oldbin")), s.pid());
+  std::smatch m;
+  std::string log = s.log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(Metrics at: (http://127\.0\.0\.1:\d+))")));
+  EXPECT_EQ(s.log_count(std::string("Metrics at: ") + std::string(m[1])), 2)
+      << "the new master took over the metrics socket too";
   s.signal(SIGTERM);  // retire the old master; the new one keeps serving
   ASSERT_TRUE(s.wait_exit().has_value());
   EXPECT_EQ(http_get(s.url("/hello")).status, 200);
@@ -189,6 +212,119 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
     std::string stat = read_file("/proc/" + std::to_string(new_master) + "/stat");
     return stat.empty() || stat.find(") Z") != std::string::npos;
   }));
+}
+
+}  // namespace
+}  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(Signals, HupRereadsTheConfigFile) {
+  TempDir dir;
+  std::string config = dir.file("serve.toml");
+  std::ofstream(config) << "workers = 1\n";
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--config", config, test_app()}, 1));
+  std::ofstream(config, std::ios::trunc) << "workers = 3\n";
+  s.signal(SIGHUP);
+  EXPECT_TRUE(s.wait_log("Reload complete"));
+  EXPECT_TRUE(s.wait_workers(3));
+}
+
+TEST(Liveness, WorkersExitWhenTheMasterDies) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", test_app()}, 2));
+  ASSERT_TRUE(s.wait_workers(2));
+  auto workers = s.workers();
+  s.signal(SIGKILL);
+  ASSERT_TRUE(s.wait_exit().has_value());
+  EXPECT_TRUE(eventually([&] {
+    for (pid_t w : workers) {
+      std::string stat = read_file("/proc/" + std::to_string(w) + "/stat");
+      if (!stat.empty() && stat.find(") Z") == std::string::npos) return false;
+    }
+    return true;
+  })) << "orphaned workers";
+}
+
+TEST(Listeners, SystemdSocketActivationServes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  TempDir dir;
+  Server s;
+  // -b names a port nobody may bind (1): the inherited socket must be used instead.
+  s.start(dir, {"-b", "127.0.0.1:1", test_app()}, {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}},
+          fd);
+  ::close(fd);
+  ASSERT_TRUE(s.wait_listening()) << s.log();
+  EXPECT_EQ(s.port(), ntohs(addr.sin_port));
+  ASSERT_TRUE(s.wait_log("Booted worker"));
+  EXPECT_EQ(http_get(s.url("/hello")).body, "hello");
+}
+
+TEST(Operations, UserAndChdir) {
+  if (::geteuid() != 0) GTEST_SKIP() << "--user needs root";
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "--user", "nobody", "--chdir", dir.path(), test_app()}, 1));
+  ASSERT_TRUE(s.wait_workers(1));
+  std::string status = read_file("/proc/" + std::to_string(s.workers().front()) + "/status");
+  EXPECT_NE(status.find("Uid:\t65534"), std::string::npos) << "worker runs as nobody";
+  EXPECT_EQ(http_get(s.url("/hello")).status, 200);
+  TempDir d2;
+  Server bad;
+  bad.start(d2, {"-b", "127.0.0.1:0", "--user", "no-such-user-here", test_app()});
+  auto code = bad.wait_exit(10000ms);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(Server::exit_code(*code), 3) << bad.log();
+  EXPECT_NE(bad.log().find("cannot switch to user 'no-such-user-here'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fstest
+
+namespace fstest {
+namespace {
+
+TEST(Logs, ErrorLogFileLevelsAndReopen) {
+  // With --log-level warning the "Listening at" line is filtered, so hand the server a socket whose
+  // port we already know (socket activation) instead of reading the port from the log.
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string base = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  TempDir dir;
+  std::string error_log = dir.file("error.log");
+  Server quiet;
+  quiet.start(dir, {"--error-logfile", error_log, "--log-level", "warning", test_app()},
+              {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}}, fd);
+  ::close(fd);
+  EXPECT_TRUE(eventually([&] { return http_get(base + "/hello", 1000).status == 200; }));
+  EXPECT_EQ(count_lines_with(error_log, "[INFO]"), 0);
+  http_get(base + "/throw");
+  EXPECT_TRUE(eventually([&] { return count_lines_with(error_log, "[ERROR]") == 1; }));
+  ASSERT_EQ(std::rename(error_log.c_str(), (error_log + ".1").c_str()), 0);
+  quiet.signal(SIGUSR1);
+  EXPECT_TRUE(eventually([&] {
+    http_get(base + "/throw");
+    return count_lines_with(error_log, "secret internal detail") >= 1;
+  })) << "workers reopened the error log";
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Router, Request and Response tests: handlers exercised without any socket.
-#include <stdexcept>
-
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 
 #include "forksafe/app.hpp"
 
@@ -15,10 +15,12 @@ namespace {
 App make_app() {
   App app;
   app.get("/", [](const Request&) { return Response::text("root"); });
-  app.get("/users/:id", [](const Request& r) { return Response::text("user " + std::string(r.param("id"))); });
+  app.get("/users/:id",
+          [](const Request& r) { return Response::text("user " + std::string(r.param("id"))); });
   app.put("/users/:id", [](const Request& r) { return Response::text("put " + r.body); });
   app.del("/users/:id", [](const Request&) { return Response::empty(204); });
-  app.get("/files/*rest", [](const Request& r) { return Response::text(std::string(r.param("rest"))); });
+  app.get("/files/*rest",
+          [](const Request& r) { return Response::text(std::string(r.param("rest"))); });
   app.post("/boom", [](const Request&) -> Response { throw std::runtime_error("secret detail"); });
   app.route("OPTIONS", "/opt", [](const Request&) { return Response::empty(204); });
   return app;

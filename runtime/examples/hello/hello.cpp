@@ -2,5 +2,6 @@
 #include <forksafe/app.hpp>
 
 FORKSAFE_APP(app) {
-  app.get("/", [](const forksafe::Request&) { return forksafe::Response::text("Hello, world!\n"); });
+  app.get("/",
+          [](const forksafe::Request&) { return forksafe::Response::text("Hello, world!\n"); });
 }

@@ -3,24 +3,26 @@
 // THE FORK CONTRACT (what forksafe-serve guarantees, and what it asks of app code)
 //
 //   master, before fork     Binds listeners, then — only with --preload — dlopens the app, calls
-//                           the FORKSAFE_APP body and the init hooks. Whatever they create (globals,
-//                           caches, mmaps) is inherited by every worker copy-on-write. They must not
-//                           start threads, open connections meant to be used by workers, or seed
-//                           RNGs that workers rely on being distinct: threads do not survive fork,
-//                           and a socket or seed shared by N processes is shared state in disguise.
-//   worker, after fork      Resets signal handlers, sets PR_SET_PDEATHSIG, marks inherited
-//                           descriptors close-on-exec, switches --user/--group, and — without
-//                           --preload — dlopens the app and runs the FORKSAFE_APP body and init
-//                           hooks. Then runs every worker-init hook (open per-worker connections,
-//                           reseed RNGs, start per-worker threads here). Only then accepts.
+//                           the FORKSAFE_APP body and the init hooks. Whatever they create
+//                           (globals, caches, mmaps) is inherited by every worker copy-on-write.
+//                           They must not start threads, open connections meant to be used by
+//                           workers, or seed RNGs that workers rely on being distinct: threads do
+//                           not survive fork, and a socket or seed shared by N processes is shared
+//                           state in disguise.
+//   worker, after fork      Resets signal handlers, sets PR_SET_PDEATHSIG (every server
+//                           descriptor is already close-on-exec), switches --user/--group and,
+//                           without --preload, dlopens the app and runs the FORKSAFE_APP body and
+//                           init hooks. Then runs every worker-init hook (open per-worker
+//                           connections, reseed RNGs, start per-worker threads here). Only then
+//                           accepts.
 //   worker, serving         Handlers run in the worker: inline on the event loop (-k event),
 //                           one connection at a time (-k sync) or on a pool of --threads (-k
 //                           threads). A write to a global changes this worker's copy only.
 //   worker, exiting         After draining (graceful stop, --max-requests), the worker-exit hooks
-//                           run. They do not run after a crash or a --timeout kill.
+//                           run. They do not run after a crash, a --timeout kill or INT/QUIT.
 //
-// One worker is one process; the master runs no handler code unless --preload is given, and then
-// only the init code above. Handlers never see sockets or HTTP framing.
+// One worker is one process. The master never runs handler code; with --preload it runs only the
+// init code above. Handlers never see sockets or HTTP framing.
 #ifndef FORKSAFE_APP_HPP
 #define FORKSAFE_APP_HPP
 
@@ -199,7 +201,8 @@ class App {
         break;
       }
       if (req.method == "HEAD" && r.method == "GET" && !get_for_head) get_for_head = &r;
-      if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
+      if (allow.find(r.method) == std::string::npos)
+        allow += (allow.empty() ? "" : ", ") + r.method;
     }
     if (!found) found = get_for_head;
     if (!found) {
@@ -225,11 +228,10 @@ class App {
 
 /// Defines the app library's entry point: `FORKSAFE_APP(app) { app.get("/", handler); }`.
 /// The body is an init root (FORKSAFE_INIT): it runs where the app is loaded (see the contract).
-#define FORKSAFE_APP(app)                                                        \
-  extern "C" FORKSAFE_DETAIL_EXPORT int forksafe_app_abi_version() {             \
-    return FORKSAFE_APP_ABI_VERSION;                                             \
-  }                                                                              \
-  extern "C" FORKSAFE_INIT FORKSAFE_DETAIL_EXPORT void forksafe_app_register(    \
-      ::forksafe::App& app)
+#define FORKSAFE_APP(app)                                            \
+  extern "C" FORKSAFE_DETAIL_EXPORT int forksafe_app_abi_version() { \
+    return FORKSAFE_APP_ABI_VERSION;                                 \
+  }                                                                  \
+  extern "C" FORKSAFE_INIT FORKSAFE_DETAIL_EXPORT void forksafe_app_register(::forksafe::App& app)
 
 #endif  // FORKSAFE_APP_HPP

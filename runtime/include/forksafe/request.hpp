@@ -45,13 +45,13 @@ inline std::optional<std::string> percent_decode(std::string_view in, bool plus_
 
 class Request {
  public:
-  std::string method;   ///< "GET", "POST", ... (HEAD is routed to GET handlers)
-  std::string target;   ///< request-target exactly as received, e.g. "/users/7?full=1"
-  std::string path;     ///< percent-decoded path part of the target, e.g. "/users/7"
-  std::string query;    ///< raw query string without '?', e.g. "full=1"
-  Headers headers;      ///< case-insensitive
-  std::string body;     ///< complete body (chunked bodies are already joined)
-  std::string peer;     ///< client address, "127.0.0.1:51234", "[::1]:51234" or "unix"
+  std::string method;  ///< "GET", "POST", ... (HEAD is routed to GET handlers)
+  std::string target;  ///< request-target exactly as received, e.g. "/users/7?full=1"
+  std::string path;    ///< percent-decoded path part of the target, e.g. "/users/7"
+  std::string query;   ///< raw query string without '?', e.g. "full=1"
+  Headers headers;     ///< case-insensitive
+  std::string body;    ///< complete body (chunked bodies are already joined)
+  std::string peer;    ///< client address, "127.0.0.1:51234", "[::1]:51234" or "unix"
   int http_major = 1;
   int http_minor = 1;
   /// Route parameters filled by the router: "/users/:id" matched against "/users/7" gives id=7.

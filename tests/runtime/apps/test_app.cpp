@@ -1,15 +1,14 @@
-// App used by the integration tests: routes that echo, sleep, throw, crash and spin, plus hooks that
-// leave traces in files named by environment variables.
+// App used by the integration tests: routes that echo, sleep, throw, crash and spin, plus hooks
+// that leave traces in files named by environment variables.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <forksafe/app.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
-
-#include <forksafe/app.hpp>
 
 namespace {
 
@@ -25,7 +24,9 @@ void append_line(const char* env_name, const std::string& what) {
 FORKSAFE_INIT void on_init() { append_line("FORKSAFE_TEST_INIT_LOG", "init"); }
 
 FORKSAFE_WORKER_INIT void on_worker_init() {
-  if (std::getenv("FORKSAFE_TEST_FAIL_WORKER_INIT")) throw std::runtime_error("worker init refused");
+  if (std::getenv("FORKSAFE_TEST_FAIL_WORKER_INIT"))
+    throw std::runtime_error("worker init refused");
+  if (std::getenv("FORKSAFE_TEST_CRASH_WORKER_INIT")) std::abort();
   append_line("FORKSAFE_TEST_WORKER_LOG", "worker-init");
 }
 
@@ -41,17 +42,21 @@ FORKSAFE_APP(app) {
   app.on_worker_init(on_worker_init);
   app.on_worker_exit(on_worker_exit);
   app.get("/hello", [](const Request&) { return Response::text("hello"); });
-  app.get("/users/:id", [](const Request& r) { return Response::text("user " + std::string(r.param("id"))); });
+  app.get("/users/:id",
+          [](const Request& r) { return Response::text("user " + std::string(r.param("id"))); });
   app.del("/users/:id", [](const Request&) { return Response::empty(204); });
-  app.get("/query", [](const Request& r) { return Response::text(r.query_param("q").value_or("<none>")); });
+  app.get("/query",
+          [](const Request& r) { return Response::text(r.query_param("q").value_or("<none>")); });
   app.post("/echo", [](const Request& r) {
     Response resp = Response::text(r.body);
     resp.header("X-Body-Length", std::to_string(r.body.size()));
     return resp;
   });
   app.get("/pid", [](const Request&) { return Response::text(std::to_string(::getpid())); });
-  app.get("/header/:name", [](const Request& r) { return Response::text(std::string(r.header(r.param("name")))); });
-  app.get("/throw", [](const Request&) -> Response { throw std::runtime_error("secret internal detail"); });
+  app.get("/header/:name",
+          [](const Request& r) { return Response::text(std::string(r.header(r.param("name")))); });
+  app.get("/throw",
+          [](const Request&) -> Response { throw std::runtime_error("secret internal detail"); });
   app.get("/crash", [](const Request&) -> Response { std::abort(); });
   app.get("/spin", [](const Request&) -> Response {
     volatile unsigned long n = 0;

@@ -1,0 +1,95 @@
+// Unit tests for the server's building blocks: listeners, scoreboard + metrics, access log format.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "listeners.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+#include "scoreboard.hpp"
+
+namespace fs = forksafe::serve;
+
+namespace {
+
+TEST(Listeners, BindsEphemeralLoopbackPorts) {
+  std::string error;
+  fs::Listener v4 = fs::bind_listener("127.0.0.1:0", 16, &error);
+  ASSERT_TRUE(v4.fd) << error;
+  EXPECT_EQ(v4.name.rfind("http://127.0.0.1:", 0), 0u);
+  EXPECT_NE(v4.name, "http://127.0.0.1:0");
+  fs::Listener v6 = fs::bind_listener("[::1]:0", 16, &error);
+  if (v6.fd) {
+    EXPECT_EQ(v6.name.rfind("http://[::1]:", 0), 0u);
+  }
+}
+
+TEST(Listeners, BadSpecsAreExplained) {
+  for (const char* spec : {"nonsense", "127.0.0.1:99999", "127.0.0.1:abc", "[::1:80"}) {
+    std::string error;
+    fs::Listener l = fs::bind_listener(spec, 16, &error);
+    EXPECT_FALSE(l.fd) << spec;
+    EXPECT_EQ(error.rfind("cannot ", 0), 0u) << error;
+  }
+}
+
+TEST(Scoreboard, RecordsAndRendersPrometheusText) {
+  fs::Scoreboard board;
+  std::string error;
+  ASSERT_TRUE(board.create(4, &error)) << error;
+  board.slot(1).pid.store(1234);
+  board.slot(1).record(200, 500);
+  board.slot(1).record(200, 2000);
+  board.slot(1).record(404, 20000000);
+  fs::MasterCounters counters;
+  counters.workers_alive = 1;
+  counters.worker_restarts = 2;
+  std::string text = fs::render_metrics(board, counters);
+  EXPECT_NE(text.find("forksafe_requests_total{worker=\"1\",status=\"200\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("forksafe_requests_total{worker=\"1\",status=\"404\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("forksafe_request_duration_seconds_bucket{le=\"0.001\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("forksafe_request_duration_seconds_bucket{le=\"+Inf\"} 3"),
+            std::string::npos);
+  EXPECT_NE(text.find("forksafe_request_duration_seconds_count 3"), std::string::npos);
+  EXPECT_NE(text.find("forksafe_worker_restarts_total 2"), std::string::npos);
+}
+
+TEST(AccessLog, FormatsDirectives) {
+  char path[] = "/tmp/forksafe-access-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  {
+    fs::AccessLog log(path, "%h \"%r\" %>s %b %m %U%q %R %{X-Id}i %{X-Out}o %% %Z");
+    std::string error;
+    ASSERT_TRUE(log.reopen(&error)) << error;
+    forksafe::Headers in, out;
+    in.add("X-Id", "abc");
+    out.add("X-Out", "def");
+    fs::AccessRecord r;
+    r.peer_host = "127.0.0.1";
+    r.method = "GET";
+    r.target = "/u/1?x=2";
+    r.path = "/u/1";
+    r.query = "x=2";
+    r.status = 200;
+    r.body_bytes = 0;
+    r.route = "/u/:id";
+    r.request_headers = &in;
+    r.response_headers = &out;
+    log.record(r);
+    log.flush();
+  }
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  ::unlink(path);
+  EXPECT_EQ(ss.str(),
+            "127.0.0.1 \"GET /u/1?x=2 HTTP/1.1\" 200 - GET /u/1?x=2 /u/:id abc def % %Z\n");
+}
+
+}  // namespace
