@@ -54,8 +54,10 @@ int Master::run() {
     kill_silent_workers();
     manage_workers();
     reap_workers();
+    verify_.tick(now_ms_, log_);
     if (stopping_ && workers_.empty()) break;
   }
+  verify_.finish(log_);
   access_.flush();
   remove_pidfile();
   log_.info("Shutting down: Master");
@@ -83,6 +85,11 @@ bool Master::start() {
   if (!settings_.chdir.empty() && ::chdir(settings_.chdir.c_str()) < 0) {
     log_.error("cannot change directory to '{}': {}", settings_.chdir, errno_text(errno));
     exit_code_ = kExitUsage;
+    return false;
+  }
+  if (int code = 0; !verify_.configure(settings_, log_, &error, &code)) {
+    log_.error("{}", error);
+    exit_code_ = code;
     return false;
   }
   char resolved[PATH_MAX];
@@ -115,12 +122,14 @@ bool Master::start() {
   }
   log_.info("Using worker: {}", settings_.worker_class);
   if (settings_.preload) {
+    verify_.before_preload();
     if (!app_.load(settings_.app_path, &error)) {
       log_.error("{}", error);
       exit_code_ = kExitAppLoad;
       return false;
     }
     log_.info("Preloaded app {}", settings_.app_path);
+    verify_.after_preload(log_);
   }
   write_pidfile();
   target_workers_ = settings_.workers;
@@ -146,7 +155,8 @@ void Master::handle_signals() {
       case SIGTTOU: on_ttou(); break;
       case SIGUSR1: on_usr1(); break;
       case SIGUSR2: on_usr2(); break;
-      default: break;  // SIGCHLD, SIGWINCH: the wake-up itself is the point; reaping follows
+      case SIGWINCH: verify_.write_now(log_); break;
+      default: break;  // SIGCHLD: the wake-up itself is the point; reaping follows
     }
   }
 }
@@ -357,6 +367,7 @@ bool Master::spawn_worker() {
     env.metrics_fd = metrics_listener_.fd.get();
     env.master_pid = master_pid;
     env.slot_index = static_cast<int>(slot);
+    env.verify = &verify_;
     worker_main(env);
   }
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
