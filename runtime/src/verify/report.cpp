@@ -81,6 +81,14 @@ std::string first_text(const Observation& o) {
                      o.first.route.empty() ? " (no route)" : "");
 }
 
+/// The key symbols are matched by: the mangled name without libstdc++'s "cxx11" ABI tag, which
+/// Clang (the checker) writes into variable names and GCC (which may have built the app) does not.
+std::string match_key(std::string mangled) {
+  static constexpr std::string_view kTag = "B5cxx11";
+  for (std::size_t at; (at = mangled.find(kTag)) != std::string::npos;) mangled.erase(at, kTag.size());
+  return mangled;
+}
+
 std::string clip(const std::string& s, std::size_t width) {
   if (s.size() <= width) return s;
   return s.substr(0, width - 1) + "~";
@@ -130,10 +138,10 @@ void cross_check(Report* report) {
   std::map<std::string, CrossRow> flagged;
   for (const Finding& f : *report->findings) {
     if (f.mangled.empty()) continue;
-    auto [it, inserted] = flagged.try_emplace(f.mangled);
+    auto [it, inserted] = flagged.try_emplace(match_key(f.mangled));
     CrossRow& row = it->second;
     if (inserted) {
-      order.push_back(f.mangled);
+      order.push_back(match_key(f.mangled));
       row.mangled = f.mangled;
       row.symbol = f.symbol.empty() ? demangle(f.mangled) : f.symbol;
       row.where = fmt::format("{}:{}", base_name(f.file), f.line);
@@ -142,7 +150,7 @@ void cross_check(Report* report) {
       row.rules += (row.rules.empty() ? "" : ",") + f.rule;
   }
   for (const Observation& o : report->mutations) {
-    auto it = flagged.find(o.mangled);
+    auto it = flagged.find(match_key(o.mangled));
     CrossRow row;
     if (it != flagged.end()) {
       row = it->second;
@@ -157,7 +165,7 @@ void cross_check(Report* report) {
   }
   for (const std::string& mangled : order) {
     bool observed = std::any_of(report->mutations.begin(), report->mutations.end(),
-                                [&](const Observation& o) { return o.mangled == mangled; });
+                                [&](const Observation& o) { return match_key(o.mangled) == mangled; });
     if (observed) continue;
     CrossRow row = flagged[mangled];
     row.verdict = "static only";
