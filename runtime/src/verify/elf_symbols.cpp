@@ -43,6 +43,12 @@ std::size_t collect(Elf* elf, Elf_Scn* scn, const GElf_Shdr& shdr, std::uint64_t
     if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size == 0 || sym.st_shndx == SHN_UNDEF ||
         sym.st_shndx >= SHN_LORESERVE)
       continue;
+    // Only writable data can diverge: skip .rodata constants (std::string::npos and the like).
+    GElf_Shdr home;
+    Elf_Scn* home_scn = elf_getscn(elf, sym.st_shndx);
+    if (!home_scn || !gelf_getshdr(home_scn, &home) || !(home.sh_flags & SHF_WRITE) ||
+        (home.sh_flags & SHF_TLS))
+      continue;
     const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
     if (!name || !*name) continue;
     ObjectSymbol o;

@@ -22,11 +22,11 @@ struct ObjectSymbol {
 };
 
 struct SymbolTable {
-  std::vector<ObjectSymbol> symbols;  ///< sorted by value; sized STT_OBJECT only (no TLS)
+  std::vector<ObjectSymbol> symbols;  ///< sorted by value; sized, writable STT_OBJECT only (no TLS)
   bool from_symtab = false;           ///< false: only .dynsym was available (exported names only)
 };
 
-/// Reads STT_OBJECT symbols with a size from `path`'s .symtab, or its .dynsym when stripped.
+/// Reads STT_OBJECT symbols with a size, in writable non-TLS sections, from `path`'s .symtab, or its .dynsym when stripped.
 /// Fails with a one-line `error` when the file is not a readable ELF object or has neither table
 /// with data objects.
 bool read_object_symbols(const std::string& path, SymbolTable* out, std::string* error);
