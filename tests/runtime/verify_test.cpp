@@ -298,3 +298,71 @@ TEST(VerifyBadInput, OneLineAndDefinedExitCode) {
 
 }  // namespace
 }  // namespace fstest
+
+namespace fstest {
+namespace {
+
+// The committed findings above are what forksafe-check says about each example; when the checker
+// is built (or FORKSAFE_CHECKER_FOR_TESTS names one), check that it still says exactly that.
+#ifdef FORKSAFE_CHECK_BIN
+json run_checker(const std::string& source) {
+  std::string cmd = std::string("timeout 120 ") + FORKSAFE_CHECK_BIN + " --format=json -q '" + source +
+                    "' -- -std=c++17 -I'" + FORKSAFE_INCLUDE_DIR + "' 2>/dev/null";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    ::pclose(p);
+  }
+  return json::parse(out, nullptr, false);
+}
+#endif
+
+[[maybe_unused]] std::set<std::string> keys(const json& report) {
+  std::set<std::string> out;
+  for (const json& f : report["findings"])
+    out.insert(f["rule"].get<std::string>() + " " + f["severity"].get<std::string>() + " " +
+               f["mangled"].get<std::string>());
+  return out;
+}
+
+TEST(VerifyChecker, ExamplesGetExactlyTheCommittedFindings) {
+#ifndef FORKSAFE_CHECK_BIN
+  GTEST_SKIP() << "forksafe-check is not built (FORKSAFE_BUILD_CHECKER=OFF)";
+#else
+  const std::vector<std::pair<std::string, std::string>> sources = {
+      {"counter", "runtime/examples/counter/counter.cpp"},
+      {"counter_fixed", "runtime/examples/counter/counter_fixed.cpp"},
+      {"sessions", "runtime/examples/sessions/sessions.cpp"},
+      {"sessions_fixed", "runtime/examples/sessions/sessions_fixed.cpp"},
+      {"ids", "runtime/examples/ids/ids.cpp"},
+      {"ids_fixed", "runtime/examples/ids/ids_fixed.cpp"},
+      {"tokens", "runtime/examples/tokens/tokens.cpp"},
+      {"tokens_fixed", "runtime/examples/tokens/tokens_fixed.cpp"},
+      {"cache", "runtime/examples/cache/cache.cpp"},
+      {"cache_fixed", "runtime/examples/cache/cache_fixed.cpp"},
+      {"dbconn", "runtime/examples/dbconn/dbconn.cpp"},
+      {"dbconn_fixed", "runtime/examples/dbconn/dbconn_fixed.cpp"},
+      {"verify_hidden_write", "tests/runtime/apps/verify_hidden_write.cpp"},
+  };
+  for (const auto& [name, source] : sources) {
+    json actual = run_checker(std::string(FORKSAFE_SOURCE_DIR) + "/" + source);
+    ASSERT_TRUE(actual.is_object()) << source;
+    std::ifstream in(findings(name));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    EXPECT_EQ(keys(actual), keys(json::parse(buf.str()))) << source;
+    bool fixed = name.find("_fixed") != std::string::npos;
+    int errors = 0;
+    for (const json& f : actual["findings"]) errors += f["severity"] == "error";
+    if (fixed) {
+      EXPECT_EQ(errors, 0) << source;
+    } else {
+      EXPECT_GT(errors, 0) << source;
+    }
+  }
+#endif
+}
+
+}  // namespace
+}  // namespace fstest
