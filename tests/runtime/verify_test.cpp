@@ -1,18 +1,17 @@
 // forksafe-serve --verify against real processes: every example app under 4 workers (the broken
 // ones report exactly their mutated globals, attributed to the right route; the fixed ones report
 // nothing), the cross-check verdicts, --require-clean, pre-fork inspection, bad input.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "harness.hpp"
 
@@ -21,7 +20,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string app(const std::string& name) { return std::string(VERIFY_APP_DIR) + "/" + name + ".so"; }
+std::string app(const std::string& name) {
+  return std::string(VERIFY_APP_DIR) + "/" + name + ".so";
+}
 std::string test_app_path(const std::string& name) {
   return std::string(VERIFY_TEST_APP_DIR) + "/" + name + ".so";
 }
@@ -49,8 +50,9 @@ std::set<std::string> symbols_of(const json& list) {
 
 /// Serves `name` under `workers` workers with --verify, runs `steps`, stops it gracefully and
 /// returns the report.
-json serve_and_verify(const std::string& name, int workers, bool preload, const std::vector<Step>& steps,
-                      std::vector<std::string> extra = {}, std::string* log = nullptr) {
+json serve_and_verify(const std::string& name, int workers, bool preload,
+                      const std::vector<Step>& steps, std::vector<std::string> extra = {},
+                      std::string* log = nullptr) {
   TempDir dir;
   std::vector<std::string> args = {"-b", "127.0.0.1:0", "-w", std::to_string(workers),
                                    "--verify=" + dir.file("report.json")};
@@ -97,14 +99,23 @@ std::vector<Example> examples() {
   std::vector<Step> get8(8, Step{"GET", "/"});
   return {
       {"counter", false, get8, "(anonymous namespace)::visits", "/"},
-      {"sessions", false,
-       {{"POST", "/login?user=ann"}, {"GET", "/me?token=x"}, {"POST", "/login?user=bob"}, {"GET", "/me"}},
-       "(anonymous namespace)::sessions", "/login"},
-      {"ids", false, std::vector<Step>(6, Step{"POST", "/orders"}), "(anonymous namespace)::next_order_id",
-       "/orders"},
-      {"tokens", true, std::vector<Step>(6, Step{"GET", "/token"}), "(anonymous namespace)::rng", "/token"},
-      {"cache", false, {{"GET", "/pages/a"}, {"GET", "/pages/b"}, {"GET", "/pages/a"}, {"GET", "/missing"}},
-       "(anonymous namespace)::rendered", "/pages/:name"},
+      {"sessions",
+       false,
+       {{"POST", "/login?user=ann"},
+        {"GET", "/me?token=x"},
+        {"POST", "/login?user=bob"},
+        {"GET", "/me"}},
+       "(anonymous namespace)::sessions",
+       "/login"},
+      {"ids", false, std::vector<Step>(6, Step{"POST", "/orders"}),
+       "(anonymous namespace)::next_order_id", "/orders"},
+      {"tokens", true, std::vector<Step>(6, Step{"GET", "/token"}), "(anonymous namespace)::rng",
+       "/token"},
+      {"cache",
+       false,
+       {{"GET", "/pages/a"}, {"GET", "/pages/b"}, {"GET", "/pages/a"}, {"GET", "/missing"}},
+       "(anonymous namespace)::rendered",
+       "/pages/:name"},
       {"dbconn", true, {{"POST", "/entries?item=1"}, {"POST", "/entries?item=2"}}, "", ""},
   };
 }
@@ -113,7 +124,8 @@ class VerifyExample : public ::testing::TestWithParam<Example> {};
 
 TEST_P(VerifyExample, BrokenReportsExactlyItsMutatedGlobalOnTheRightRoute) {
   const Example& ex = GetParam();
-  json report = serve_and_verify(ex.name, 4, ex.preload, ex.steps, {"--static-report", findings(ex.name)});
+  json report =
+      serve_and_verify(ex.name, 4, ex.preload, ex.steps, {"--static-report", findings(ex.name)});
   ASSERT_TRUE(report.is_object());
   std::set<std::string> expected;
   if (!ex.mutated.empty()) expected.insert(ex.mutated);
@@ -126,13 +138,14 @@ TEST_P(VerifyExample, BrokenReportsExactlyItsMutatedGlobalOnTheRightRoute) {
   EXPECT_EQ(report["requests"].get<std::size_t>(), ex.steps.size());
   EXPECT_TRUE(report["initialized_on_first_use"].empty());
   // Every observed mutation of a broken example is one the checker flagged.
-  for (const json& row : report["cross_check"]) EXPECT_NE(row["verdict"], "dynamic only") << row.dump();
+  for (const json& row : report["cross_check"])
+    EXPECT_NE(row["verdict"], "dynamic only") << row.dump();
 }
 
 TEST_P(VerifyExample, FixedReportsNothing) {
   const Example& ex = GetParam();
-  json report =
-      serve_and_verify(ex.name + "_fixed", 4, ex.preload, ex.steps, {"--static-report", findings(ex.name + "_fixed")});
+  json report = serve_and_verify(ex.name + "_fixed", 4, ex.preload, ex.steps,
+                                 {"--static-report", findings(ex.name + "_fixed")});
   ASSERT_TRUE(report.is_object());
   EXPECT_TRUE(report["mutations"].empty()) << report.dump(2);
   EXPECT_TRUE(report["cross_check"].empty()) << report.dump(2);
@@ -160,7 +173,8 @@ TEST(Verify, CounterIsConfirmedAndNamedWithItsWorkers) {
   EXPECT_EQ(report["cross_check"][0]["verdict"], "confirmed");
   // The table goes to stdout at shutdown, next to the log.
   EXPECT_NE(log.find("confirmed     (anonymous namespace)::visits"), std::string::npos) << log;
-  EXPECT_NE(log.find("with 4 workers their values diverge"), std::string::npos) << log;  // the warning
+  EXPECT_NE(log.find("with 4 workers their values diverge"), std::string::npos)
+      << log;  // the warning
 }
 
 TEST(Verify, UnflaggedWriteIsDynamicOnly) {
@@ -209,16 +223,18 @@ TEST(Verify, PreforkInspectionListsThreadAndSocketOfPreloadedApp) {
 TEST(Verify, ReportIsWrittenOnDemandWhileRunning) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", "--verify=" + dir.file("r.json"), app("ids")},
-                               2, {{"TMPDIR", dir.path()}}));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-w", "2", "--verify=" + dir.file("r.json"), app("ids")}, 2,
+      {{"TMPDIR", dir.path()}}));
   Client c;
   HttpRequest req;
   req.method = "POST";
   req.url = s.url("/orders");
   ASSERT_EQ(c.perform(req).status, 201);
   s.signal(SIGWINCH);
-  EXPECT_TRUE(eventually([&] { return read_file(dir.file("r.json")).find("next_order_id") != std::string::npos; }))
-      << read_file(dir.file("r.json"));
+  EXPECT_TRUE(eventually([&] {
+    return read_file(dir.file("r.json")).find("next_order_id") != std::string::npos;
+  })) << read_file(dir.file("r.json"));
   s.signal(SIGTERM);
   EXPECT_TRUE(s.wait_exit().has_value());
 }
@@ -251,21 +267,23 @@ TEST(RequireClean, RefusesMoreThanOneWorkerNamingTheErrors) {
   EXPECT_EQ(r.code, 5);
   EXPECT_EQ(lines(r.log), 1) << r.log;
   EXPECT_NE(r.log.find("refusing to start 4 workers"), std::string::npos) << r.log;
-  EXPECT_NE(r.log.find("(anonymous namespace)::visits (counter.cpp:11)"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("(anonymous namespace)::visits (counter.cpp:11)"), std::string::npos)
+      << r.log;
 }
 
 TEST(RequireClean, StartsOneWorkerOrACleanApp) {
   TempDir dir;
   Server one;
-  EXPECT_TRUE(one.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "1", "--require-clean", findings("counter"),
-                                       app("counter")},
-                                 1));
+  EXPECT_TRUE(one.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-w", "1", "--require-clean", findings("counter"), app("counter")},
+      1));
   one.signal(SIGTERM);
   EXPECT_TRUE(one.wait_exit().has_value());
   TempDir dir2;
   Server clean;
-  EXPECT_TRUE(clean.start_and_wait(dir2, {"-b", "127.0.0.1:0", "-w", "2", "--require-clean",
-                                          findings("counter_fixed"), app("counter_fixed")},
+  EXPECT_TRUE(clean.start_and_wait(dir2,
+                                   {"-b", "127.0.0.1:0", "-w", "2", "--require-clean",
+                                    findings("counter_fixed"), app("counter_fixed")},
                                    2));
   clean.signal(SIGTERM);
   EXPECT_TRUE(clean.wait_exit().has_value());
@@ -278,10 +296,11 @@ TEST(VerifyBadInput, OneLineAndDefinedExitCode) {
     std::string message;
   };
   std::vector<Case> cases = {
-      {{"--verify=" + dir.file("r.json"), "--static-report", dir.file("missing.json"), app("counter")},
-       "cannot read checker report"},
-      {{"--verify=" + dir.file("r.json"), "--static-report", std::string(VERIFY_DATA_DIR) + "/malformed.json",
+      {{"--verify=" + dir.file("r.json"), "--static-report", dir.file("missing.json"),
         app("counter")},
+       "cannot read checker report"},
+      {{"--verify=" + dir.file("r.json"), "--static-report",
+        std::string(VERIFY_DATA_DIR) + "/malformed.json", app("counter")},
        "not valid JSON"},
       {{"--require-clean", app("counter"), app("counter")}, "not valid JSON"},
       {{"--verify=/nonexistent-dir/r.json", app("counter")}, "cannot write verification report"},
@@ -306,8 +325,8 @@ namespace {
 // is built (or FORKSAFE_CHECKER_FOR_TESTS names one), check that it still says exactly that.
 #ifdef FORKSAFE_CHECK_BIN
 json run_checker(const std::string& source) {
-  std::string cmd = std::string("timeout 120 ") + FORKSAFE_CHECK_BIN + " --format=json -q '" + source +
-                    "' -- -std=c++17 -I'" + FORKSAFE_INCLUDE_DIR + "' 2>/dev/null";
+  std::string cmd = std::string("timeout 120 ") + FORKSAFE_CHECK_BIN + " --format=json -q '" +
+                    source + "' -- -std=c++17 -I'" + FORKSAFE_INCLUDE_DIR + "' 2>/dev/null";
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -330,7 +349,7 @@ TEST(VerifyChecker, ExamplesGetExactlyTheCommittedFindings) {
 #ifndef FORKSAFE_CHECK_BIN
   GTEST_SKIP() << "forksafe-check is not built (FORKSAFE_BUILD_CHECKER=OFF)";
 #else
-  const std::vector<std::pair<std::string, std::string>> sources = {
+  const std::vector<std::pair<std::string, std::string> > sources = {
       {"counter", "runtime/examples/counter/counter.cpp"},
       {"counter_fixed", "runtime/examples/counter/counter_fixed.cpp"},
       {"sessions", "runtime/examples/sessions/sessions.cpp"},

@@ -1,12 +1,11 @@
 // Unit tests for --verify's building blocks: ELF symbols, snapshot diff, symbol lookup, the probe
 // on a test library with a known layout, checker-report parsing and the cross-check.
 #include <dlfcn.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "verify/elf_symbols.hpp"
 #include "verify/findings.hpp"
@@ -178,9 +177,9 @@ TEST_F(ProbeTest, EachWriteIsAttributedToItsSymbolAndRequest) {
   call("bump_plain");
   request("/plain-again");
   const auto& m = probe_.records(fv::RecordKind::kMutation);
-  EXPECT_EQ(names(m), (std::vector<std::string>{"_ZL8s_buffer", "_ZN12_GLOBAL__N_112anon_counterE",
-                                                "_ZN6layout5totalE", "_ZZ17bump_local_staticE5calls",
-                                                "g_cpp_global", "g_plain"}));
+  EXPECT_EQ(names(m), (std::vector<std::string>{
+                          "_ZL8s_buffer", "_ZN12_GLOBAL__N_112anon_counterE", "_ZN6layout5totalE",
+                          "_ZZ17bump_local_staticE5calls", "g_cpp_global", "g_plain"}));
   EXPECT_EQ(m.at("g_plain").requests, 2u);
   EXPECT_EQ(m.at("g_plain").first.path, "/plain");
   EXPECT_EQ(m.at("_ZN12_GLOBAL__N_112anon_counterE").requests, 1u);  // two writes, one request
@@ -212,7 +211,8 @@ TEST_F(ProbeTest, PerWorkerAnnotatedStateIsRecordedApart) {
   call("bump_pw");
   request("/pw");
   EXPECT_TRUE(probe_.records(fv::RecordKind::kMutation).empty());
-  EXPECT_EQ(names(probe_.records(fv::RecordKind::kPerWorker)), (std::vector<std::string>{"pw_value"}));
+  EXPECT_EQ(names(probe_.records(fv::RecordKind::kPerWorker)),
+            (std::vector<std::string>{"pw_value"}));
 }
 
 TEST(Findings, ParsesCheckerJsonAndNamesPerWorkerErrors) {
@@ -249,8 +249,9 @@ TEST(CrossCheck, ClassifiesConfirmedStaticOnlyAndDynamicOnly) {
       R"({"pid":12,"requests":1,"mutations":[
            {"mangled":"_ZN12_GLOBAL__N_18sessionsE","requests":1,"first":{"method":"POST","path":"/login","route":"/login","when_us":2}}]})",
       table, &report));
-  fv::Finding sessions{"forksafe-per-worker-state", "error", "a.cpp", 3, "(anonymous namespace)::sessions",
-                       "_ZN12_GLOBAL__N_18sessionsB5cxx11E", ""};
+  fv::Finding sessions{
+      "forksafe-per-worker-state",          "error", "a.cpp", 3, "(anonymous namespace)::sessions",
+      "_ZN12_GLOBAL__N_18sessionsB5cxx11E", ""};
   fv::Finding unused{"forksafe-per-worker-state", "error", "a.cpp", 9, "g_unused", "g_unused", ""};
   report.findings = std::vector<fv::Finding>{sessions, unused};
   fv::cross_check(&report);

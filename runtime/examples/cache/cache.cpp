@@ -1,8 +1,8 @@
-// Example app (broken cache): a memo cache that is per-worker by accident and races under -k threads.
+// Example app (broken cache): a memo cache that is per-worker by accident and races under -k
+// threads.
+#include <forksafe/app.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <forksafe/app.hpp>
 
 namespace {
 std::unordered_map<std::string, std::string> rendered;  // page name -> rendered page

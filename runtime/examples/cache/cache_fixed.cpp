@@ -1,10 +1,9 @@
 // Example app (per-worker cache done right): annotated FORKSAFE_PER_WORKER (each worker warming its
 // own copy is intended) and guarded by a mutex, so -k threads does not race on it.
+#include <forksafe/app.hpp>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-
-#include <forksafe/app.hpp>
 
 namespace {
 FORKSAFE_PER_WORKER std::unordered_map<std::string, std::string> rendered;

@@ -1,7 +1,7 @@
-// Example app (fixed counter): the count lives in a locked file all workers share, so -w 4 counts 1, 2, 3, 4.
-#include <string>
-
+// Example app (fixed counter): the count lives in a locked file all workers share, so -w 4 counts
+// 1, 2, 3, 4.
 #include <forksafe/app.hpp>
+#include <string>
 
 #include "../common/state_file.hpp"
 

@@ -4,9 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <string>
-
 #include <forksafe/app.hpp>
+#include <string>
 
 #include "../common/state_file.hpp"
 
@@ -15,11 +14,14 @@ int db = -1;  // stands in for a database connection
 }  // namespace
 
 FORKSAFE_APP(app) {
-  app.on_init([] { db = ::open(examples::state_path("ledger.db").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); });
+  app.on_init([] {
+    db = ::open(examples::state_path("ledger.db").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  });
   app.post("/entries", [](const forksafe::Request& req) {
     std::string line = req.query_param("item").value_or("?") + "\n";
     ::lseek(db, 0, SEEK_END);  // the offset is shared with every other worker
-    if (::write(db, line.data(), line.size()) < 0) return forksafe::Response::text("write failed\n", 500);
+    if (::write(db, line.data(), line.size()) < 0)
+      return forksafe::Response::text("write failed\n", 500);
     return forksafe::Response::text("stored\n", 201);
   });
 }

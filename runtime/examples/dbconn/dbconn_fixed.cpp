@@ -3,9 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <string>
-
 #include <forksafe/app.hpp>
+#include <string>
 
 #include "../common/state_file.hpp"
 
@@ -15,12 +14,14 @@ int db = -1;  // one per worker: written only in on_worker_init
 
 FORKSAFE_APP(app) {
   app.on_worker_init([] {
-    db = ::open(examples::state_path("ledger.db").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    db = ::open(examples::state_path("ledger.db").c_str(),
+                O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   });
   app.on_worker_exit([] { ::close(db); });
   app.post("/entries", [](const forksafe::Request& req) {
     std::string line = req.query_param("item").value_or("?") + "\n";
-    if (::write(db, line.data(), line.size()) < 0) return forksafe::Response::text("write failed\n", 500);
+    if (::write(db, line.data(), line.size()) < 0)
+      return forksafe::Response::text("write failed\n", 500);
     return forksafe::Response::text("stored\n", 201);
   });
 }

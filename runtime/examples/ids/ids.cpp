@@ -1,8 +1,7 @@
 // Example app (broken ID generator): every worker hands out 1, 2, 3, ... on its own: duplicate IDs.
 #include <cstdint>
-#include <string>
-
 #include <forksafe/app.hpp>
+#include <string>
 
 namespace {
 std::uint64_t next_order_id = 1;

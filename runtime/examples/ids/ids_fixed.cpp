@@ -1,7 +1,6 @@
 // Example app (fixed ID generator): IDs come from one locked counter file, unique across workers.
-#include <string>
-
 #include <forksafe/app.hpp>
+#include <string>
 
 #include "../common/state_file.hpp"
 

@@ -1,11 +1,11 @@
-// Example app (broken session store): log in on one worker, and the next worker has never heard of you.
+// Example app (broken session store): log in on one worker, and the next worker has never heard of
+// you.
 //
 // The session map is a global, so each worker process has its own copy: POST /login lands on one
 // worker, GET /me is answered by whichever worker accepts next, which usually answers 401.
+#include <forksafe/app.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <forksafe/app.hpp>
 
 #include "../common/state_file.hpp"
 

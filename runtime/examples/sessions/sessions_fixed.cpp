@@ -1,7 +1,7 @@
-// Example app (fixed session store): sessions are files every worker reads, so any worker knows you.
-#include <string>
-
+// Example app (fixed session store): sessions are files every worker reads, so any worker knows
+// you.
 #include <forksafe/app.hpp>
+#include <string>
 
 #include "../common/state_file.hpp"
 

@@ -1,10 +1,9 @@
 // Example app (broken token issuer, run with --preload): the RNG is seeded before fork, so every
 // worker issues the same sequence of "random" tokens.
 #include <cstdio>
+#include <forksafe/app.hpp>
 #include <random>
 #include <string>
-
-#include <forksafe/app.hpp>
 
 namespace {
 std::mt19937_64 rng;

@@ -1,11 +1,10 @@
 // Example app (fixed token issuer): each worker seeds its own RNG after fork (on_worker_init); the
 // RNG is per-worker by design (annotated) and locked for threaded workers.
 #include <cstdio>
+#include <forksafe/app.hpp>
 #include <mutex>
 #include <random>
 #include <string>
-
-#include <forksafe/app.hpp>
 
 namespace {
 FORKSAFE_PER_WORKER std::mt19937_64 rng;

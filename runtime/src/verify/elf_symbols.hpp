@@ -12,8 +12,8 @@ namespace forksafe::serve::verify {
 inline constexpr const char* kPerWorkerSection = "forksafe_per_worker";
 
 struct ObjectSymbol {
-  std::string mangled;  ///< as in the symbol table ("g_hits", "_ZN12_GLOBAL__N_16visitsE")
-  std::string name;     ///< demangled ("(anonymous namespace)::visits")
+  std::string mangled;      ///< as in the symbol table ("g_hits", "_ZN12_GLOBAL__N_16visitsE")
+  std::string name;         ///< demangled ("(anonymous namespace)::visits")
   std::uint64_t value = 0;  ///< link-time virtual address
   std::uint64_t size = 0;
   bool local = false;       ///< STB_LOCAL: static, anonymous-namespace or function-local
@@ -26,9 +26,9 @@ struct SymbolTable {
   bool from_symtab = false;           ///< false: only .dynsym was available (exported names only)
 };
 
-/// Reads STT_OBJECT symbols with a size, in writable non-TLS sections, from `path`'s .symtab, or its .dynsym when stripped.
-/// Fails with a one-line `error` when the file is not a readable ELF object or has neither table
-/// with data objects.
+/// Reads STT_OBJECT symbols with a size, in writable non-TLS sections, from `path`'s .symtab, or
+/// its .dynsym when stripped. Fails with a one-line `error` when the file is not a readable ELF
+/// object or has neither table with data objects.
 bool read_object_symbols(const std::string& path, SymbolTable* out, std::string* error);
 
 /// "_ZGVZ3fooE5calls" -> "_ZZ3fooE5calls"; empty when `guard` is not a guard variable's name.

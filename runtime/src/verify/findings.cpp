@@ -1,13 +1,13 @@
 // Reading the checker's JSON findings.
 #include "verify/findings.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace forksafe::serve::verify {
 

@@ -2,12 +2,11 @@
 #include "verify/memory_diff.hpp"
 
 #include <dlfcn.h>
+#include <fmt/format.h>
 #include <link.h>
 
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace forksafe::serve::verify {
 

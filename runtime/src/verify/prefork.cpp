@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -10,8 +11,6 @@
 
 #include <cstdlib>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace forksafe::serve::verify {
 
@@ -59,7 +58,10 @@ std::string describe_socket(int fd) {
   ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
   len = sizeof type;
   ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
-  const char* kind = domain == AF_UNIX ? "unix" : type == SOCK_STREAM ? "TCP" : type == SOCK_DGRAM ? "UDP" : "raw";
+  const char* kind = domain == AF_UNIX     ? "unix"
+                     : type == SOCK_STREAM ? "TCP"
+                     : type == SOCK_DGRAM  ? "UDP"
+                                           : "raw";
   sockaddr_storage self{}, peer{};
   socklen_t self_len = sizeof self, peer_len = sizeof peer;
   std::string local = ::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &self_len) == 0

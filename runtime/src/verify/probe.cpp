@@ -2,14 +2,13 @@
 #include "verify/probe.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace forksafe::serve::verify {
@@ -20,9 +19,12 @@ constexpr std::int64_t kFlushIntervalUs = 250000;
 
 const char* kind_key(RecordKind k) {
   switch (k) {
-    case RecordKind::kMutation: return "mutations";
-    case RecordKind::kFirstUse: return "first_use";
-    case RecordKind::kPerWorker: return "per_worker";
+    case RecordKind::kMutation:
+      return "mutations";
+    case RecordKind::kFirstUse:
+      return "first_use";
+    case RecordKind::kPerWorker:
+      return "per_worker";
   }
   return "?";
 }

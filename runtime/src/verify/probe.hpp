@@ -65,8 +65,8 @@ class Probe {
   std::unordered_map<std::string, std::size_t> by_name_;
   std::string spool_file_;
   std::map<std::string, SymbolRecord> records_[3];
-  std::vector<Range> changed_;           // reused between requests
-  std::vector<std::size_t> hits_;        // reused between requests
+  std::vector<Range> changed_;     // reused between requests
+  std::vector<std::size_t> hits_;  // reused between requests
   std::uint64_t requests_ = 0;
   bool dirty_ = false;
   bool urgent_ = false;  // a new symbol appeared: publish now, not at the next interval

@@ -2,14 +2,13 @@
 #include "verify/report.hpp"
 
 #include <dirent.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace forksafe::serve::verify {
 
@@ -85,7 +84,8 @@ std::string first_text(const Observation& o) {
 /// Clang (the checker) writes into variable names and GCC (which may have built the app) does not.
 std::string match_key(std::string mangled) {
   static constexpr std::string_view kTag = "B5cxx11";
-  for (std::size_t at; (at = mangled.find(kTag)) != std::string::npos;) mangled.erase(at, kTag.size());
+  for (std::size_t at; (at = mangled.find(kTag)) != std::string::npos;)
+    mangled.erase(at, kTag.size());
   return mangled;
 }
 
@@ -164,16 +164,20 @@ void cross_check(Report* report) {
     report->cross.push_back(row);
   }
   for (const std::string& mangled : order) {
-    bool observed = std::any_of(report->mutations.begin(), report->mutations.end(),
-                                [&](const Observation& o) { return match_key(o.mangled) == mangled; });
+    bool observed =
+        std::any_of(report->mutations.begin(), report->mutations.end(),
+                    [&](const Observation& o) { return match_key(o.mangled) == mangled; });
     if (observed) continue;
     CrossRow row = flagged[mangled];
     row.verdict = "static only";
     report->cross.push_back(row);
   }
-  auto rank = [](const std::string& v) { return v == "dynamic only" ? 0 : v == "confirmed" ? 1 : 2; };
-  std::stable_sort(report->cross.begin(), report->cross.end(),
-                   [&](const CrossRow& a, const CrossRow& b) { return rank(a.verdict) < rank(b.verdict); });
+  auto rank = [](const std::string& v) {
+    return v == "dynamic only" ? 0 : v == "confirmed" ? 1 : 2;
+  };
+  std::stable_sort(
+      report->cross.begin(), report->cross.end(),
+      [&](const CrossRow& a, const CrossRow& b) { return rank(a.verdict) < rank(b.verdict); });
 }
 
 std::string render_json(const Report& report) {
@@ -192,8 +196,11 @@ std::string render_json(const Report& report) {
   if (report.findings) {
     json rows = json::array();
     for (const CrossRow& r : report.cross) {
-      json row = {{"verdict", r.verdict}, {"symbol", r.symbol}, {"mangled", r.mangled},
-                  {"rules", r.rules}, {"where", r.where}};
+      json row = {{"verdict", r.verdict},
+                  {"symbol", r.symbol},
+                  {"mangled", r.mangled},
+                  {"rules", r.rules},
+                  {"where", r.where}};
       row["observed"] = r.observed ? observation_json(*r.observed) : json(nullptr);
       rows.push_back(std::move(row));
     }

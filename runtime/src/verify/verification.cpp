@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -10,8 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "exit_codes.hpp"
 #include "verify/report.hpp"
@@ -107,7 +106,8 @@ bool Verification::configure(const Settings& s, ErrorLog& log, std::string* erro
   // Prove the report path writable now, not at shutdown when the data would be lost.
   if (!write_file(report_path_, "{\"version\":1,\"status\":\"running\"}\n", error)) return false;
   const char* tmpdir = std::getenv("TMPDIR");
-  std::string pattern = fmt::format("{}/forksafe-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  std::string pattern =
+      fmt::format("{}/forksafe-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
   if (!::mkdtemp(pattern.data())) {
     *error = fmt::format("cannot create verification spool in '{}': {}", dir_of(pattern),
                          std::strerror(errno));
@@ -118,12 +118,13 @@ bool Verification::configure(const Settings& s, ErrorLog& log, std::string* erro
     // Workers switch to --user before they publish; let them write into the spool.
     if (passwd* p = ::getpwnam(s.user.c_str())) {
       if (::chown(spool_dir_.c_str(), p->pw_uid, p->pw_gid) < 0)
-        log.warning("cannot hand verification spool to user '{}': {}", s.user, std::strerror(errno));
+        log.warning("cannot hand verification spool to user '{}': {}", s.user,
+                    std::strerror(errno));
     }
   }
   enabled_ = true;
-  log.info("Verifying app {}: {} data objects indexed, report {}", s.app_path, table_.symbols.size(),
-           report_path_);
+  log.info("Verifying app {}: {} data objects indexed, report {}", s.app_path,
+           table_.symbols.size(), report_path_);
   return true;
 }
 
@@ -136,9 +137,10 @@ void Verification::after_preload(ErrorLog& log) {
   preloaded_ = true;
   hazards_ = new_hazards(before_preload_, capture_process_state());
   for (const Hazard& h : hazards_)
-    log.warning("Pre-fork hazard: the app's init code left a {} in the master: {}; every worker "
-                "inherits it",
-                h.kind, h.what);
+    log.warning(
+        "Pre-fork hazard: the app's init code left a {} in the master: {}; every worker "
+        "inherits it",
+        h.kind, h.what);
 }
 
 bool Verification::attach(const std::string& app_path, Probe* probe, std::string* error) const {

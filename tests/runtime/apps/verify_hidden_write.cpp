@@ -1,9 +1,8 @@
 // App used by the --verify tests: one global written plainly (the checker flags it) and one written
 // through a pointer kept in a table and a memcpy (the checker cannot see it: "dynamic only").
 #include <cstring>
-#include <string>
-
 #include <forksafe/app.hpp>
+#include <string>
 
 namespace {
 

@@ -1,8 +1,8 @@
 // Test library with a known data layout for the --verify unit tests (symbol mapping, diff, guards).
-// Every object the tests name is listed here; the exported functions each write exactly one of them.
-#include <string>
-
+// Every object the tests name is listed here; the exported functions each write exactly one of
+// them.
 #include <forksafe/annotations.hpp>
+#include <string>
 
 #define LAYOUT_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -16,7 +16,7 @@ int anon_counter = 0;  // _ZN12_GLOBAL__N_112anon_counterE (local)
 static char s_buffer[64];  // _ZL8s_buffer (local)
 namespace layout {
 long total = 0;  // _ZN6layout5totalE
-}  // namespace
+}  // namespace layout
 FORKSAFE_PER_WORKER long pw_value = 0;  // in the forksafe_per_worker section
 
 static std::string make_name() { return std::string(40, 'n'); }
@@ -38,5 +38,5 @@ LAYOUT_EXPORT void bump_local_static() {
   static int calls = 0;  // _ZZ17bump_local_staticE5calls (local, constant-initialized: no guard)
   ++calls;
 }
-LAYOUT_EXPORT void touch_named() { named()[0] = 'N'; }  // heap bytes only after the first call
+LAYOUT_EXPORT void touch_named() { named()[0] = 'N'; }    // heap bytes only after the first call
 LAYOUT_EXPORT void rename_named() { named() = "short"; }  // SSO: changes the object's own bytes

@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <thread>
-
 #include <forksafe/app.hpp>
+#include <thread>
 
 FORKSAFE_APP(app) {
   app.on_init([] {
