@@ -25,9 +25,6 @@
 
 namespace forksafe::serve::verify {
 
-/// Default report file for a bare --verify.
-inline constexpr const char* kDefaultReport = "forksafe-verify.json";
-
 class Verification {
  public:
   Verification() = default;
