@@ -177,6 +177,28 @@ TEST(Verify, CounterIsConfirmedAndNamedWithItsWorkers) {
       << log;  // the warning
 }
 
+TEST(Verify, EveryWorkerClassReportsTheMutation) {
+  for (std::vector<std::string> kind : {std::vector<std::string>{"-k", "sync"},
+                                        std::vector<std::string>{"-k", "threads", "--threads", "4"}}) {
+    json report = serve_and_verify("counter", 2, false, std::vector<Step>(6, Step{"GET", "/"}), kind);
+    ASSERT_TRUE(report.is_object()) << kind[1];
+    EXPECT_EQ(symbols_of(report["mutations"]),
+              std::set<std::string>{"(anonymous namespace)::visits"})
+        << kind[1] << report.dump(2);
+    EXPECT_EQ(report["requests"], 6) << kind[1];
+  }
+}
+
+TEST(Verify, RecycledWorkersKeepTheirRecords) {
+  json report = serve_and_verify("counter", 1, false, std::vector<Step>(6, Step{"GET", "/"}),
+                                 {"--max-requests", "2"});
+  ASSERT_TRUE(report.is_object());
+  EXPECT_GE(report["workers"].size(), 3u) << report.dump(2);
+  EXPECT_EQ(report["requests"], 6);
+  ASSERT_EQ(report["mutations"].size(), 1u);
+  EXPECT_EQ(report["mutations"][0]["requests"], 6);
+}
+
 TEST(Verify, UnflaggedWriteIsDynamicOnly) {
   json report = serve_and_verify("verify_hidden_write", 2, false,
                                  {{"GET", "/flagged"}, {"GET", "/hidden"}, {"GET", "/hidden"}},
