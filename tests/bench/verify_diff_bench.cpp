@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   fv::SymbolTable table;
   fv::Probe probe;
   std::string error;
-  if (!fv::read_object_symbols(argv[1], &table, &error) || !probe.start(argv[1], &table, "", &error)) {
+  if (!fv::read_object_symbols(argv[1], &table, &error) ||
+      !probe.start(argv[1], &table, "", &error)) {
     std::fprintf(stderr, "verify_diff_bench: %s\n", error.c_str());
     return 2;
   }
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
   for (long i = 0; i < n; ++i) probe.after_request("GET", "/", "/");
   std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
   std::printf("%s: %zu bytes of writable data, %zu data objects, %.1f ns per request\n", argv[1],
-              probe.snapshot_bytes(), probe.indexed_symbols(), took.count() / static_cast<double>(n));
+              probe.snapshot_bytes(), probe.indexed_symbols(),
+              took.count() / static_cast<double>(n));
   ::dlclose(handle);
   return 0;
 }

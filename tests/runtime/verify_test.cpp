@@ -178,9 +178,11 @@ TEST(Verify, CounterIsConfirmedAndNamedWithItsWorkers) {
 }
 
 TEST(Verify, EveryWorkerClassReportsTheMutation) {
-  for (std::vector<std::string> kind : {std::vector<std::string>{"-k", "sync"},
-                                        std::vector<std::string>{"-k", "threads", "--threads", "4"}}) {
-    json report = serve_and_verify("counter", 2, false, std::vector<Step>(6, Step{"GET", "/"}), kind);
+  for (std::vector<std::string> kind :
+       {std::vector<std::string>{"-k", "sync"},
+        std::vector<std::string>{"-k", "threads", "--threads", "4"}}) {
+    json report =
+        serve_and_verify("counter", 2, false, std::vector<Step>(6, Step{"GET", "/"}), kind);
     ASSERT_TRUE(report.is_object()) << kind[1];
     EXPECT_EQ(symbols_of(report["mutations"]),
               std::set<std::string>{"(anonymous namespace)::visits"})
