@@ -72,12 +72,21 @@ TEST(ElfSymbols, GuardNamesAndDemangling) {
   EXPECT_EQ(fv::demangle("g_hits"), "g_hits");
 }
 
-TEST(ElfSymbols, StrippedLibraryIsOneClearError) {
+TEST(ElfSymbols, StrippedAppWithoutExportedDataIsOneClearError) {
   fv::SymbolTable t;
   std::string error;
-  EXPECT_FALSE(fv::read_object_symbols(VERIFY_STRIPPED_LIB, &t, &error));
+  EXPECT_FALSE(fv::read_object_symbols(VERIFY_STRIPPED_APP, &t, &error));
   EXPECT_NE(error.find("no symbol table"), std::string::npos) << error;
   EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+TEST(ElfSymbols, StrippedLibraryFallsBackToDynsym) {
+  fv::SymbolTable t;
+  std::string error;
+  ASSERT_TRUE(fv::read_object_symbols(VERIFY_STRIPPED_LIB, &t, &error)) << error;
+  EXPECT_FALSE(t.from_symtab);
+  EXPECT_NE(find(t, "g_exported"), nullptr);
+  EXPECT_EQ(find(t, "_ZL8s_buffer"), nullptr);  // local names are gone with .symtab
 }
 
 TEST(ElfSymbols, MissingOrNonElfFileIsAnError) {

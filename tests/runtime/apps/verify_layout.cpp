@@ -9,6 +9,10 @@
 extern "C" {
 long g_plain = 0;  // C linkage: the symbol is the plain name
 }
+// Exported (default visibility): the only data object a stripped copy still names, in .dynsym.
+extern "C" {
+__attribute__((visibility("default"))) long g_exported = 0;
+}
 long g_cpp_global = 7;  // C++ global at namespace scope: also the plain name
 namespace {
 int anon_counter = 0;  // _ZN12_GLOBAL__N_112anon_counterE (local)
@@ -28,6 +32,7 @@ std::string& named() {
 }
 
 LAYOUT_EXPORT void bump_plain() { ++g_plain; }
+LAYOUT_EXPORT void bump_exported() { ++g_exported; }
 LAYOUT_EXPORT void bump_cpp_global() { ++g_cpp_global; }
 LAYOUT_EXPORT void bump_anon() { ++anon_counter; }
 LAYOUT_EXPORT void write_buffer(int at, char c) { s_buffer[at] = c; }
