@@ -146,6 +146,7 @@ void Master::wait_for_events() {
 
 void Master::handle_signals() {
   for (int sig : signals_.drain()) {
+    if (sig == SIGWINCH) verify_.write_now(log_);  // --verify: the report and table on demand
     switch (sig) {
       case SIGTERM: on_term(); break;
       case SIGINT:
@@ -155,8 +156,7 @@ void Master::handle_signals() {
       case SIGTTOU: on_ttou(); break;
       case SIGUSR1: on_usr1(); break;
       case SIGUSR2: on_usr2(); break;
-      case SIGWINCH: verify_.write_now(log_); break;
-      default: break;  // SIGCHLD: the wake-up itself is the point; reaping follows
+      default: break;  // SIGCHLD, SIGWINCH: the wake-up itself is the point; reaping follows
     }
   }
 }
