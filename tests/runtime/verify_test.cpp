@@ -256,6 +256,8 @@ TEST(Verify, ReportIsWrittenOnDemandWhileRunning) {
   req.url = s.url("/orders");
   ASSERT_EQ(c.perform(req).status, 201);
   s.signal(SIGWINCH);
+  // The table is printed on demand (the report file is also refreshed about once a second).
+  EXPECT_TRUE(s.wait_log("1 global(s) mutated after fork", 1, 10000ms)) << s.log();
   EXPECT_TRUE(eventually([&] {
     return read_file(dir.file("r.json")).find("next_order_id") != std::string::npos;
   })) << read_file(dir.file("r.json"));
