@@ -191,6 +191,19 @@ TEST(Verify, EveryWorkerClassReportsTheMutation) {
   }
 }
 
+TEST(Verify, StatelessAppReportsNothingOnAnyWorkerClass) {
+  for (std::vector<std::string> kind :
+       {std::vector<std::string>{"-k", "event"}, std::vector<std::string>{"-k", "sync"},
+        std::vector<std::string>{"-k", "threads", "--threads", "4"}}) {
+    json report =
+        serve_and_verify("hello", 2, false, std::vector<Step>(20, Step{"GET", "/"}), kind);
+    ASSERT_TRUE(report.is_object()) << kind[1];
+    EXPECT_TRUE(report["mutations"].empty()) << kind[1] << report.dump(2);
+    EXPECT_TRUE(report["initialized_on_first_use"].empty()) << kind[1] << report.dump(2);
+    EXPECT_EQ(report["requests"], 20) << kind[1];
+  }
+}
+
 TEST(Verify, RecycledWorkersKeepTheirRecords) {
   json report = serve_and_verify("counter", 1, false, std::vector<Step>(6, Step{"GET", "/"}),
                                  {"--max-requests", "2"});
