@@ -102,7 +102,7 @@ source_of() {  # example target -> its source file
 }
 
 verify_example() {  # $1 = target (counter, counter_fixed, ...)
-  local app=$1 src said findings="$work/$1.findings.json" report="$work/$1.report.json" out="$work/$1.out"
+  local app=$1 src said findings="$work/$1.findings.json" report="$work/$1.report.json" table="$work/$1.table"
   local dir=runtime
   [ "$app" = verify_hidden_write ] && dir=tests/runtime
   src=$(source_of "$app")
@@ -118,7 +118,7 @@ verify_example() {  # $1 = target (counter, counter_fixed, ...)
   case $app in tokens* | dbconn*) preload=(--preload) ;; esac
   : >"$log"
   FORKSAFE_EXAMPLE_STATE_DIR="$work" "$build/runtime/forksafe-serve" -b 127.0.0.1:0 -w 4 "${preload[@]}" \
-    --verify="$report" --static-report="$findings" --error-logfile "$log" "$build/$dir/$app.so" >"$out" 2>>"$log" &
+    --verify="$report" --static-report="$findings" --error-logfile "$log" "$build/$dir/$app.so" >"$table" 2>>"$log" &
   server=$!
   port=$(wait_port "$log" 4) || { echo "forksafe-serve did not start:"; cat "$log"; return 1; }
   requests "$app"
@@ -127,7 +127,7 @@ verify_example() {  # $1 = target (counter, counter_fixed, ...)
   server=""
   grep -E 'WARNING|ERROR' "$log" | sed -E 's/^\[[^]]*\] \[[0-9]+\] //' | sed 's/^/  /' || true
   echo "forksafe-serve --verify says:"
-  sed 's/^/  /' "$out"
+  sed 's/^/  /' "$table"
 }
 
 echo
