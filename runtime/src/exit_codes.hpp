@@ -11,6 +11,7 @@ inline constexpr int kExitRuntimeError = 1;  ///< master: cannot bind, cannot fo
 inline constexpr int kExitUsage = 2;         ///< bad option, bad config file, bad value
 inline constexpr int kExitWorkerBoot = 3;    ///< a worker could not set itself up
 inline constexpr int kExitAppLoad = 4;       ///< the app library could not be loaded or registered
+inline constexpr int kExitNotClean = 5;      ///< --require-clean: per-worker-state errors, -w > 1
 
 }  // namespace forksafe::serve
 

@@ -56,8 +56,10 @@ int Master::run() {
     kill_silent_workers();
     manage_workers();
     reap_workers();
+    verify_.tick(now_ms_, log_);
     if (stopping_ && workers_.empty()) break;
   }
+  verify_.finish(log_);
   access_.flush();
   remove_pidfile();
   log_.info("Shutting down: Master");
@@ -85,6 +87,11 @@ bool Master::start() {
   if (!settings_.chdir.empty() && ::chdir(settings_.chdir.c_str()) < 0) {
     log_.error("cannot change directory to '{}': {}", settings_.chdir, errno_text(errno));
     exit_code_ = kExitUsage;
+    return false;
+  }
+  if (int code = 0; !verify_.configure(settings_, log_, &error, &code)) {
+    log_.error("{}", error);
+    exit_code_ = code;
     return false;
   }
   char resolved[PATH_MAX];
@@ -127,12 +134,14 @@ bool Master::start() {
   }
   log_.info("Using worker: {}", settings_.worker_class);
   if (settings_.preload) {
+    verify_.before_preload();
     if (!app_.load(settings_.app_path, &error)) {
       log_.error("{}", error);
       exit_code_ = kExitAppLoad;
       return false;
     }
     log_.info("Preloaded app {}", settings_.app_path);
+    verify_.after_preload(log_);
   }
   write_pidfile();
   target_workers_ = settings_.workers;
@@ -149,6 +158,7 @@ void Master::wait_for_events() {
 
 void Master::handle_signals() {
   for (int sig : signals_.drain()) {
+    if (sig == SIGWINCH) verify_.write_now(log_);  // --verify: the report and table on demand
     switch (sig) {
       case SIGTERM:
         on_term();
@@ -391,6 +401,7 @@ bool Master::spawn_worker() {
     env.metrics_fd = metrics_listener_.fd.get();
     env.master_pid = master_pid;
     env.slot_index = static_cast<int>(slot);
+    env.verify = &verify_;
     worker_main(env);
   }
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);

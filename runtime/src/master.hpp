@@ -16,6 +16,7 @@
 #include "scoreboard.hpp"
 #include "settings.hpp"
 #include "signals.hpp"
+#include "verify/verification.hpp"
 
 namespace forksafe::serve {
 
@@ -73,6 +74,7 @@ class Master {
   Listener metrics_listener_;
   Scoreboard board_;
   LoadedApp app_;  // loaded only with --preload
+  verify::Verification verify_;  // --verify, --static-report, --require-clean
   std::map<pid_t, Worker> workers_;
   MasterCounters counters_;
   int target_workers_ = 1;

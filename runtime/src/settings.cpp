@@ -139,6 +139,17 @@ ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
       ->envname(env("CHDIR"));
   cli.add_option("--metrics-bind", s.metrics_bind, "Serve Prometheus metrics on host:port")
       ->envname(env("METRICS_BIND"));
+  cli.add_flag("--verify{forksafe-verify.json}", s.verify_report,
+               "Record which globals each worker mutates after fork; write the report to "
+               "--verify=REPORT.json (default forksafe-verify.json)")
+      ->envname(env("VERIFY"));
+  cli.add_option("--static-report", s.static_report,
+                 "With --verify: cross-check against this forksafe-check JSON report")
+      ->envname(env("STATIC_REPORT"));
+  cli.add_option("--require-clean", s.require_clean,
+                 "Refuse more than one worker if this forksafe-check JSON report has "
+                 "per-worker-state errors")
+      ->envname(env("REQUIRE_CLEAN"));
   cli.add_flag("--check-config", s.check_config, "Check the settings and load the app, then exit");
   cli.add_flag("--print-config", s.print_config, "Print the effective settings, then exit");
 

@@ -41,6 +41,11 @@ struct Settings {
   bool check_config = false;
   bool print_config = false;
   std::string config_text;  // filled for --print-config
+  // --verify (runtime/src/verify/): report path (empty: off), checker findings to cross-check
+  // and to refuse multi-worker runs with.
+  std::string verify_report;
+  std::string static_report;
+  std::string require_clean;
 };
 
 /// Outcome of parsing: either run with `settings`, or exit with `exit_code` (help, errors, ...).

@@ -89,6 +89,7 @@ void check_master(WorkerEnv& env, WorkerControl& control) {
 
 bool Responder::finish(const Request& req, const Response& resp, const DispatchInfo& info,
                        bool keep_alive, std::int64_t start_us, std::string* out) {
+  if (env_.probe) env_.probe->after_request(req.method, req.path, info.route);
   if (!info.error.empty())
     env_.log->error("Error handling request {} {} (route {}): {}", req.method, req.target,
                     info.route.empty() ? "-" : info.route, info.error);
@@ -171,6 +172,14 @@ void worker_main(WorkerEnv env) {
     env.log->error("{}", error);
     ::_exit(kExitWorkerBoot);
   }
+  verify::Probe probe;
+  if (env.verify && env.verify->enabled()) {
+    if (!env.verify->attach(env.settings->app_path, &probe, &error)) {
+      env.log->error("{}", error);
+      ::_exit(kExitWorkerBoot);
+    }
+    env.probe = &probe;
+  }
   WorkerControl control;
   control.max_requests = pick_max_requests(*env.settings);
   slot.heartbeat_ms.store(monotonic_ms());
@@ -190,6 +199,7 @@ void worker_main(WorkerEnv env) {
     if (!hook_error.empty()) env.log->error("{}", hook_error);
   }
   env.access->flush();
+  if (env.probe && !env.probe->flush(&error)) env.log->error("{}", error);
   env.log->info("Worker exiting (pid: {})", ::getpid());
   // _exit: the master's atexit handlers and static destructors belong to the master.
   ::_exit(kExitOk);

@@ -16,6 +16,7 @@
 #include "scoreboard.hpp"
 #include "settings.hpp"
 #include "signals.hpp"
+#include "verify/verification.hpp"
 
 namespace forksafe::serve {
 
@@ -33,6 +34,8 @@ struct WorkerEnv {
   int metrics_fd = -1;                    // closed in the child
   pid_t master_pid = 0;
   int slot_index = 0;
+  const verify::Verification* verify = nullptr;  // --verify: attaches `probe` after worker init
+  verify::Probe* probe = nullptr;                 // diffs the app's data after every request
 };
 
 /// Graceful/fast stop state shared by the worker loops.

@@ -12,6 +12,12 @@
 #define FORKSAFE_DETAIL_ANNOTATE(what)
 #endif
 
+#if defined(__GNUC__)
+#define FORKSAFE_DETAIL_PER_WORKER_SECTION __attribute__((section("forksafe_per_worker")))
+#else
+#define FORKSAFE_DETAIL_PER_WORKER_SECTION
+#endif
+
 /// Runs once per request inside a worker process (after fork).
 #define FORKSAFE_HANDLER FORKSAFE_DETAIL_ANNOTATE("forksafe::handler")
 
@@ -23,6 +29,10 @@
 
 /// On a variable: each worker keeping its own copy is intended (a per-worker cache, a per-worker
 /// RNG). Waives cross-worker divergence only; concurrent writes under threaded workers still race.
-#define FORKSAFE_PER_WORKER FORKSAFE_DETAIL_ANNOTATE("forksafe::per_worker")
+/// The variable is also placed in the `forksafe_per_worker` section, so `forksafe-serve --verify`
+/// (which sees the binary, not the source) reports its changes as intended rather than as a bug.
+/// Use it on namespace-scope and function-local static variables (not on thread_local or const).
+#define FORKSAFE_PER_WORKER \
+  FORKSAFE_DETAIL_ANNOTATE("forksafe::per_worker") FORKSAFE_DETAIL_PER_WORKER_SECTION
 
 #endif  // FORKSAFE_ANNOTATIONS_HPP

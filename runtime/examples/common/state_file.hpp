@@ -1,0 +1,75 @@
+// Helpers for the fixed examples: state kept in files every worker process shares, under a lock.
+//
+// The directory is $FORKSAFE_EXAMPLE_STATE_DIR (default /tmp), read per call: no global state.
+// A real app would use its database or Redis; a locked file is the smallest honest stand-in.
+#ifndef FORKSAFE_EXAMPLES_STATE_FILE_HPP
+#define FORKSAFE_EXAMPLES_STATE_FILE_HPP
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+namespace examples {
+
+inline std::string state_path(const std::string& name) {
+  const char* dir = std::getenv("FORKSAFE_EXAMPLE_STATE_DIR");
+  return std::string(dir && *dir ? dir : "/tmp") + "/" + name;
+}
+
+/// Adds `delta` to the 64-bit counter stored in file `name` and returns the new value; the
+/// exclusive flock makes read-increment-write atomic across worker processes.
+inline std::int64_t add_to_counter(const std::string& name, std::int64_t delta) {
+  int fd = ::open(state_path(name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  ::flock(fd, LOCK_EX);
+  std::int64_t value = 0;
+  if (::pread(fd, &value, sizeof value, 0) != sizeof value) value = 0;
+  value += delta;
+  bool ok = ::pwrite(fd, &value, sizeof value, 0) == sizeof value;
+  ::close(fd);  // releases the lock
+  return ok ? value : -1;
+}
+
+/// Writes `content` to file `name` atomically (readers see the old or the new file, never half).
+inline bool write_state(const std::string& name, const std::string& content) {
+  std::string path = state_path(name), tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  return ok && ::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+inline std::optional<std::string> read_state(const std::string& name) {
+  int fd = ::open(state_path(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+/// 128 random bits from the kernel, as hex: no RNG state in the process at all.
+inline std::string random_token() {
+  unsigned char bytes[16] = {};
+  if (::getrandom(bytes, sizeof bytes, 0) != sizeof bytes) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace examples
+
+#endif  // FORKSAFE_EXAMPLES_STATE_FILE_HPP

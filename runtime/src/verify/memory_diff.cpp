@@ -1,0 +1,162 @@
+// Module layout from the dynamic loader, memory snapshots and their diff, symbol lookup.
+#include "verify/memory_diff.hpp"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <link.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace forksafe::serve::verify {
+
+namespace {
+
+struct PhdrQuery {
+  std::uintptr_t bias = 0;
+  bool found = false;
+  ModuleLayout layout;
+};
+
+int on_module(dl_phdr_info* info, std::size_t, void* data) {
+  auto* q = static_cast<PhdrQuery*>(data);
+  if (info->dlpi_addr != q->bias) return 0;
+  std::vector<Range> writable;
+  Range relro{};
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    Range r{info->dlpi_addr + ph.p_vaddr, info->dlpi_addr + ph.p_vaddr + ph.p_memsz};
+    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W) && ph.p_memsz > 0) writable.push_back(r);
+    if (ph.p_type == PT_GNU_RELRO) relro = r;
+  }
+  for (const Range& w : writable) {
+    // RELRO sits at the start of the writable segment; it is mprotected read-only after relocation.
+    if (relro.begin < relro.end && relro.begin < w.end && relro.end > w.begin) {
+      if (relro.begin > w.begin) q->layout.writable.push_back({w.begin, relro.begin});
+      if (relro.end < w.end) q->layout.writable.push_back({relro.end, w.end});
+    } else {
+      q->layout.writable.push_back(w);
+    }
+  }
+  q->layout.bias = info->dlpi_addr;
+  q->found = true;
+  return 1;
+}
+
+}  // namespace
+
+bool find_loaded_module(const std::string& path, ModuleLayout* out, std::string* error) {
+  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+  if (!handle) {
+    *error = fmt::format("cannot find loaded app '{}' in memory: {}", path, ::dlerror());
+    return false;
+  }
+  link_map* lm = nullptr;
+  int rc = ::dlinfo(handle, RTLD_DI_LINKMAP, &lm);
+  ::dlclose(handle);  // only drops the reference RTLD_NOLOAD took
+  if (rc != 0 || !lm) {
+    *error = fmt::format("cannot find loaded app '{}' in memory: {}", path, ::dlerror());
+    return false;
+  }
+  PhdrQuery q;
+  q.bias = lm->l_addr;
+  ::dl_iterate_phdr(on_module, &q);
+  if (!q.found) {
+    *error = fmt::format("cannot find loaded app '{}' in memory: no program headers", path);
+    return false;
+  }
+  *out = std::move(q.layout);
+  return true;
+}
+
+void Snapshot::take(const std::vector<Range>& ranges) {
+  regions_.clear();
+  for (const Range& r : ranges) {
+    Region region;
+    region.begin = r.begin;
+    region.copy.assign(reinterpret_cast<const unsigned char*>(r.begin),
+                       reinterpret_cast<const unsigned char*>(r.end));
+    regions_.push_back(std::move(region));
+  }
+}
+
+void Snapshot::diff(std::vector<Range>* changed) const {
+  constexpr std::size_t kChunk = 256;
+  for (const Region& region : regions_) {
+    const auto* live = reinterpret_cast<const unsigned char*>(region.begin);
+    const unsigned char* old = region.copy.data();
+    const std::size_t n = region.copy.size();
+    for (std::size_t off = 0; off < n; off += kChunk) {
+      const std::size_t len = std::min(kChunk, n - off);
+      if (std::memcmp(live + off, old + off, len) == 0) continue;
+      for (std::size_t i = off; i < off + len; ++i) {
+        if (live[i] == old[i]) continue;
+        std::uintptr_t addr = region.begin + i;
+        if (!changed->empty() && changed->back().end == addr) {
+          changed->back().end = addr + 1;
+        } else {
+          changed->push_back({addr, addr + 1});
+        }
+      }
+    }
+  }
+}
+
+void Snapshot::update(const std::vector<Range>& changed) {
+  for (const Range& r : changed) {
+    for (Region& region : regions_) {
+      std::uintptr_t end = region.begin + region.copy.size();
+      if (r.begin < region.begin || r.end > end) continue;
+      std::memcpy(region.copy.data() + (r.begin - region.begin),
+                  reinterpret_cast<const void*>(r.begin), r.end - r.begin);
+      break;
+    }
+  }
+}
+
+unsigned char Snapshot::old_byte(std::uintptr_t addr) const {
+  for (const Region& region : regions_)
+    if (addr >= region.begin && addr < region.begin + region.copy.size())
+      return region.copy[addr - region.begin];
+  return 0;
+}
+
+std::size_t Snapshot::bytes() const {
+  std::size_t n = 0;
+  for (const Region& r : regions_) n += r.copy.size();
+  return n;
+}
+
+void SymbolIndex::build(const SymbolTable& table, const ModuleLayout& layout) {
+  entries_.clear();
+  max_size_ = 0;
+  for (std::size_t i = 0; i < table.symbols.size(); ++i) {
+    const ObjectSymbol& s = table.symbols[i];
+    std::uintptr_t begin = layout.bias + s.value;
+    std::uintptr_t end = begin + s.size;
+    bool inside = std::any_of(layout.writable.begin(), layout.writable.end(),
+                              [&](const Range& w) { return begin < w.end && end > w.begin; });
+    if (!inside) continue;
+    entries_.push_back({begin, end, i});
+    max_size_ = std::max<std::uintptr_t>(max_size_, s.size);
+  }
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+}
+
+void SymbolIndex::lookup(const Range& r, std::vector<std::size_t>* hits) const {
+  std::uintptr_t from = r.begin > max_size_ ? r.begin - max_size_ : 0;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), from,
+                             [](const Entry& e, std::uintptr_t a) { return e.begin < a; });
+  for (; it != entries_.end() && it->begin < r.end; ++it)
+    if (it->end > r.begin) hits->push_back(it->index);
+}
+
+std::uintptr_t SymbolIndex::address_of(std::size_t index) const {
+  for (const Entry& e : entries_)
+    if (e.index == index) return e.begin;
+  return 0;
+}
+
+}  // namespace forksafe::serve::verify

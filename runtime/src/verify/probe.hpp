@@ -1,0 +1,81 @@
+// The worker half of --verify: snapshot the app's writable data before the first request, diff it
+// after every request, and publish per-symbol records to the master's spool directory.
+//
+// Records are keyed by symbol. A request that changes a symbol's bytes counts once for it; the
+// first such request (method, path, matched route) is kept. A function-local static whose guard
+// variable (_ZGV…) goes from 0 to non-zero in the same request is being initialized on first use,
+// which is recorded apart and is not a mutation; guard variables are never reported themselves.
+// Variables in the FORKSAFE_PER_WORKER section are recorded apart too: diverging is intended.
+// Changes outside every data-object symbol (padding, loader data) are ignored.
+#ifndef FORKSAFE_SERVE_VERIFY_PROBE_HPP
+#define FORKSAFE_SERVE_VERIFY_PROBE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "verify/elf_symbols.hpp"
+#include "verify/memory_diff.hpp"
+
+namespace forksafe::serve::verify {
+
+/// The request a record was first seen in.
+struct FirstSeen {
+  std::string method;
+  std::string path;
+  std::string route;         ///< matched pattern; empty on 404/405
+  std::int64_t when_us = 0;  ///< CLOCK_MONOTONIC, comparable between workers
+};
+
+struct SymbolRecord {
+  std::uint64_t requests = 0;  ///< requests that changed it
+  FirstSeen first;
+};
+
+enum class RecordKind { kMutation, kFirstUse, kPerWorker };
+
+class Probe {
+ public:
+  /// Locates the loaded app `app_path`, indexes `table` (which must outlive the probe) and takes
+  /// the snapshot. `spool_file` empty: records are kept in memory only (tests).
+  bool start(const std::string& app_path, const SymbolTable* table, std::string spool_file,
+             std::string* error);
+  /// Diffs after one request and records what changed. Cheap when nothing changed.
+  void after_request(std::string_view method, std::string_view path, std::string_view route);
+  /// Writes the records to the spool file (atomically); false with `error` on failure.
+  bool flush(std::string* error);
+
+  const std::map<std::string, SymbolRecord>& records(RecordKind kind) const;
+  std::uint64_t requests() const { return requests_; }
+  std::size_t snapshot_bytes() const { return snapshot_.bytes(); }
+  std::size_t indexed_symbols() const { return index_.size(); }
+
+ private:
+  void note(RecordKind kind, const std::string& mangled, std::string_view method,
+            std::string_view path, std::string_view route, std::int64_t now_us);
+
+  const SymbolTable* table_ = nullptr;
+  ModuleLayout layout_;
+  Snapshot snapshot_;
+  SymbolIndex index_;
+  std::unordered_map<std::string, std::size_t> by_name_;
+  std::string spool_file_;
+  std::map<std::string, SymbolRecord> records_[3];
+  std::vector<Range> changed_;     // reused between requests
+  std::vector<std::size_t> hits_;  // reused between requests
+  std::uint64_t requests_ = 0;
+  bool dirty_ = false;
+  bool urgent_ = false;  // a new symbol appeared: publish now, not at the next interval
+  std::int64_t last_flush_us_ = 0;
+};
+
+/// CLOCK_MONOTONIC in microseconds.
+std::int64_t now_us();
+
+}  // namespace forksafe::serve::verify
+
+#endif  // FORKSAFE_SERVE_VERIFY_PROBE_HPP

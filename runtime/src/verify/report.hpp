@@ -1,0 +1,67 @@
+// The --verify report: worker records aggregated per symbol, the cross-check against the checker's
+// findings, pre-fork hazards; rendered as JSON (the file) and as a readable table.
+#ifndef FORKSAFE_SERVE_VERIFY_REPORT_HPP
+#define FORKSAFE_SERVE_VERIFY_REPORT_HPP
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "verify/elf_symbols.hpp"
+#include "verify/findings.hpp"
+#include "verify/prefork.hpp"
+#include "verify/probe.hpp"
+
+namespace forksafe::serve::verify {
+
+/// One symbol as seen by all workers together.
+struct Observation {
+  std::string mangled;
+  std::string symbol;  ///< demangled
+  bool local = false;
+  std::uint64_t size = 0;
+  std::set<long> workers;  ///< pids that changed it
+  std::uint64_t requests = 0;
+  long first_worker = 0;
+  FirstSeen first;
+};
+
+/// One row of the side-by-side table.
+struct CrossRow {
+  std::string verdict;  ///< "confirmed", "static only", "dynamic only"
+  std::string mangled;
+  std::string symbol;
+  std::string rules;  ///< checker rules that flagged it, comma separated; empty for dynamic only
+  std::string where;  ///< file:line of the first finding
+  const Observation* observed = nullptr;
+};
+
+struct Report {
+  std::string app;
+  std::set<long> workers;  ///< every worker that published records
+  std::uint64_t requests = 0;
+  std::vector<Observation> mutations;
+  std::vector<Observation> first_use;
+  std::vector<Observation> per_worker;
+  std::vector<Hazard> prefork;
+  bool preloaded = false;
+  std::optional<std::vector<Finding>> findings;  ///< with --static-report / --require-clean
+  std::vector<CrossRow> cross;
+};
+
+/// Reads every worker record file in `spool_dir` and aggregates them; unreadable files (a worker
+/// killed mid-write leaves only a .tmp) are skipped.
+void aggregate_spool(const std::string& spool_dir, const SymbolTable& table, Report* report);
+/// Aggregates one worker's parsed record document (the spool file's JSON text).
+bool add_worker_records(const std::string& json_text, const SymbolTable& table, Report* report);
+/// Fills report->cross from report->findings (no-op without findings).
+void cross_check(Report* report);
+
+std::string render_json(const Report& report);
+std::string render_table(const Report& report);
+
+}  // namespace forksafe::serve::verify
+
+#endif  // FORKSAFE_SERVE_VERIFY_REPORT_HPP
