@@ -57,10 +57,3 @@ gtest_discover_tests(serve_verify_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 
 add_executable(verify_diff_bench ../bench/verify_diff_bench.cpp)
 target_link_libraries(verify_diff_bench PRIVATE forksafe_serve_core)
 
-# Dogfooding the --verify sources too (runtime/src/verify/ is below the project-wide glob).
-if(TARGET forksafe-check)
-  file(GLOB FORKSAFE_VERIFY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/runtime/src/verify/*.cpp)
-  add_test(NAME Dogfood.VerifySourcesAreClean
-           COMMAND forksafe-check -p ${CMAKE_BINARY_DIR} --warnings-as-errors=* ${FORKSAFE_VERIFY_SOURCES})
-  set_tests_properties(Dogfood.VerifySourcesAreClean PROPERTIES TIMEOUT 600)
-endif()
