@@ -9,6 +9,7 @@
 // returned reference) are resolved later by the Model, which sees every function.
 #include "BodyAnalyzer.h"
 
+#include "StorageResolver.h"
 #include "TypeClassify.h"
 
 #include <clang/AST/Attr.h>
@@ -21,32 +22,6 @@ namespace forksafe {
 namespace {
 
 using namespace clang;
-
-const Expr* strip(const Expr* e) {
-  while (true) {
-    const Expr* next = e->IgnoreParens();
-    if (const auto* m = dyn_cast<MaterializeTemporaryExpr>(next)) next = m->getSubExpr();
-    if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(next)) next = b->getSubExpr();
-    if (const auto* c = dyn_cast<FullExpr>(next)) next = c->getSubExpr();
-    if (next == e) return e;
-    e = next;
-  }
-}
-
-bool isNonConstLValueRef(QualType t) {
-  return t->isReferenceType() && !t.getNonReferenceType().isConstQualified();
-}
-
-bool isPointerToNonConst(QualType t) {
-  return t->isPointerType() && !t->getPointeeType().isConstQualified() &&
-         !t->getPointeeType()->isFunctionType();
-}
-
-bool isSmartPointer(QualType t) {
-  std::string name = recordName(t);
-  llvm::StringRef n(name);
-  return n.ends_with("_ptr") || n.ends_with("Ptr") || n.ends_with("_pointer");
-}
 
 bool hasConstOverload(const CXXMethodDecl* method) {
   if (method->isConst() || !method->getDeclName()) return false;
@@ -87,7 +62,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
  public:
   BodyAnalyzer(CollectorContext& ctx, std::string fnId, const FunctionDecl* fn)
-      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn) {}
+      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn) {}
 
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -124,7 +99,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     const VarDecl* loopVar = s->getLoopVariable();
     if (loopVar && isNonConstLValueRef(loopVar->getType())) {
       rangeLoopVars_.insert(loopVar);
-      refAliases_[loopVar] = s->getRangeInit();
+      storage_.refAliases[loopVar] = s->getRangeInit();
     }
     return true;
   }
@@ -153,12 +128,12 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     }
     if (rangeLoopVars_.count(var)) return true;
     if (isNonConstLValueRef(type)) {
-      refAliases_[var] = init;
+      storage_.refAliases[var] = init;
     } else if (isPointerToNonConst(type)) {
-      ptrAliases_[var] = init;
+      storage_.ptrAliases[var] = init;
     } else if (type->isRecordType()) {
       if (const auto* call = dyn_cast<CXXMemberCallExpr>(strip(init->IgnoreImplicit())))
-        if (call->getMethodDecl() && !call->getMethodDecl()->isConst()) iterAliases_[var] = call;
+        if (call->getMethodDecl() && !call->getMethodDecl()->isConst()) storage_.iterAliases[var] = call;
     }
     if (std::string api = directOpener(init); !api.empty()) localOpeners_[var] = api;
     return true;
@@ -197,7 +172,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     bool atomic = isAtomicType(op->getLHS()->getType());
     markWrite(op->getLHS(), false, how, op->getOperatorLoc(), atomic);
     if (op->getOpcode() == BO_Assign) {
-      for (const Base& base : bases(op->getLHS(), false)) scanStore(op->getRHS(), base);
+      for (const Base& base : storage_.bases(op->getLHS(), false)) scanStore(op->getRHS(), base);
     }
     return true;
   }
@@ -244,7 +219,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (method && object && !method->isStatic()) {
       handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc());
       if (method->getOverloadedOperator() == OO_Equal && call->getNumArgs() == 2)
-        for (const Base& base : bases(object, objectViaPointer)) scanStore(call->getArg(1), base);
+        for (const Base& base : storage_.bases(object, objectViaPointer)) scanStore(call->getArg(1), base);
     }
 
     const FunctionProtoType* proto = nullptr;
@@ -294,7 +269,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (!fn_ || !value) return true;
     QualType ret = fn_->getReturnType();
     if (isNonConstLValueRef(ret) || isPointerToNonConst(ret)) {
-      for (const Base& base : bases(value, ret->isPointerType()))
+      for (const Base& base : storage_.bases(value, ret->isPointerType()))
         if (base.kind != BaseKind::This) ctx_.facts().returns.push_back({fnId_, base});
     }
     if (!ret->isVoidType()) scanStore(value, Base{BaseKind::Result, "", 0});
@@ -442,22 +417,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // --- writes -------------------------------------------------------------------------------
 
-  // Inside a member function, storage of *this is the implicit object parameter.
-  std::optional<Base> asTracked(const Base& base) const {
-    if (base.kind == BaseKind::Variable || base.kind == BaseKind::Parameter ||
-        base.kind == BaseKind::ReturnOf)
-      return base;
-    const auto* method = dyn_cast_or_null<CXXMethodDecl>(fn_);
-    if (base.kind == BaseKind::This && method && method->isInstance() &&
-        !method->getParent()->isLambda())
-      return Base{BaseKind::Parameter, "", kThisParam};
-    return std::nullopt;
-  }
-
   void markWrite(const Expr* e, bool viaPointer, const std::string& how, SourceLocation loc,
                  bool atomic) {
-    for (const Base& found : bases(e, viaPointer)) {
-      std::optional<Base> tracked = asTracked(found);
+    for (const Base& found : storage_.bases(e, viaPointer)) {
+      std::optional<Base> tracked = storage_.asTracked(found);
       if (!tracked) continue;
       const Base& base = *tracked;
       AccessFact access;
@@ -470,177 +433,6 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       access.how = how;
       ctx_.facts().accesses.push_back(std::move(access));
     }
-  }
-
-  std::vector<Base> bases(const Expr* e, bool viaPointer) {
-    std::vector<Base> out;
-    findBases(e, viaPointer, out, 0);
-    return out;
-  }
-
-  // Which storage does the lvalue `e` designate (or, with viaPointer, the object `e` points to)?
-  void findBases(const Expr* e, bool viaPointer, std::vector<Base>& out, int depth) {
-    if (!e || depth > 32) return;
-    e = strip(e);
-    if (const auto* cast = dyn_cast<CastExpr>(e)) {
-      switch (cast->getCastKind()) {
-        case CK_ArrayToPointerDecay:
-          if (viaPointer) findBases(cast->getSubExpr(), false, out, depth + 1);
-          return;
-        case CK_LValueToRValue:
-          if (viaPointer) findBases(cast->getSubExpr(), true, out, depth + 1);
-          return;
-        case CK_NoOp:
-        case CK_DerivedToBase:
-        case CK_UncheckedDerivedToBase:
-        case CK_BaseToDerived:
-        case CK_BitCast:
-        case CK_LValueBitCast:
-        case CK_ConstructorConversion:
-        case CK_UserDefinedConversion:
-          findBases(cast->getSubExpr(), viaPointer, out, depth + 1);
-          return;
-        default:
-          return;
-      }
-    }
-    if (const auto* ref = dyn_cast<DeclRefExpr>(e)) {
-      findDeclBases(ref->getDecl(), viaPointer, out, depth);
-      return;
-    }
-    if (const auto* member = dyn_cast<MemberExpr>(e)) {
-      if (const auto* var = dyn_cast<VarDecl>(member->getMemberDecl())) {
-        findDeclBases(var, viaPointer, out, depth);
-        return;
-      }
-      if (isa<CXXThisExpr>(member->getBase()->IgnoreParenImpCasts())) {
-        if (!viaPointer || !member->getType()->isPointerType())
-          out.push_back(Base{BaseKind::This, "", 0});
-        return;
-      }
-      if (member->isArrow()) {
-        if (!viaPointer || !member->getType()->isPointerType())
-          findBases(member->getBase(), true, out, depth + 1);
-        return;
-      }
-      if (viaPointer && member->getType()->isPointerType()) return;  // pointee of a field
-      findBases(member->getBase(), false, out, depth + 1);
-      return;
-    }
-    if (const auto* sub = dyn_cast<ArraySubscriptExpr>(e)) {
-      if (viaPointer && sub->getType()->isPointerType()) return;
-      findBases(sub->getBase(), true, out, depth + 1);
-      return;
-    }
-    if (const auto* unary = dyn_cast<UnaryOperator>(e)) {
-      switch (unary->getOpcode()) {
-        case UO_Deref:
-          if (!viaPointer || !unary->getType()->isPointerType())
-            findBases(unary->getSubExpr(), true, out, depth + 1);
-          return;
-        case UO_AddrOf:
-          if (viaPointer) findBases(unary->getSubExpr(), false, out, depth + 1);
-          return;
-        case UO_PreInc:
-        case UO_PreDec:
-        case UO_PostInc:
-        case UO_PostDec:
-          if (viaPointer) findBases(unary->getSubExpr(), true, out, depth + 1);
-          return;
-        default:
-          return;
-      }
-    }
-    if (const auto* bin = dyn_cast<BinaryOperator>(e)) {
-      if (bin->getOpcode() == BO_Comma) {
-        findBases(bin->getRHS(), viaPointer, out, depth + 1);
-      } else if (bin->isAssignmentOp()) {
-        findBases(bin->getLHS(), viaPointer, out, depth + 1);
-      } else if (viaPointer && (bin->getOpcode() == BO_Add || bin->getOpcode() == BO_Sub)) {
-        const Expr* ptr = bin->getLHS()->getType()->isPointerType() ? bin->getLHS() : bin->getRHS();
-        findBases(ptr, true, out, depth + 1);
-      }
-      return;
-    }
-    if (const auto* cond = dyn_cast<AbstractConditionalOperator>(e)) {
-      findBases(cond->getTrueExpr(), viaPointer, out, depth + 1);
-      findBases(cond->getFalseExpr(), viaPointer, out, depth + 1);
-      return;
-    }
-    if (isa<CXXThisExpr>(e)) {
-      if (viaPointer) out.push_back(Base{BaseKind::This, "", 0});
-      return;
-    }
-    if (const auto* call = dyn_cast<CallExpr>(e)) findCallBases(call, viaPointer, out, depth);
-  }
-
-  void findDeclBases(const ValueDecl* decl, bool viaPointer, std::vector<Base>& out, int depth) {
-    if (const auto* binding = dyn_cast<BindingDecl>(decl)) {
-      if (const ValueDecl* whole = binding->getDecomposedDecl())
-        findDeclBases(whole, viaPointer, out, depth + 1);
-      return;
-    }
-    const auto* var = dyn_cast<VarDecl>(decl);
-    if (!var) return;
-    if (var->hasGlobalStorage()) {
-      if (viaPointer && !var->getType()->isArrayType()) return;  // the pointee, not the variable
-      if (const VariableFact* fact = ctx_.variable(var))
-        out.push_back(Base{BaseKind::Variable, fact->id, 0});
-      return;
-    }
-    if (const auto* param = dyn_cast<ParmVarDecl>(var)) {
-      QualType type = param->getType();
-      bool viaRef = type->isReferenceType() && !viaPointer;
-      bool viaPtr = type->isPointerType() && viaPointer;
-      if ((viaRef || viaPtr) && fn_) out.push_back(Base{BaseKind::Parameter, "", param->getFunctionScopeIndex()});
-      return;
-    }
-    if (auto it = refAliases_.find(var); it != refAliases_.end()) {
-      findBases(it->second, viaPointer, out, depth + 1);
-    } else if (auto ptr = ptrAliases_.find(var); ptr != ptrAliases_.end() && viaPointer) {
-      findBases(ptr->second, true, out, depth + 1);
-    } else if (auto iter = iterAliases_.find(var); iter != iterAliases_.end() && !viaPointer) {
-      findBases(iter->second, false, out, depth + 1);
-    }
-  }
-
-  void findCallBases(const CallExpr* call, bool viaPointer, std::vector<Base>& out, int depth) {
-    const FunctionDecl* callee = call->getDirectCallee();
-    if (!callee) return;
-    if (isPassThroughFunction(*callee)) {
-      if (call->getNumArgs() > 0) findBases(call->getArg(0), viaPointer, out, depth + 1);
-      return;
-    }
-    const auto* method = dyn_cast<CXXMethodDecl>(callee);
-    const Expr* object = nullptr;
-    bool objectViaPointer = false;
-    if (const auto* member = dyn_cast<CXXMemberCallExpr>(call)) {
-      object = member->getImplicitObjectArgument();
-      if (const auto* me = dyn_cast<MemberExpr>(member->getCallee()->IgnoreParens()))
-        objectViaPointer = me->isArrow();
-    } else if (isa<CXXOperatorCallExpr>(call) && method) {
-      object = call->getArg(0);
-    }
-    QualType ret = callee->getReturnType();
-    if (method && object && !method->isStatic() && !method->getParent()->isLambda()) {
-      OverloadedOperatorKind op = method->getOverloadedOperator();
-      if (op == OO_Arrow || (op == OO_Star && method->getNumParams() == 0)) {
-        // Smart pointers point elsewhere; iterators and optionals designate their owner.
-        QualType objectType = object->getType();
-        if (!isSmartPointer(objectType)) findBases(object, objectViaPointer, out, depth + 1);
-        return;
-      }
-      if (method->isConst()) return;
-      if (viaPointer && ret->isReferenceType() && ret.getNonReferenceType()->isPointerType())
-        return;  // the pointee of a stored pointer
-      if (!viaPointer && !ret->isReferenceType() && !ret->isRecordType()) return;
-      findBases(object, objectViaPointer, out, depth + 1);
-      return;
-    }
-    bool refToStorage = isNonConstLValueRef(ret) && !viaPointer;
-    bool ptrToStorage = isPointerToNonConst(ret) && viaPointer;
-    if ((refToStorage || ptrToStorage) && !ctx_.isInSystemHeader(callee))
-      out.push_back(Base{BaseKind::ReturnOf, ctx_.functionId(callee), 0});
   }
 
   void handleMethodOnObject(const CXXMethodDecl& method, const Expr* object, bool viaPointer,
@@ -665,15 +457,15 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       return;
     }
     if (isRngType(objectType) && name == "seed") {
-      for (const Base& base : bases(object, viaPointer)) addEvent(EventKind::RngSeed, loc, "seed", &base);
+      for (const Base& base : storage_.bases(object, viaPointer)) addEvent(EventKind::RngSeed, loc, "seed", &base);
     }
     if (isDescriptorType(objectType) && name == "open") {
-      for (const Base& base : bases(object, viaPointer))
+      for (const Base& base : storage_.bases(object, viaPointer))
         addEvent(EventKind::DescriptorOpen, loc, recordName(objectType) + "::open", &base);
     }
     if (method.isConst()) return;
     if (!ctx_.isInSystemHeader(&method)) {
-      for (const Base& base : bases(object, viaPointer)) {
+      for (const Base& base : storage_.bases(object, viaPointer)) {
         if (base.kind != BaseKind::Variable && base.kind != BaseKind::This) continue;
         EventFact store;
         store.kind = EventKind::DescriptorStore;
@@ -696,8 +488,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       return;
     }
     // A member function of the program: a write only if it modifies *this (the Model decides).
-    for (const Base& found : bases(object, viaPointer)) {
-      std::optional<Base> base = asTracked(found);
+    for (const Base& found : storage_.bases(object, viaPointer)) {
+      std::optional<Base> base = storage_.asTracked(found);
       if (!base) continue;
       BindingFact binding;
       binding.function = fnId_;
@@ -740,8 +532,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         markWrite(arg, viaPointer, how, arg->getExprLoc(), atomic);
         continue;
       }
-      for (const Base& found : bases(arg, viaPointer)) {
-        std::optional<Base> base = asTracked(found);
+      for (const Base& found : storage_.bases(arg, viaPointer)) {
+        std::optional<Base> base = storage_.asTracked(found);
         if (!base) continue;
         BindingFact binding;
         binding.function = fnId_;
@@ -815,14 +607,14 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       --manualLocks_;
     } else if (isThreadStartFunction(name)) {
       std::vector<Base> targets;
-      if (call->getNumArgs() > 0) targets = bases(call->getArg(0), true);
+      if (call->getNumArgs() > 0) targets = storage_.bases(call->getArg(0), true);
       if (targets.empty()) addEvent(EventKind::ThreadStart, loc, name.str(), nullptr);
       for (const Base& base : targets) addEvent(EventKind::ThreadStart, loc, name.str(), &base);
     } else if (isSeedFunction(name)) {
       addEvent(EventKind::RngSeed, loc, name.str(), nullptr);
     } else if (int out; isDescriptorFunction(name, out) && out >= 0 &&
                         static_cast<unsigned>(out) < call->getNumArgs()) {
-      for (const Base& base : bases(call->getArg(out), true))
+      for (const Base& base : storage_.bases(call->getArg(out), true))
         addEvent(EventKind::DescriptorOpen, loc, name.str(), &base);
     }
   }
@@ -909,9 +701,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   std::vector<std::vector<const VarDecl*>> scopeGuards_{{}};
   llvm::DenseSet<const VarDecl*> heldGuards_;  // lock guards that hold their mutex right now
   int manualLocks_ = 0;                        // m.lock() without m.unlock() so far
-  llvm::DenseMap<const VarDecl*, const Expr*> refAliases_;
-  llvm::DenseMap<const VarDecl*, const Expr*> ptrAliases_;
-  llvm::DenseMap<const VarDecl*, const Expr*> iterAliases_;
+  StorageResolver storage_;
   llvm::DenseMap<const VarDecl*, const LambdaExpr*> lambdaVars_;
   llvm::DenseMap<const VarDecl*, std::string> localOpeners_;
   llvm::DenseSet<const VarDecl*> rangeLoopVars_;
