@@ -110,7 +110,7 @@ void Model::bfs(Reach& reach, const std::vector<int>& roots, bool (*follow)(cons
     queue.pop_front();
     for (const Edge& e : edges_[f]) {
       if (!follow(e) || reach.parent[e.to] != -2) continue;
-      if (reach.stopAt != RootKind::None && stopsInit(facts_.functions[e.to].root)) continue;
+      if (reach.initTime && stopsInit(facts_.functions[e.to].root)) continue;
       reach.parent[e.to] = f;
       reach.via[e.to] = e.loc;
       queue.push_back(e.to);
@@ -138,7 +138,7 @@ std::vector<PathStep> Model::Reach::path(const std::string& fn) const {
 void Model::computeReachability() {
   size_t n = facts_.functions.size();
   init_ = newReach();
-  init_.stopAt = RootKind::Init;  // see stopsInit()
+  init_.initTime = true;  // see stopsInit()
   workerInit_ = newReach();
   request_ = newReach();
   unlocked_ = newReach();
@@ -166,10 +166,11 @@ void Model::computeReachability() {
   bfs(workerInit_, workerRoots, [](const Edge&) { return true; });
 
   auto followRequest = [](const Edge& e) { return e.kind != EdgeKind::Once; };
+  auto followUnlocked = [](const Edge& e) { return e.kind != EdgeKind::Once && !e.locked; };
   inferred_ = handlerRoots.empty() && !facts_.handlerPatterns;
   if (!inferred_) {
     bfs(request_, handlerRoots, followRequest);
-    bfs(unlocked_, handlerRoots, [](const Edge& e) { return e.kind != EdgeKind::Once && !e.locked; });
+    bfs(unlocked_, handlerRoots, followUnlocked);
     return;
   }
   // Inferred entry points: callables handed to someone else first, then functions nobody calls,
@@ -189,7 +190,7 @@ void Model::computeReachability() {
     bfs(request_, batch, followRequest);
     roots.insert(roots.end(), batch.begin(), batch.end());
   }
-  bfs(unlocked_, roots, [](const Edge& e) { return e.kind != EdgeKind::Once && !e.locked; });
+  bfs(unlocked_, roots, followUnlocked);
 }
 
 std::string Model::describeRoot(const std::string& fn) const {

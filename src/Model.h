@@ -75,7 +75,7 @@ class Model {
     std::vector<int> parent;  // -2: unreached, -1: root
     std::vector<Location> via;
     const Model* model = nullptr;
-    RootKind stopAt = RootKind::None;  // Init: do not enter worker-init or handler roots
+    bool initTime = false;  // do not enter worker-init or handler roots (see stopsInit)
     bool reached(const std::string& fn) const;
     std::vector<PathStep> path(const std::string& fn) const;
   };
