@@ -128,10 +128,19 @@ bool Probe::flush(std::string* error) {
     doc[kind_key(kind)] = std::move(list);
   }
   std::string text = doc.dump();
-  std::string tmp = spool_file_ + ".tmp";
+  if (!write_file_atomically(spool_file_, text, "verification records", error)) return false;
+  dirty_ = false;
+  urgent_ = false;
+  last_flush_us_ = now_us();
+  return true;
+}
+
+bool write_file_atomically(const std::string& path, const std::string& text, const char* what,
+                           std::string* error) {
+  std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    *error = fmt::format("cannot write verification records '{}': {}", tmp, std::strerror(errno));
+    *error = fmt::format("cannot write {} '{}': {}", what, path, std::strerror(errno));
     return false;
   }
   std::size_t done = 0;
@@ -141,15 +150,14 @@ bool Probe::flush(std::string* error) {
     if (n <= 0) break;
     done += static_cast<std::size_t>(n);
   }
+  int saved = errno;
   ::close(fd);
-  if (done != text.size() || ::rename(tmp.c_str(), spool_file_.c_str()) < 0) {
-    *error = fmt::format("cannot write verification records '{}': {}", spool_file_,
-                         std::strerror(errno));
+  if (done != text.size() || ::rename(tmp.c_str(), path.c_str()) < 0) {
+    *error = fmt::format("cannot write {} '{}': {}", what, path,
+                         std::strerror(done != text.size() ? saved : errno));
+    ::unlink(tmp.c_str());
     return false;
   }
-  dirty_ = false;
-  urgent_ = false;
-  last_flush_us_ = now_us();
   return true;
 }
 

@@ -76,6 +76,11 @@ class Probe {
 /// CLOCK_MONOTONIC in microseconds.
 std::int64_t now_us();
 
+// Writes `text` to a temporary file next to `path` and renames it into place, so readers never
+// see a partial file. Errors read "cannot write <what> '<path>': <reason>".
+bool write_file_atomically(const std::string& path, const std::string& text, const char* what,
+                           std::string* error);
+
 }  // namespace forksafe::serve::verify
 
 #endif  // FORKSAFE_SERVE_VERIFY_PROBE_HPP

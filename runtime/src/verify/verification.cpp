@@ -25,31 +25,6 @@ std::string dir_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-bool write_file(const std::string& path, const std::string& text, std::string* error) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *error = fmt::format("cannot write verification report '{}': {}", path, std::strerror(errno));
-    return false;
-  }
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  int saved = errno;
-  ::close(fd);
-  if (done != text.size() || ::rename(tmp.c_str(), path.c_str()) < 0) {
-    *error = fmt::format("cannot write verification report '{}': {}", path,
-                         std::strerror(done != text.size() ? saved : errno));
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
 void remove_dir(const std::string& dir) {
   if (DIR* d = ::opendir(dir.c_str())) {
     while (dirent* e = ::readdir(d)) {
@@ -104,7 +79,7 @@ bool Verification::configure(const Settings& s, ErrorLog& log, std::string* erro
   if (!table_.from_symtab)
     log.warning("app '{}' has no .symtab; --verify sees only exported data objects", s.app_path);
   // Prove the report path writable now, not at shutdown when the data would be lost.
-  if (!write_file(report_path_, "{\"version\":1,\"status\":\"running\"}\n", error)) return false;
+  if (!write_file_atomically(report_path_, "{\"version\":1,\"status\":\"running\"}\n", "verification report", error)) return false;
   const char* tmpdir = std::getenv("TMPDIR");
   std::string pattern =
       fmt::format("{}/forksafe-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -164,7 +139,7 @@ bool Verification::write_report(ErrorLog& log, bool print_table) {
   }
   if (json == last_written_) return true;
   std::string error;
-  if (!write_file(report_path_, json, &error)) {
+  if (!write_file_atomically(report_path_, json, "verification report", &error)) {
     log.error("{}", error);
     return false;
   }
