@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -30,15 +31,131 @@ const http_parser_settings& RequestParser::parser_settings() {
   return table;
 }
 
+namespace {
+
+// RFC 9110 tchar, minus lowercase letters and '#': like Gunicorn, methods are conventional
+// upper-case tokens of 3 to 20 characters; anything else is refused before it reaches routing.
+bool token_char(char c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+bool method_char(char c) { return token_char(c) && !(c >= 'a' && c <= 'z') && c != '#'; }
+constexpr std::size_t kMaxMethod = 20;
+constexpr std::size_t kMinMethod = 3;
+
+// The codings a proxy may legitimately have stacked before the final "chunked"; they are passed
+// to the handler undecoded (as Gunicorn does). Any other coding is answered 501.
+bool known_coding(std::string_view c) {
+  for (std::string_view k :
+       {"chunked", "gzip", "x-gzip", "deflate", "compress", "x-compress", "identity"})
+    if (iequals(c, k)) return true;
+  return false;
+}
+
+std::string_view trim_ows(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+// RFC 9110 §6.5.1: fields that frame, route or authenticate a message never come from a trailer.
+bool forbidden_trailer(std::string_view name) {
+  for (std::string_view f : {"Host", "Content-Length", "Transfer-Encoding", "Trailer", "TE",
+                             "Authorization", "Proxy-Authorization", "Connection", "Upgrade",
+                             "Keep-Alive", "Expect"})
+    if (iequals(name, f)) return true;
+  return false;
+}
+
+}  // namespace
+
+// Reads the method token of a new message (after the empty lines RFC 9112 lets a server skip),
+// then hands http_parser a stand-in method so it parses the rest of the request line. Returns the
+// bytes of `data` it used.
+std::size_t RequestParser::scan_method(const char* data, std::size_t len) {
+  std::size_t i = 0;
+  if (method_.empty()) {
+    while (i < len && (data[i] == '\r' || data[i] == '\n')) ++i;
+  }
+  for (; i < len; ++i) {
+    char c = data[i];
+    started_ = true;
+    if (c == ' ') {
+      if (method_.size() < kMinMethod) {
+        fail(400, "invalid HTTP method");
+        return i;
+      }
+      method_done_ = true;
+      // CONNECT keeps its own name: http_parser then expects an authority-form target.
+      const char* stand_in = method_ == "CONNECT" ? "CONNECT " : "PUT ";
+      http_parser_execute(&parser_, &parser_settings(), stand_in, std::strlen(stand_in));
+      return i + 1;
+    }
+    if (!method_char(c) || method_.size() == kMaxMethod) {
+      fail(400, "invalid HTTP method");
+      return i;
+    }
+    method_.push_back(c);
+  }
+  return i;
+}
+
+// http_parser accepts obs-fold (a field line starting with SP or HTAB, which some proxies unfold
+// and others split) and is lax about CR; both are refused here, before it sees the bytes, while
+// the header section lasts. Returns false after fail().
+bool RequestParser::scan_header_section(const char* data, std::size_t len) {
+  for (std::size_t i = 0; i < len && scan_ != Scan::kDone; ++i) {
+    char c = data[i];
+    switch (scan_) {
+      case Scan::kInLine:
+        if (c == '\r') scan_ = Scan::kCr;
+        else if (c == '\n') scan_ = Scan::kLineStart;
+        break;
+      case Scan::kCr:
+        if (c != '\n') {
+          fail(400, "bare CR in the header section");
+          return false;
+        }
+        scan_ = Scan::kLineStart;
+        break;
+      case Scan::kLineStart:
+        if (c == ' ' || c == '\t') {
+          fail(400, "obsolete line folding");
+          return false;
+        }
+        scan_ = c == '\r' ? Scan::kEndCr : c == '\n' ? Scan::kDone : Scan::kInLine;
+        break;
+      case Scan::kEndCr:
+        if (c != '\n') {
+          fail(400, "bare CR in the header section");
+          return false;
+        }
+        scan_ = Scan::kDone;
+        break;
+      case Scan::kDone:
+        break;
+    }
+  }
+  return true;
+}
+
 RequestParser::Status RequestParser::feed(const char* data, std::size_t len,
                                           std::size_t* consumed) {
   *consumed = 0;
   if (error_status_) return Status::kError;
-  std::size_t n = http_parser_execute(&parser_, &parser_settings(), data, len);
-  *consumed = n;
+  std::size_t used = 0;
+  if (!method_done_) {
+    used = scan_method(data, len);
+    *consumed = used;
+    if (error_status_) return Status::kError;
+    if (!method_done_ || used == len) return Status::kNeedMore;  // len 0 would mean EOF
+  }
+  if (!scan_header_section(data + used, len - used)) return Status::kError;
+  std::size_t n = http_parser_execute(&parser_, &parser_settings(), data + used, len - used);
+  *consumed = used + n;
   if (complete_) return Status::kRequest;
   http_errno err = HTTP_PARSER_ERRNO(&parser_);
-  if (err != HPE_OK) {
+  if (err != HPE_OK || error_status_) {
     if (!error_status_) {
       fail(err == HPE_HEADER_OVERFLOW ? 431 : 400,
            fmt::format("bad request: {}", http_errno_description(err)));
@@ -51,8 +168,11 @@ RequestParser::Status RequestParser::feed(const char* data, std::size_t len,
 void RequestParser::next() {
   request_ = Request();
   url_.clear();
+  method_.clear();
+  method_done_ = false;
   fields_ = 0;
   in_value_ = false;
+  scan_ = Scan::kInLine;
   started_ = false;
   headers_done_ = false;
   complete_ = false;
@@ -66,9 +186,10 @@ int RequestParser::fail(int status, std::string reason) {
   return -1;
 }
 
-bool RequestParser::check_field_size() {
-  const auto& f = request_.headers.back();
-  return f.first.size() + f.second.size() <= limits_.field_size;
+bool RequestParser::check_field_size(Headers& fields) {
+  // The whole field line counts: name, ": ", value and CRLF, as Gunicorn counts it.
+  const auto& f = fields.back();
+  return f.first.size() + f.second.size() + 4 <= limits_.field_size;
 }
 
 int RequestParser::on_message_begin(http_parser* p) {
@@ -80,58 +201,64 @@ int RequestParser::on_message_begin(http_parser* p) {
 int RequestParser::on_url(http_parser* p, const char* at, std::size_t len) {
   auto* self = static_cast<RequestParser*>(p->data);
   self->url_.append(at, len);
-  std::size_t method_len = std::strlen(http_method_str(static_cast<http_method>(p->method)));
-  if (method_len + 1 + self->url_.size() + 9 > self->limits_.request_line)
+  if (self->method_.size() + 1 + self->url_.size() + 9 > self->limits_.request_line)
     return self->fail(400, "request line too long");
   return 0;
 }
 
 int RequestParser::on_header_field(http_parser* p, const char* at, std::size_t len) {
   auto* self = static_cast<RequestParser*>(p->data);
-  if (self->in_value_ || self->fields_ == 0) {
+  // After the header section, fields are a chunked body's trailer section.
+  Headers& fields = self->headers_done_ ? self->request_.trailers : self->request_.headers;
+  if (self->in_value_ || self->fields_ == 0 || fields.empty()) {
+    if (!self->finish_field(fields)) return -1;
     if (++self->fields_ > self->limits_.fields) return self->fail(431, "too many header fields");
-    self->request_.headers.add(std::string(at, len), std::string());
+    fields.add(std::string(at, len), std::string());
     self->in_value_ = false;
   } else {
-    self->request_.headers.back().first.append(at, len);
+    fields.back().first.append(at, len);
   }
-  if (!self->check_field_size()) return self->fail(431, "header field too large");
+  if (!self->check_field_size(fields)) return self->fail(431, "header field too large");
   return 0;
 }
 
 int RequestParser::on_header_value(http_parser* p, const char* at, std::size_t len) {
   auto* self = static_cast<RequestParser*>(p->data);
+  Headers& fields = self->headers_done_ ? self->request_.trailers : self->request_.headers;
   self->in_value_ = true;
-  self->request_.headers.back().second.append(at, len);
-  if (!self->check_field_size()) return self->fail(431, "header field too large");
+  fields.back().second.append(at, len);
+  if (!self->check_field_size(fields)) return self->fail(431, "header field too large");
   return 0;
+}
+
+// Ends the field being read: its name must be a token (no whitespace before the colon, RFC 9112
+// §5.1), and the optional whitespace http_parser leaves at the end of the value is trimmed.
+bool RequestParser::finish_field(Headers& fields) {
+  if (fields.empty()) return true;
+  auto& [name, value] = fields.back();
+  if (name.empty() || !std::all_of(name.begin(), name.end(), token_char)) {
+    fail(400, "invalid character in a field name");
+    return false;
+  }
+  std::size_t keep = trim_ows(value).size();
+  if (keep != value.size()) value.resize(keep);  // leading OWS is already gone
+  return true;
 }
 
 int RequestParser::on_headers_complete(http_parser* p) {
   auto* self = static_cast<RequestParser*>(p->data);
   Request& r = self->request_;
+  if (!self->finish_field(r.headers)) return -1;
   self->headers_done_ = true;
-  r.method = http_method_str(static_cast<http_method>(p->method));
+  self->in_value_ = false;
+  r.method = self->method_;
   r.http_major = p->http_major;
   r.http_minor = p->http_minor;
-  if (p->method == HTTP_CONNECT) return self->fail(400, "CONNECT is not supported");
-  std::string target = self->url_;
-  if (!target.empty() && target[0] != '/' && target != "*") {
-    // absolute-form ("http://host/path?q"): keep path and query only
-    http_parser_url u;
-    http_parser_url_init(&u);
-    if (http_parser_parse_url(target.data(), target.size(), 0, &u) != 0)
-      return self->fail(400, "bad request target");
-    std::string rebuilt = (u.field_set & (1 << UF_PATH))
-                              ? target.substr(u.field_data[UF_PATH].off, u.field_data[UF_PATH].len)
-                              : std::string("/");
-    if (u.field_set & (1 << UF_QUERY))
-      rebuilt += "?" + target.substr(u.field_data[UF_QUERY].off, u.field_data[UF_QUERY].len);
-    target = std::move(rebuilt);
-  }
-  if (!r.set_target(std::move(target))) return self->fail(400, "bad percent-encoding in path");
-  if (p->http_major == 1 && p->http_minor >= 1 && r.headers.count("Host") != 1)
-    return self->fail(400, "HTTP/1.1 request needs exactly one Host header");
+  if (p->http_major != 1) return self->fail(505, "HTTP version not supported");
+  if (int status = self->check_framing(p)) return self->fail(status, self->error_reason_);
+  if (int status = self->set_target(); status) return self->fail(status, self->error_reason_);
+  if (r.headers.count("Host") > 1) return self->fail(400, "more than one Host header");
+  if (r.headers.count("Content-Type") > 1) return self->fail(400, "more than one Content-Type");
   if (self->limits_.body && (p->flags & F_CONTENTLENGTH) && p->content_length > self->limits_.body)
     return self->fail(413, "request body too large");
   if (r.headers.has("Expect")) {
@@ -141,6 +268,77 @@ int RequestParser::on_headers_complete(http_parser* p) {
         (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
     self->continue_pending_ = has_body && p->http_minor >= 1;
   }
+  return 0;
+}
+
+// Transfer-Encoding beyond what http_parser checks (it already refuses it next to Content-Length):
+// chunked must be the final coding and appear once, only in HTTP/1.1, and every other coding must
+// be one we know. Returns 0, or the status to answer with error_reason_ set.
+int RequestParser::check_framing(const http_parser* p) {
+  bool any = false, chunked_last = false;
+  int chunked = 0;
+  for (const auto& [name, value] : request_.headers) {
+    if (!iequals(name, "Transfer-Encoding")) continue;
+    std::string_view rest = value;
+    while (true) {
+      std::size_t comma = rest.find(',');
+      std::string_view coding = trim_ows(rest.substr(0, comma));
+      if (!coding.empty()) {
+        any = true;
+        chunked_last = iequals(coding, "chunked");
+        chunked += chunked_last;
+        if (!known_coding(coding)) {
+          error_reason_ = fmt::format("unsupported transfer coding '{}'", coding);
+          return 501;
+        }
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (!any) return 0;
+  if (p->http_minor == 0) error_reason_ = "Transfer-Encoding in an HTTP/1.0 request";
+  else if (!chunked_last) error_reason_ = "chunked is not the final transfer coding";
+  else if (chunked > 1) error_reason_ = "chunked applied more than once";
+  else return 0;
+  return 400;
+}
+
+// The request-target: origin-form ("/p?q"), absolute-form ("http://h/p?q", kept as received;
+// path and query come from it), authority-form for CONNECT only, asterisk-form for OPTIONS only.
+int RequestParser::set_target() {
+  Request& r = request_;
+  const bool connect = r.method == "CONNECT";
+  if (connect || url_ == "*") {
+    if (url_ == "*" ? r.method != "OPTIONS" : url_.empty() || url_[0] == '/') {
+      error_reason_ = "request-target form does not fit the method";
+      return 400;
+    }
+    r.target = url_;
+    r.path = url_;
+    return 0;
+  }
+  if (!url_.empty() && url_[0] == '/') {
+    if (r.set_target(url_)) return 0;
+    error_reason_ = "bad percent-encoding in path";
+    return 400;
+  }
+  http_parser_url u;
+  http_parser_url_init(&u);
+  if (http_parser_parse_url(url_.data(), url_.size(), 0, &u) != 0 || !(u.field_set & (1 << UF_HOST))) {
+    error_reason_ = "bad request target";
+    return 400;
+  }
+  auto part = [&](int field) {
+    return std::string_view(url_).substr(u.field_data[field].off, u.field_data[field].len);
+  };
+  std::string origin((u.field_set & (1 << UF_PATH)) ? part(UF_PATH) : "/");
+  if (u.field_set & (1 << UF_QUERY)) origin.append("?").append(part(UF_QUERY));
+  if (!r.set_target(std::move(origin))) {
+    error_reason_ = "bad percent-encoding in path";
+    return 400;
+  }
+  r.target = url_;  // as received; path and query were taken from its origin part
   return 0;
 }
 
@@ -155,6 +353,9 @@ int RequestParser::on_body(http_parser* p, const char* at, std::size_t len) {
 
 int RequestParser::on_message_complete(http_parser* p) {
   auto* self = static_cast<RequestParser*>(p->data);
+  if (!self->finish_field(self->request_.trailers)) return -1;
+  for (const auto& [name, value] : self->request_.trailers)
+    if (forbidden_trailer(name)) return self->fail(400, fmt::format("'{}' is not allowed in a trailer", name));
   self->complete_ = true;
   self->continue_pending_ = false;
   self->keep_alive_ = http_should_keep_alive(p) && !p->upgrade;

@@ -2,9 +2,15 @@
 //
 // This module is the only place that knows about the wire format. It is socket-free: callers feed
 // bytes and get whole Requests (bodies de-chunked) or an error status, and turn Responses into
-// bytes. Ambiguous framing (Content-Length with Transfer-Encoding, duplicate or invalid
-// Content-Length, bad chunk sizes) is rejected by http_parser in strict mode and answered 400 with
-// the connection closed, so a request can never be smuggled past this layer.
+// bytes. A request reaches the caller only with a complete, unambiguous frame: Content-Length with
+// Transfer-Encoding, duplicate or invalid Content-Length, a transfer coding list whose last coding
+// is not chunked, chunked framing in HTTP/1.0, bad chunk sizes, obs-fold, bare CR and control
+// bytes are answered 400 (unknown transfer codings 501, other HTTP major versions 505) and the
+// connection is closed, so a request can never be smuggled past this layer (docs/security.md).
+//
+// The method token is read here rather than by http_parser, whose fixed method table would refuse
+// extension methods (QUERY, custom WebDAV verbs); http_parser then parses the rest of the message
+// behind a stand-in method. Everything else — request line, fields, chunked coding — is its job.
 #ifndef FORKSAFE_SERVE_HTTP1_HPP
 #define FORKSAFE_SERVE_HTTP1_HPP
 
@@ -60,6 +66,11 @@ class RequestParser {
 
  private:
   static const http_parser_settings& parser_settings();
+  std::size_t scan_method(const char* data, std::size_t len);
+  bool scan_header_section(const char* data, std::size_t len);
+  int check_framing(const http_parser* p);
+  int set_target();
+  bool finish_field(Headers& fields);
   static int on_message_begin(http_parser* p);
   static int on_url(http_parser* p, const char* at, std::size_t len);
   static int on_header_field(http_parser* p, const char* at, std::size_t len);
@@ -68,14 +79,20 @@ class RequestParser {
   static int on_body(http_parser* p, const char* at, std::size_t len);
   static int on_message_complete(http_parser* p);
   int fail(int status, std::string reason);
-  bool check_field_size();
+  bool check_field_size(Headers& fields);
 
   Limits limits_;
   http_parser parser_;
   Request request_;
   std::string url_;
+  std::string method_;      // the method token, read by scan_method()
+  bool method_done_ = false;
   std::size_t fields_ = 0;
   bool in_value_ = false;
+  // Where scan_header_section() is in the header section: inside a line, after its CR, at the
+  // start of a line, after the CR of the empty line, or past the section.
+  enum class Scan { kInLine, kCr, kLineStart, kEndCr, kDone };
+  Scan scan_ = Scan::kInLine;
   bool started_ = false;
   bool headers_done_ = false;
   bool complete_ = false;

@@ -113,7 +113,11 @@ TEST(Http1, SmugglingAttemptsAreRejected) {
             400);
 }
 
-TEST(Http1, MissingHostIs400) { EXPECT_EQ(parse_all("GET / HTTP/1.1\r\n\r\n").error, 400); }
+// Like Gunicorn, a missing Host is accepted (no virtual hosting here); two are refused.
+TEST(Http1, MissingHostIsAcceptedDuplicateHostIs400) {
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\n\r\n").requests.size(), 1u);
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").error, 400);
+}
 
 TEST(Http1, Limits) {
   Limits l;

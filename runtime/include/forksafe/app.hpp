@@ -38,7 +38,7 @@
 #include "forksafe/response.hpp"
 
 /// Bumped whenever App, Request or Response change layout; the server refuses other versions.
-#define FORKSAFE_APP_ABI_VERSION 1
+#define FORKSAFE_APP_ABI_VERSION 2
 
 namespace forksafe {
 
@@ -77,8 +77,13 @@ class App {
   App& del(std::string_view pattern, FORKSAFE_HANDLER F&& handler) {
     return route("DELETE", pattern, Handler(std::forward<F>(handler)));
   }
-  /// Registers `handler` for `method` and `pattern`. Segments starting with ':' capture one path
-  /// segment ("/users/:id"); a final "*name" segment captures the rest of the path.
+  /// Any method, including extension methods such as QUERY (a method-specific route still wins).
+  template <class F>
+  App& any(std::string_view pattern, FORKSAFE_HANDLER F&& handler) {
+    return route("*", pattern, Handler(std::forward<F>(handler)));
+  }
+  /// Registers `handler` for `method` ("*": any method) and `pattern`. Segments starting with ':'
+  /// capture one path segment ("/users/:id"); a final "*name" segment captures the rest.
   App& route(std::string_view method, std::string_view pattern, FORKSAFE_HANDLER Handler handler) {
     Route r;
     r.method = std::string(method);
@@ -194,17 +199,22 @@ class App {
     std::string allow;
     const Route* found = nullptr;
     const Route* get_for_head = nullptr;
+    const Route* any_method = nullptr;
     for (const Route& r : routes_) {
       if (!match(r, parts, nullptr)) continue;
       if (r.method == req.method) {
         found = &r;
         break;
       }
+      if (r.method == "*") {
+        if (!any_method) any_method = &r;
+        continue;
+      }
       if (req.method == "HEAD" && r.method == "GET" && !get_for_head) get_for_head = &r;
       if (allow.find(r.method) == std::string::npos)
         allow += (allow.empty() ? "" : ", ") + r.method;
     }
-    if (!found) found = get_for_head;
+    if (!found) found = get_for_head ? get_for_head : any_method;
     if (!found) {
       if (allow.empty()) return Response::text("Not Found\n", 404);
       Response r = Response::text("Method Not Allowed\n", 405);

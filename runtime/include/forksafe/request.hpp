@@ -51,6 +51,7 @@ class Request {
   std::string query;   ///< raw query string without '?', e.g. "full=1"
   Headers headers;     ///< case-insensitive
   std::string body;    ///< complete body (chunked bodies are already joined)
+  Headers trailers;    ///< trailer fields after a chunked body (framing/routing fields refused)
   std::string peer;    ///< client address, "127.0.0.1:51234", "[::1]:51234" or "unix"
   int http_major = 1;
   int http_minor = 1;
