@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -27,7 +28,14 @@ double time_scale() {
   if (!text || !*text) return 1.0;
   char* end = nullptr;
   double v = std::strtod(text, &end);
-  return (*end == '\0' && v >= 1.0 && v <= 100.0) ? v : 1.0;
+  if (*end != '\0' || !(v >= 1.0 && v <= 100.0)) {
+    std::fprintf(stderr,
+                 "forksafe tests: error: cannot use FORKSAFE_TEST_TIME_SCALE='%s': expected a "
+                 "number from 1 to 100\n",
+                 text);
+    std::exit(2);
+  }
+  return v;
 }
 
 Millis scaled(Millis bound) {
