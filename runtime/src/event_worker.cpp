@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -98,16 +99,22 @@ class EventWorker {
     set_accepting(true);
     std::int64_t last_sweep = monotonic_ms();
     for (;;) {
-      int n = loop_.wait(250);
+      int n = loop_.wait(accept_paused_ ? static_cast<int>(std::clamp<std::int64_t>(
+                                              throttle_.pause_left_ms(now_ms_), 1, 250))
+                                        : 250);
       now_ms_ = monotonic_ms();
       for (int i = 0; i < n; ++i) dispatch(loop_.event(i));
+      if (accept_paused_ && !throttle_.paused(now_ms_)) {
+        accept_paused_ = false;
+        set_accepting(conns_count_ < env_.settings->worker_connections);
+      }
       if (now_ms_ - last_sweep >= 250) {
         sweep();
         check_master(env_, control_);
         last_sweep = now_ms_;
       }
       heartbeat();
-      env_.access->flush();
+      env_.access->flush(*env_.log);
       if (control_.quit) break;
       if (control_.draining) {
         start_draining();
@@ -118,7 +125,7 @@ class EventWorker {
         }
       }
     }
-    env_.access->flush();
+    env_.access->flush(*env_.log);
     if (pool_ && pool_->in_flight() > 0) {
       env_.log->info("Worker exiting (pid: {}) with handlers still running", ::getpid());
       ::_exit(0);  // joining a stuck handler thread would hang forever
@@ -176,10 +183,13 @@ class EventWorker {
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno == EMFILE || errno == ENFILE)
-          env_.log->error("cannot accept connection: {}", errno_text(errno));
+        if (throttle_.on_error(errno, now_ms_, *env_.log)) {
+          accept_paused_ = true;  // out of descriptors: the listener stays readable, so step away
+          set_accepting(false);
+        }
         return;
       }
+      throttle_.on_success(now_ms_, *env_.log);
       if (ss.ss_family != AF_UNIX) {
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -351,7 +361,8 @@ class EventWorker {
     if (c.registered) loop_.remove(fd);
     conns_[static_cast<std::size_t>(fd)].reset();
     --conns_count_;
-    if (!accepting_ && !control_.draining && conns_count_ < env_.settings->worker_connections)
+    if (!accepting_ && !accept_paused_ && !control_.draining &&
+        conns_count_ < env_.settings->worker_connections)
       set_accepting(true);
   }
 
@@ -429,6 +440,8 @@ class EventWorker {
   std::uint64_t next_id_ = 0;
   std::int64_t now_ms_ = 0;
   bool accepting_ = false;
+  bool accept_paused_ = false;  // out of descriptors: see AcceptThrottle
+  AcceptThrottle throttle_;
   bool drain_started_ = false;
 };
 

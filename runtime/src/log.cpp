@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "forksafe/headers.hpp"
@@ -34,6 +35,15 @@ std::string format_time(std::time_t now, const char* pattern) {
   char buf[64];
   std::size_t n = std::strftime(buf, sizeof buf, pattern, &tm);
   return std::string(buf, n);
+}
+
+std::string format_line(Level level, std::string_view message) {
+  return fmt::format("[{}] [{}] [{}] {}\n", format_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S %z"),
+                     ::getpid(), level_name(level), message);
+}
+
+std::uint64_t count_lines(std::string_view text) {
+  return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 }  // namespace
@@ -75,22 +85,34 @@ bool ErrorLog::reopen(std::string* error) {
 }
 
 void ErrorLog::write_line(Level level, std::string_view message) {
-  std::string line =
-      fmt::format("[{}] [{}] [{}] {}\n", format_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S %z"),
-                  ::getpid(), level_name(level), message);
-  write_all(fd(), line);
+  std::string line = format_line(level, message);
+  if (dropped_ > 0) {
+    // Say what was lost in the same write as the first line that gets through.
+    line = format_line(Level::kWarning,
+                       fmt::format("Error log writable again; {} line(s) were dropped", dropped_)) +
+           line;
+  }
+  if (write_all(fd(), line)) {
+    dropped_ = 0;
+    return;
+  }
+  const int err = errno;
+  if (dropped_++ > 0 || is_stderr()) return;  // reported once per episode; stderr has no fallback
+  write_all(2, format_line(Level::kError,
+                           fmt::format("cannot write error log '{}': {}; dropping its lines until "
+                                       "a write succeeds",
+                                       path_, errno_text(err))));
 }
 
 bool AccessLog::reopen(std::string* error) {
   if (!enabled()) return true;
-  flush();
   UniqueFd fd = open_log_file(path_, 1, error);
   if (!fd) return false;
   fd_ = std::move(fd);
   return true;
 }
 
-void AccessLog::record(const AccessRecord& r) {
+void AccessLog::record(const AccessRecord& r, ErrorLog& errors) {
   if (!enabled()) return;
   std::time_t now = std::time(nullptr);
   if (now != time_cache_second_) {
@@ -186,13 +208,25 @@ void AccessLog::record(const AccessRecord& r) {
     }
   }
   out.push_back('\n');
-  if (pending_.size() > 64 * 1024) flush();
+  if (pending_.size() > 64 * 1024) flush(errors);
 }
 
-void AccessLog::flush() {
+void AccessLog::flush(ErrorLog& errors) {
   if (pending_.empty()) return;
-  write_all(fd_.valid() ? fd_.get() : 1, pending_);
+  const bool ok = write_all(fd_.valid() ? fd_.get() : 1, pending_);
+  const int err = errno;
+  const std::uint64_t lines = count_lines(pending_);
   pending_.clear();
+  if (ok) {
+    if (dropped_ > 0)
+      errors.warning("Access log writable again; {} line(s) were dropped", dropped_);
+    dropped_ = 0;
+    return;
+  }
+  if (dropped_ == 0)
+    errors.error("cannot write access log '{}': {}; dropping its lines until a write succeeds",
+                 path_, errno_text(err));
+  dropped_ += lines;
 }
 
 }  // namespace forksafe::serve

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ bool parse_level(std::string_view name, Level* out);
 UniqueFd open_log_file(const std::string& path, int fallback_fd, std::string* error);
 
 /// One per process (the master's copy is replaced after fork). Writes whole lines with one write.
+///
+/// A write that fails (disk full, a pipe whose reader is gone) never blocks or stops the process:
+/// the line is dropped. The first failure of an episode is reported once on stderr (when the log
+/// is a file), and the first successful write after it says how many lines were lost.
 class ErrorLog {
  public:
   ErrorLog() = default;
@@ -62,10 +67,12 @@ class ErrorLog {
  private:
   void write_line(Level level, std::string_view message);
   int fd() const { return fd_.valid() ? fd_.get() : 2; }
+  bool is_stderr() const { return path_.empty() || path_ == "-"; }
 
   std::string path_;
   Level level_ = Level::kInfo;
-  UniqueFd fd_;  // invalid means stderr
+  UniqueFd fd_;                // invalid means stderr
+  std::uint64_t dropped_ = 0;  // lines lost in the current write-failure episode
 };
 
 /// Everything an access log line can mention about one request.
@@ -88,6 +95,8 @@ struct AccessRecord {
 /// Apache-style access log. Supported directives: %h %l %u %t %r %s %>s %b %B %D %T %m %U %q %H
 /// %p %R (matched route) %{Name}i %{Name}o %%. Lines are buffered and written by flush(), which
 /// the worker loops call once per wake-up, so logging costs one write per batch, not per request.
+/// A failed write drops the batch; `errors` hears about it once per failure episode (when it
+/// starts, and how many lines were lost when writes succeed again).
 class AccessLog {
  public:
   static constexpr std::string_view kCombined =
@@ -99,14 +108,15 @@ class AccessLog {
 
   bool enabled() const { return !path_.empty(); }
   bool reopen(std::string* error);
-  void record(const AccessRecord& r);
-  void flush();
+  void record(const AccessRecord& r, ErrorLog& errors);
+  void flush(ErrorLog& errors);
 
  private:
   std::string path_;
   std::string format_;
   UniqueFd fd_;
   std::string pending_;
+  std::uint64_t dropped_ = 0;  // lines lost in the current write-failure episode
   std::string time_cache_;
   long long time_cache_second_ = -1;
 };

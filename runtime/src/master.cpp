@@ -1,8 +1,10 @@
 // Master process: startup, the supervision loop, and one small method per signal.
 //
-// The loop is deliberately boring: wait (≤ 1 s) for the signal pipe or a metrics scrape, handle
-// each queued signal, abort-then-kill workers whose shared-memory heartbeat went stale, bring the
-// worker count back to target (with backoff after crashes), reap. Workers that exit with
+// The loop is deliberately boring: wait (≤ 1 s, less when a backed-off spawn is due) for the
+// signal pipe or a metrics scrape, handle each queued signal, reap, abort-then-kill workers whose
+// shared-memory heartbeat went stale, bring the worker count back to target (with backoff after
+// crashes). Reaping comes before respawning so a worker killed from outside (kill -9, OOM killer)
+// is replaced in the same wake-up its SIGCHLD caused, not a second later. Workers that exit with
 // kExitWorkerBoot / kExitAppLoad make the master halt with that code instead of respawning.
 //
 // Reload (HUP) starts a complete new generation of workers while the old one keeps serving, and
@@ -12,11 +14,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
@@ -53,20 +57,22 @@ int Master::run() {
   for (;;) {
     wait_for_events();
     handle_signals();
+    reap_workers();
     kill_silent_workers();
     manage_workers();
-    reap_workers();
     verify_.tick(now_ms_, log_);
     if (stopping_ && workers_.empty()) break;
   }
   verify_.finish(log_);
-  access_.flush();
+  access_.flush(log_);
   remove_pidfile();
   log_.info("Shutting down: Master");
   return exit_code_;
 }
 
 bool Master::start() {
+  // Before the first log line: a log on a pipe whose reader is gone must fail with EPIPE, not kill.
+  ::signal(SIGPIPE, SIG_IGN);
   Level level = Level::kInfo;
   parse_level(settings_.loglevel, &level);
   log_ = ErrorLog(settings_.error_logfile, level);
@@ -103,8 +109,8 @@ bool Master::start() {
     log_.error("{}", error);
     return false;
   }
-  ::signal(SIGPIPE, SIG_IGN);
   log_.info("Starting forksafe-serve {}", "0.1.0");
+  raise_fd_limit();
   if (!open_listeners(settings_.bind, settings_.backlog, &listeners_, &error)) {
     log_.error("{}", error);
     return false;
@@ -149,9 +155,39 @@ bool Master::start() {
   return true;
 }
 
+void Master::raise_fd_limit() {
+  // Like nginx's worker_rlimit_nofile and what systemd asks of programs that do not use select():
+  // every connection of an event worker is a descriptor, and a soft limit of 1024 would make
+  // accept fail with EMFILE long before --worker-connections. Workers inherit the raised limit.
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) < 0) return;
+  const rlim_t before = lim.rlim_cur;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) < 0) {
+      lim.rlim_cur = before;
+      log_.warning("cannot raise the open-file limit from {} to {}: {}", before, lim.rlim_max,
+                   errno_text(errno));
+    } else {
+      log_.info("Raised the open-file limit from {} to {} (the hard limit)", before, lim.rlim_cur);
+    }
+  }
+  const bool connection_limited = settings_.worker_class != "sync";
+  constexpr rlim_t kReserved = 64;  // listeners, logs, epoll, pipes and what the app opens
+  if (connection_limited && lim.rlim_cur != RLIM_INFINITY &&
+      static_cast<rlim_t>(settings_.worker_connections) + kReserved > lim.rlim_cur)
+    log_.warning(
+        "--worker-connections {} does not fit the open-file limit {}; connections beyond it wait "
+        "in the listen queue",
+        settings_.worker_connections, lim.rlim_cur);
+}
+
 void Master::wait_for_events() {
   pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {metrics_listener_.fd.get(), POLLIN, 0}};
-  int n = ::poll(fds, metrics_listener_.fd ? 2 : 1, 1000);
+  int timeout_ms = 1000;
+  if (!stopping_ && next_spawn_ms_ > now_ms_ && count_current(false) < target_workers_)
+    timeout_ms = static_cast<int>(std::min<std::int64_t>(timeout_ms, next_spawn_ms_ - now_ms_));
+  int n = ::poll(fds, metrics_listener_.fd ? 2 : 1, timeout_ms);
   now_ms_ = monotonic_ms();
   if (n > 0 && metrics_listener_.fd && (fds[1].revents & POLLIN)) serve_metrics();
 }
@@ -236,6 +272,7 @@ void Master::on_ttou() {
 
 void Master::on_usr1() {
   std::string error;
+  access_.flush(log_);  // what is buffered belongs to the file being rotated away
   if (!log_.reopen(&error) || !access_.reopen(&error)) log_.error("{}", error);
   for (auto& [pid, w] : workers_) ::kill(pid, SIGUSR1);
 }

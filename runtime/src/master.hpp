@@ -38,7 +38,7 @@ class Master {
   };
 
   bool start();
-  // The loop, in order: wait → signals → heartbeats → worker count → reap.
+  // The loop, in order: wait → signals → reap → heartbeats → worker count.
   void wait_for_events();
   void handle_signals();
   void kill_silent_workers();
@@ -53,6 +53,7 @@ class Master {
   void on_usr1();
   void on_usr2();
 
+  void raise_fd_limit();
   bool spawn_worker();
   void stop_worker(Worker& w, int sig);
   void begin_shutdown(bool graceful, int exit_code);
@@ -73,7 +74,7 @@ class Master {
   std::vector<Listener> listeners_;
   Listener metrics_listener_;
   Scoreboard board_;
-  LoadedApp app_;  // loaded only with --preload
+  LoadedApp app_;                // loaded only with --preload
   verify::Verification verify_;  // --verify, --static-report, --require-clean
   std::map<pid_t, Worker> workers_;
   MasterCounters counters_;

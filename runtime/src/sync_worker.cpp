@@ -9,6 +9,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "worker.hpp"
 
 namespace forksafe::serve {
@@ -30,8 +32,12 @@ class SyncWorker {
     for (auto& l : *env_.listeners) fds.push_back({l.fd.get(), POLLIN, 0});
     while (!control_.draining && !control_.quit) {
       heartbeat();
-      int n = ::poll(fds.data(), fds.size(), 1000);
-      env_.access->flush();
+      // While accept is paused (out of descriptors) only the signal pipe is watched.
+      const std::int64_t pause_ms = throttle_.pause_left_ms(monotonic_ms());
+      for (auto& p : fds) p.revents = 0;
+      int n = ::poll(fds.data(), pause_ms ? 1 : fds.size(),
+                     static_cast<int>(pause_ms ? std::min<std::int64_t>(pause_ms, 1000) : 1000));
+      env_.access->flush(*env_.log);
       if (fds[0].revents & POLLIN) handle_worker_signals(env_, control_);
       check_master(env_, control_);
       if (n <= 0 || control_.draining || control_.quit) continue;
@@ -41,12 +47,17 @@ class SyncWorker {
         socklen_t len = sizeof ss;
         int fd = ::accept4(fds[i].fd, reinterpret_cast<sockaddr*>(&ss), &len,
                            SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) continue;  // another worker won the race, or the client left
+        if (fd < 0) {
+          // Out of descriptors: pause instead of spinning on a listener that stays readable.
+          if (throttle_.on_error(errno, monotonic_ms(), *env_.log)) break;
+          continue;  // another worker won the race, or the client left
+        }
+        throttle_.on_success(monotonic_ms(), *env_.log);
         serve(UniqueFd(fd), ss);
         heartbeat();
       }
     }
-    env_.access->flush();
+    env_.access->flush(*env_.log);
   }
 
  private:
@@ -150,6 +161,7 @@ class SyncWorker {
   WorkerControl& control_;
   Responder responder_;
   Limits limits_;
+  AcceptThrottle throttle_;
 };
 
 }  // namespace

@@ -71,6 +71,7 @@ void handle_worker_signals(WorkerEnv& env, WorkerControl& control) {
         break;
       case SIGUSR1: {
         std::string error;
+        env.access->flush(*env.log);  // what is buffered belongs to the file being rotated away
         if (!env.log->reopen(&error) || !env.access->reopen(&error)) env.log->error("{}", error);
         break;
       }
@@ -85,6 +86,25 @@ void check_master(WorkerEnv& env, WorkerControl& control) {
     if (!control.draining) env.log->warning("Master {} is gone; worker exiting", env.master_pid);
     control.begin_drain(monotonic_ms(), env.settings->graceful_timeout);
   }
+}
+
+bool AcceptThrottle::on_error(int err, std::int64_t now_ms, ErrorLog& log) {
+  if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) return false;
+  resume_ms_ = now_ms + kAcceptPauseMs;
+  ++failures_;
+  if (episode_start_ms_ == 0) {
+    episode_start_ms_ = now_ms;
+    log.error("cannot accept connection: {}; pausing accept for {} ms at a time until it succeeds",
+              errno_text(err), kAcceptPauseMs);
+  }
+  return true;
+}
+
+void AcceptThrottle::end_episode(std::int64_t now_ms, ErrorLog& log) {
+  log.warning("Accepting connections again after {} ms ({} failed attempts)",
+              now_ms - episode_start_ms_, failures_);
+  episode_start_ms_ = 0;
+  failures_ = 0;
 }
 
 bool Responder::finish(const Request& req, const Response& resp, const DispatchInfo& info,
@@ -121,7 +141,7 @@ bool Responder::finish(const Request& req, const Response& resp, const DispatchI
     rec.route = info.route;
     rec.request_headers = &req.headers;
     rec.response_headers = &resp.headers;
-    env_.access->record(rec);
+    env_.access->record(rec, *env_.log);
   }
   return keep_alive;
 }
@@ -198,7 +218,7 @@ void worker_main(WorkerEnv env) {
     env.app->run_worker_exit(&hook_error);
     if (!hook_error.empty()) env.log->error("{}", hook_error);
   }
-  env.access->flush();
+  env.access->flush(*env.log);
   if (env.probe && !env.probe->flush(&error)) env.log->error("{}", error);
   env.log->info("Worker exiting (pid: {})", ::getpid());
   // _exit: the master's atexit handlers and static destructors belong to the master.

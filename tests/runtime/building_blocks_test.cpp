@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -81,8 +82,9 @@ TEST(AccessLog, FormatsDirectives) {
     r.route = "/u/:id";
     r.request_headers = &in;
     r.response_headers = &out;
-    log.record(r);
-    log.flush();
+    fs::ErrorLog errors;
+    log.record(r, errors);
+    log.flush(errors);
   }
   std::ifstream f(path);
   std::stringstream ss;
@@ -90,6 +92,36 @@ TEST(AccessLog, FormatsDirectives) {
   ::unlink(path);
   EXPECT_EQ(ss.str(),
             "127.0.0.1 \"GET /u/1?x=2 HTTP/1.1\" 200 - GET /u/1?x=2 /u/:id abc def % %Z\n");
+}
+
+TEST(AccessLog, WriteFailureIsReportedOncePerEpisodeAndNeverThrows) {
+  char path[] = "/tmp/forksafe-errors-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  {
+    fs::ErrorLog errors(path, fs::Level::kInfo);
+    std::string error;
+    ASSERT_TRUE(errors.reopen(&error)) << error;
+    fs::AccessLog log("/dev/full", "%m %U");  // every write fails with ENOSPC
+    ASSERT_TRUE(log.reopen(&error)) << error;
+    fs::AccessRecord r;
+    r.method = "GET";
+    r.path = "/";
+    for (int i = 0; i < 5; ++i) {
+      log.record(r, errors);
+      log.flush(errors);
+    }
+  }
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  ::unlink(path);
+  std::string text = ss.str();
+  EXPECT_NE(text.find("cannot write access log '/dev/full': No space left on device"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "one report per episode:\n" << text;
 }
 
 }  // namespace

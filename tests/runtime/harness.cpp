@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -21,6 +22,25 @@
 #include <thread>
 
 namespace fstest {
+
+double time_scale() {
+  const char* text = std::getenv("FORKSAFE_TEST_TIME_SCALE");
+  if (!text || !*text) return 1.0;
+  char* end = nullptr;
+  double v = std::strtod(text, &end);
+  if (*end != '\0' || !(v >= 1.0 && v <= 100.0)) {
+    std::fprintf(stderr,
+                 "forksafe tests: error: cannot use FORKSAFE_TEST_TIME_SCALE='%s': expected a "
+                 "number from 1 to 100\n",
+                 text);
+    std::exit(2);
+  }
+  return v;
+}
+
+Millis scaled(Millis bound) {
+  return Millis(static_cast<Millis::rep>(static_cast<double>(bound.count()) * time_scale()));
+}
 
 std::string serve_binary() { return FORKSAFE_SERVE_BIN; }
 std::string test_app() { return FORKSAFE_TEST_APP; }
@@ -63,7 +83,21 @@ bool eventually(const std::function<bool()>& pred, Millis timeout) {
   }
 }
 
-std::vector<pid_t> children_of(pid_t parent) {
+namespace {
+
+/// The fields of /proc/PID/stat after the command name: state is [0], ppid [1], pgrp [2].
+std::vector<std::string> stat_fields(const std::string& pid) {
+  std::string stat = read_file("/proc/" + pid + "/stat");
+  std::size_t close = stat.rfind(')');
+  std::vector<std::string> out;
+  if (close == std::string::npos) return out;
+  std::istringstream rest(stat.substr(close + 2));
+  for (std::string f; rest >> f;) out.push_back(f);
+  return out;
+}
+
+/// Live processes whose stat field `index` equals `value`.
+std::vector<pid_t> live_processes_where(std::size_t index, long value) {
   std::vector<pid_t> out;
   DIR* d = ::opendir("/proc");
   if (!d) return out;
@@ -71,17 +105,72 @@ std::vector<pid_t> children_of(pid_t parent) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0) continue;
-    std::string stat = read_file("/proc/" + std::string(e->d_name) + "/stat");
-    std::size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    char state = 0;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent && state != 'Z') out.push_back(static_cast<pid_t>(pid));
+    std::vector<std::string> f = stat_fields(e->d_name);
+    if (f.size() <= index || f[0] == "Z") continue;
+    if (std::atol(f[index].c_str()) == value) out.push_back(static_cast<pid_t>(pid));
   }
   ::closedir(d);
   return out;
+}
+
+}  // namespace
+
+std::vector<pid_t> children_of(pid_t parent) { return live_processes_where(1, parent); }
+
+std::vector<pid_t> processes_in_group(pid_t pgid) { return live_processes_where(2, pgid); }
+
+bool process_gone(pid_t pid) {
+  std::vector<std::string> f = stat_fields(std::to_string(pid));
+  return f.empty() || f[0] == "Z";
+}
+
+long cpu_ticks(pid_t pid) {
+  std::vector<std::string> f = stat_fields(std::to_string(pid));
+  if (f.size() < 13) return -1;
+  return std::atol(f[11].c_str()) + std::atol(f[12].c_str());  // utime, stime (fields 14, 15)
+}
+
+long open_files_limit(pid_t pid) {
+  std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/limits"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Max open files", 0) != 0) continue;
+    std::istringstream fields(line.substr(std::strlen("Max open files")));
+    std::string soft;
+    fields >> soft;
+    return soft == "unlimited" ? -1 : std::atol(soft.c_str());
+  }
+  return -1;
+}
+
+int listen_local(int* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || ::listen(fd, 2048) < 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) < 0) {
+    ::close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+FdLimitRaise::FdLimitRaise(rlim_t want) {
+  if (::getrlimit(RLIMIT_NOFILE, &saved_) < 0) return;
+  if (saved_.rlim_cur >= want) {
+    ok_ = true;
+    return;
+  }
+  if (saved_.rlim_max != RLIM_INFINITY && saved_.rlim_max < want) return;
+  rlimit raised{want, saved_.rlim_max};
+  ok_ = ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
+}
+
+FdLimitRaise::~FdLimitRaise() {
+  if (ok_) ::setrlimit(RLIMIT_NOFILE, &saved_);
 }
 
 Server::~Server() {
@@ -104,7 +193,11 @@ void Server::start(const TempDir& dir, std::vector<std::string> args,
   pid_ = ::fork();
   if (pid_ == 0) {
     ::setpgid(0, 0);
-    int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    if (fd_limit_) ::setrlimit(RLIMIT_NOFILE, &*fd_limit_);
+    int fd = output_fd_ >= 0 ? output_fd_
+                             : ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
     if (listen_fd >= 0) {
@@ -135,6 +228,26 @@ bool Server::start_and_wait(const TempDir& dir, std::vector<std::string> args, i
   }
   if (!wait_log("Booted worker", workers)) {
     ADD_FAILURE() << "workers did not boot; log:\n" << log();
+    return false;
+  }
+  return true;
+}
+
+bool Server::start_activated(const TempDir& dir, std::vector<std::string> args,
+                             std::vector<std::pair<std::string, std::string>> env) {
+  int port = 0;
+  int fd = listen_local(&port);
+  if (fd < 0) {
+    ADD_FAILURE() << "cannot bind a listening socket for socket activation";
+    return false;
+  }
+  env.emplace_back("LISTEN_FDS", "1");
+  env.emplace_back("LISTEN_PID", "$PID");
+  start(dir, std::move(args), std::move(env), fd);
+  ::close(fd);
+  port_ = port;
+  if (!eventually([&] { return http_get(url("/hello"), 1000).status == 200; }, scaled(15000ms))) {
+    ADD_FAILURE() << "socket-activated server did not answer /hello; log:\n" << log();
     return false;
   }
   return true;

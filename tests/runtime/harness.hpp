@@ -6,6 +6,7 @@
 #ifndef FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
 #define FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -19,6 +20,12 @@ namespace fstest {
 
 using namespace std::chrono_literals;
 using Millis = std::chrono::milliseconds;
+
+/// FORKSAFE_TEST_TIME_SCALE (default 1): slow builds (sanitizers, valgrind) set it to e.g. 3 and
+/// every timing bound a test asserts, and every default wait below, stretches by that factor.
+double time_scale();
+/// `bound` stretched by time_scale(). Assertions about how fast something happens use this.
+Millis scaled(Millis bound);
 
 std::string serve_binary();
 std::string test_app();
@@ -39,10 +46,37 @@ std::string read_file(const std::string& path);
 int count_lines_with(const std::string& path, const std::string& needle);
 
 /// Polls `pred` every 20 ms until true or `timeout`; returns its last value.
-bool eventually(const std::function<bool()>& pred, Millis timeout = 10000ms);
+bool eventually(const std::function<bool()>& pred, Millis timeout = scaled(10000ms));
 
 /// Direct children of `pid`, read from /proc/*/stat.
 std::vector<pid_t> children_of(pid_t pid);
+/// Live (not zombie) processes whose process group is `pgid`.
+std::vector<pid_t> processes_in_group(pid_t pgid);
+/// True when `pid` no longer exists or is a zombie.
+bool process_gone(pid_t pid);
+/// User plus system CPU time of `pid` in clock ticks (utime + stime of /proc/PID/stat); -1 if gone.
+long cpu_ticks(pid_t pid);
+/// The soft RLIMIT_NOFILE of a running process, from /proc/PID/limits; -1 if unknown.
+long open_files_limit(pid_t pid);
+
+/// A listening TCP socket on 127.0.0.1 with a kernel-chosen port (for socket activation); -1 on
+/// failure.
+int listen_local(int* port);
+
+/// Raises this process's soft RLIMIT_NOFILE to at least `want` for its lifetime, then restores it.
+class FdLimitRaise {
+ public:
+  explicit FdLimitRaise(rlim_t want);
+  ~FdLimitRaise();
+  FdLimitRaise(const FdLimitRaise&) = delete;
+  FdLimitRaise& operator=(const FdLimitRaise&) = delete;
+  bool ok() const { return ok_; }
+  rlim_t hard() const { return saved_.rlim_max; }
+
+ private:
+  rlimit saved_{};
+  bool ok_ = false;
+};
 
 class Server {
  public:
@@ -55,24 +89,34 @@ class Server {
   /// Output goes to dir/server.log.
   /// An env value "$PID" becomes the server's own pid (for LISTEN_PID); `listen_fd` >= 0 is handed
   /// over as descriptor 3, the way systemd socket activation does it.
+  /// Every server runs with RLIMIT_CORE 0: crash tests must not leave core files behind.
   void start(const TempDir& dir, std::vector<std::string> args,
              std::vector<std::pair<std::string, std::string>> env = {}, int listen_fd = -1);
   /// Starts and waits until it listens and `workers` workers are booted; fails the test otherwise.
   bool start_and_wait(const TempDir& dir, std::vector<std::string> args, int workers,
                       std::vector<std::pair<std::string, std::string>> env = {});
+  /// Starts on a socket the test binds first (systemd socket activation), so port() is known
+  /// without reading the log — for servers whose log goes elsewhere. Waits until /hello answers.
+  bool start_activated(const TempDir& dir, std::vector<std::string> args,
+                       std::vector<std::pair<std::string, std::string>> env = {});
+
+  /// For the next start(): the server's RLIMIT_NOFILE (soft and hard).
+  void set_fd_limit(rlim_t soft, rlim_t hard) { fd_limit_ = rlimit{soft, hard}; }
+  /// For the next start(): stdout and stderr go to `fd` instead of dir/server.log.
+  void set_output_fd(int fd) { output_fd_ = fd; }
 
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string url(const std::string& path) const;
   std::string log() const;
   int log_count(const std::string& needle) const;
-  bool wait_log(const std::string& needle, int count = 1, Millis timeout = 15000ms) const;
-  bool wait_listening(Millis timeout = 15000ms);
+  bool wait_log(const std::string& needle, int count = 1, Millis timeout = scaled(15000ms)) const;
+  bool wait_listening(Millis timeout = scaled(15000ms));
   std::vector<pid_t> workers() const { return children_of(pid_); }
-  bool wait_workers(std::size_t n, Millis timeout = 15000ms) const;
+  bool wait_workers(std::size_t n, Millis timeout = scaled(15000ms)) const;
   void signal(int sig) const;
   /// Waits for the master to exit; returns its wait status, or nullopt on timeout.
-  std::optional<int> wait_exit(Millis timeout = 15000ms);
+  std::optional<int> wait_exit(Millis timeout = scaled(15000ms));
   /// Exit code if it exited normally, -1 otherwise (after wait_exit).
   static int exit_code(int status);
 
@@ -81,6 +125,8 @@ class Server {
 
   pid_t pid_ = -1;
   int port_ = 0;
+  std::optional<rlimit> fd_limit_;
+  int output_fd_ = -1;
   std::string log_path_;
   bool reaped_ = false;
   std::optional<int> exit_status_;
@@ -129,9 +175,9 @@ class RawConn {
   bool send(const std::string& data);
   /// Reads until `done(buffer)` or EOF or timeout; returns everything read.
   std::string read_until(const std::function<bool(const std::string&)>& done,
-                         Millis timeout = 10000ms);
+                         Millis timeout = scaled(10000ms));
   /// Reads until `n` complete responses (headers plus Content-Length body) or EOF/timeout.
-  std::string read_responses(int n, Millis timeout = 10000ms);
+  std::string read_responses(int n, Millis timeout = scaled(10000ms));
   /// Reads until the server closes; true when it closed (EOF or reset) within `timeout`.
   bool wait_closed(Millis timeout);
   void shutdown_write();

@@ -232,23 +232,6 @@ TEST(Signals, HupRereadsTheConfigFile) {
   EXPECT_TRUE(s.wait_workers(3));
 }
 
-TEST(Liveness, WorkersExitWhenTheMasterDies) {
-  TempDir dir;
-  Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", test_app()}, 2));
-  ASSERT_TRUE(s.wait_workers(2));
-  auto workers = s.workers();
-  s.signal(SIGKILL);
-  ASSERT_TRUE(s.wait_exit().has_value());
-  EXPECT_TRUE(eventually([&] {
-    for (pid_t w : workers) {
-      std::string stat = read_file("/proc/" + std::to_string(w) + "/stat");
-      if (!stat.empty() && stat.find(") Z") == std::string::npos) return false;
-    }
-    return true;
-  })) << "orphaned workers";
-}
-
 TEST(Listeners, SystemdSocketActivationServes) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(fd, 0);

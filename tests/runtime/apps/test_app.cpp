@@ -1,5 +1,6 @@
-// App used by the integration tests: routes that echo, sleep, throw, crash and spin, plus hooks
-// that leave traces in files named by environment variables.
+// App used by the integration tests: routes that echo, sleep, throw, crash, segfault, spin and
+// exhaust descriptors, plus hooks that leave traces in files named by environment variables.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -31,6 +33,18 @@ FORKSAFE_WORKER_INIT void on_worker_init() {
 }
 
 void on_worker_exit() { append_line("FORKSAFE_TEST_EXIT_LOG", "worker-exit"); }
+
+// Takes every free descriptor of the worker for `ms` milliseconds, re-taking any that the server
+// frees meanwhile, then gives them all back: descriptor pressure that ends by itself.
+void exhaust_descriptors(int ms) {
+  std::vector<int> held;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) held.push_back(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  for (int fd : held) ::close(fd);
+}
 
 }  // namespace
 
@@ -58,6 +72,16 @@ FORKSAFE_APP(app) {
   app.get("/throw",
           [](const Request&) -> Response { throw std::runtime_error("secret internal detail"); });
   app.get("/crash", [](const Request&) -> Response { std::abort(); });
+  app.get("/segv", [](const Request&) -> Response {
+    int* volatile nowhere = nullptr;  // volatile: a real invalid store, not a compiler trap
+    *nowhere = 1;
+    return Response::text("unreachable");
+  });
+  app.get("/fds/exhaust/:ms", [](const Request& r) {
+    int ms = std::atoi(std::string(r.param("ms")).c_str());
+    std::thread(exhaust_descriptors, ms).detach();
+    return Response::text("exhausting descriptors for " + std::to_string(ms) + " ms");
+  });
   app.get("/spin", [](const Request&) -> Response {
     volatile unsigned long n = 0;
     for (;;) n = n + 1;
