@@ -25,6 +25,7 @@ const http_parser_settings& RequestParser::parser_settings() {
     s.on_header_value = on_header_value;
     s.on_headers_complete = on_headers_complete;
     s.on_body = on_body;
+    s.on_chunk_header = on_chunk_header;
     s.on_message_complete = on_message_complete;
     return s;
   }();
@@ -100,69 +101,51 @@ std::size_t RequestParser::scan_method(const char* data, std::size_t len) {
   return i;
 }
 
-// http_parser accepts obs-fold (a field line starting with SP or HTAB, which some proxies unfold
-// and others split) and is lax about CR; both are refused here, before it sees the bytes, while
-// the header section lasts. Returns false after fail().
-bool RequestParser::scan_header_section(const char* data, std::size_t len) {
-  for (std::size_t i = 0; i < len && scan_ != Scan::kDone; ++i) {
-    char c = data[i];
-    switch (scan_) {
-      case Scan::kInLine:
-        if (c == '\r') scan_ = Scan::kCr;
-        else if (c == '\n') scan_ = Scan::kLineStart;
-        break;
-      case Scan::kCr:
-        if (c != '\n') {
-          fail(400, "bare CR in the header section");
-          return false;
-        }
-        scan_ = Scan::kLineStart;
-        break;
-      case Scan::kLineStart:
-        if (c == ' ' || c == '\t') {
-          fail(400, "obsolete line folding");
-          return false;
-        }
-        scan_ = c == '\r' ? Scan::kEndCr : c == '\n' ? Scan::kDone : Scan::kInLine;
-        break;
-      case Scan::kEndCr:
-        if (c != '\n') {
-          fail(400, "bare CR in the header section");
-          return false;
-        }
-        scan_ = Scan::kDone;
-        break;
-      case Scan::kDone:
-        break;
-    }
+// Runs http_parser over `len` bytes (never 0, which would mean EOF); false once it stopped with
+// an error, which is then recorded.
+bool RequestParser::execute(const char* data, std::size_t len, std::size_t* consumed) {
+  std::size_t n = http_parser_execute(&parser_, &parser_settings(), data, len);
+  *consumed += n;
+  if (complete_) return true;
+  http_errno err = HTTP_PARSER_ERRNO(&parser_);
+  if (err == HPE_OK && !error_status_ && n == len) return true;
+  if (!error_status_) {
+    fail(err == HPE_HEADER_OVERFLOW ? 431 : 400,
+         fmt::format("bad request: {}", http_errno_description(err)));
   }
-  return true;
+  return false;
 }
 
 RequestParser::Status RequestParser::feed(const char* data, std::size_t len,
                                           std::size_t* consumed) {
   *consumed = 0;
   if (error_status_) return Status::kError;
-  std::size_t used = 0;
   if (!method_done_) {
-    used = scan_method(data, len);
-    *consumed = used;
+    *consumed = scan_method(data, len);
     if (error_status_) return Status::kError;
-    if (!method_done_ || used == len) return Status::kNeedMore;  // len 0 would mean EOF
+    if (!method_done_) return Status::kNeedMore;
   }
-  if (!scan_header_section(data + used, len - used)) return Status::kError;
-  std::size_t n = http_parser_execute(&parser_, &parser_settings(), data + used, len - used);
-  *consumed = used + n;
-  if (complete_) return Status::kRequest;
-  http_errno err = HTTP_PARSER_ERRNO(&parser_);
-  if (err != HPE_OK || error_status_) {
-    if (!error_status_) {
-      fail(err == HPE_HEADER_OVERFLOW ? 431 : 400,
-           fmt::format("bad request: {}", http_errno_description(err)));
+  // The header section and a chunked body pass FrameGuard before http_parser sees them; the
+  // header part goes first so that chunked framing is known before the body is checked.
+  std::string why;
+  if (!guard_.header_done() && *consumed < len) {
+    std::size_t head = guard_.header_section(data + *consumed, len - *consumed, &why);
+    if (head == FrameGuard::kError) {
+      fail(400, why);
+      return Status::kError;
     }
-    return Status::kError;
+    if (head > 0 && !execute(data + *consumed, head, consumed)) return Status::kError;
   }
-  return Status::kNeedMore;
+  if (!complete_ && headers_done_ && *consumed < len) {
+    std::size_t body = len - *consumed;
+    if (chunked_) body = guard_.chunked_body(data + *consumed, body, &why);
+    if (body == FrameGuard::kError) {
+      fail(400, why);
+      return Status::kError;
+    }
+    if (body > 0 && !execute(data + *consumed, body, consumed)) return Status::kError;
+  }
+  return complete_ ? Status::kRequest : Status::kNeedMore;
 }
 
 void RequestParser::next() {
@@ -170,9 +153,10 @@ void RequestParser::next() {
   url_.clear();
   method_.clear();
   method_done_ = false;
+  chunked_ = false;
+  guard_.reset();
   fields_ = 0;
   in_value_ = false;
-  scan_ = Scan::kInLine;
   started_ = false;
   headers_done_ = false;
   complete_ = false;
@@ -232,13 +216,20 @@ int RequestParser::on_header_value(http_parser* p, const char* at, std::size_t l
 }
 
 // Ends the field being read: its name must be a token (no whitespace before the colon, RFC 9112
-// §5.1), and the optional whitespace http_parser leaves at the end of the value is trimmed.
+// §5.1), its value free of control characters (RFC 9110 §5.5), and the optional whitespace
+// http_parser leaves at the end of the value is trimmed.
 bool RequestParser::finish_field(Headers& fields) {
   if (fields.empty()) return true;
   auto& [name, value] = fields.back();
   if (name.empty() || !std::all_of(name.begin(), name.end(), token_char)) {
     fail(400, "invalid character in a field name");
     return false;
+  }
+  for (char c : value) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
+      fail(400, "control character in a field value");
+      return false;
+    }
   }
   std::size_t keep = trim_ows(value).size();
   if (keep != value.size()) value.resize(keep);  // leading OWS is already gone
@@ -254,6 +245,7 @@ int RequestParser::on_headers_complete(http_parser* p) {
   r.method = self->method_;
   r.http_major = p->http_major;
   r.http_minor = p->http_minor;
+  self->chunked_ = (p->flags & F_CHUNKED) != 0;
   if (p->http_major != 1) return self->fail(505, "HTTP version not supported");
   if (int status = self->check_framing(p)) return self->fail(status, self->error_reason_);
   if (int status = self->set_target(); status) return self->fail(status, self->error_reason_);
@@ -339,6 +331,14 @@ int RequestParser::set_target() {
     return 400;
   }
   r.target = url_;  // as received; path and query were taken from its origin part
+  return 0;
+}
+
+// Refuses a chunk that would take the body over the limit before any of it arrives.
+int RequestParser::on_chunk_header(http_parser* p) {
+  auto* self = static_cast<RequestParser*>(p->data);
+  if (self->limits_.body && p->content_length > self->limits_.body - self->request_.body.size())
+    return self->fail(413, "request body too large");
   return 0;
 }
 

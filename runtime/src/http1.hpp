@@ -4,9 +4,11 @@
 // bytes and get whole Requests (bodies de-chunked) or an error status, and turn Responses into
 // bytes. A request reaches the caller only with a complete, unambiguous frame: Content-Length with
 // Transfer-Encoding, duplicate or invalid Content-Length, a transfer coding list whose last coding
-// is not chunked, chunked framing in HTTP/1.0, bad chunk sizes, obs-fold, bare CR and control
-// bytes are answered 400 (unknown transfer codings 501, other HTTP major versions 505) and the
-// connection is closed, so a request can never be smuggled past this layer (docs/security.md).
+// is not chunked, chunked framing in HTTP/1.0, malformed chunk lines, obs-fold, bare CR and
+// control bytes are answered 400 (unknown transfer codings 501, other HTTP major versions 505)
+// and the connection is closed, so a request can never be smuggled past this layer
+// (docs/security.md). FrameGuard (frame_guard.hpp) adds the byte-level strictness http_parser
+// lacks.
 //
 // The method token is read here rather than by http_parser, whose fixed method table would refuse
 // extension methods (QUERY, custom WebDAV verbs); http_parser then parses the rest of the message
@@ -22,6 +24,7 @@
 #include <string_view>
 
 #include "forksafe/request.hpp"
+#include "frame_guard.hpp"
 #include "forksafe/response.hpp"
 
 namespace forksafe::serve {
@@ -67,7 +70,7 @@ class RequestParser {
  private:
   static const http_parser_settings& parser_settings();
   std::size_t scan_method(const char* data, std::size_t len);
-  bool scan_header_section(const char* data, std::size_t len);
+  bool execute(const char* data, std::size_t len, std::size_t* consumed);
   int check_framing(const http_parser* p);
   int set_target();
   bool finish_field(Headers& fields);
@@ -76,6 +79,7 @@ class RequestParser {
   static int on_header_field(http_parser* p, const char* at, std::size_t len);
   static int on_header_value(http_parser* p, const char* at, std::size_t len);
   static int on_headers_complete(http_parser* p);
+  static int on_chunk_header(http_parser* p);
   static int on_body(http_parser* p, const char* at, std::size_t len);
   static int on_message_complete(http_parser* p);
   int fail(int status, std::string reason);
@@ -89,10 +93,8 @@ class RequestParser {
   bool method_done_ = false;
   std::size_t fields_ = 0;
   bool in_value_ = false;
-  // Where scan_header_section() is in the header section: inside a line, after its CR, at the
-  // start of a line, after the CR of the empty line, or past the section.
-  enum class Scan { kInLine, kCr, kLineStart, kEndCr, kDone };
-  Scan scan_ = Scan::kInLine;
+  FrameGuard guard_;
+  bool chunked_ = false;
   bool started_ = false;
   bool headers_done_ = false;
   bool complete_ = false;
