@@ -175,3 +175,95 @@ TEST(Http1, SerializeKeepAliveCloseAndHead) {
 }
 
 }  // namespace
+
+namespace {
+
+// Parses `wire` delivered in two reads cut at `cut` (0: whole), the way a socket may split it.
+Parsed parse_cut(const std::string& wire, std::size_t cut) {
+  Parsed out;
+  RequestParser p(Limits{});
+  std::string buffer;
+  for (const std::string& piece : {wire.substr(0, cut), wire.substr(cut)}) {
+    buffer += piece;
+    std::size_t pos = 0;
+    while (pos < buffer.size()) {
+      std::size_t used = 0;
+      auto st = p.feed(buffer.data() + pos, buffer.size() - pos, &used);
+      pos += used;
+      if (st == RequestParser::Status::kError) {
+        out.error = p.error_status();
+        return out;
+      }
+      if (st != RequestParser::Status::kRequest) break;
+      out.requests.push_back(p.take());
+      p.next();
+    }
+    buffer.erase(0, pos);
+  }
+  return out;
+}
+
+std::string summary(const Parsed& p) {
+  std::string s = "error=" + std::to_string(p.error);
+  for (const Request& r : p.requests) {
+    s += "|" + r.method + " " + r.target + " " + r.body;
+    for (const auto& [n, v] : r.headers) s += ";" + n + "=" + v;
+    for (const auto& [n, v] : r.trailers) s += ";T:" + n + "=" + v;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST(Http1, EverySplitPointGivesTheSameResult) {
+  const std::vector<std::string> wires = {
+      "GET /a HTTP/1.1\r\nHost: h\r\nX-A:  v  \r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;e=\"q\"\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
+      "QUERY /q HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.1\r\nX-Long: one\r\n two\r\n\r\n",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n0\r\n\r\n",
+      "GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",
+  };
+  for (const std::string& wire : wires) {
+    const std::string whole = summary(parse_cut(wire, 0));
+    for (std::size_t cut = 1; cut < wire.size(); ++cut)
+      ASSERT_EQ(summary(parse_cut(wire, cut)), whole) << "cut at " << cut << " of: " << wire;
+  }
+}
+
+TEST(Http1, FramingStrictness) {
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n").error, 400);          // obs-fold
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n").error, 400);             // bare CR
+  EXPECT_EQ(parse_all("GET  / HTTP/1.1\r\n\r\n").error, 400);                       // two spaces
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n").error, 400);
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\x0b\r\n\r\n").error, 400);            // VT
+  EXPECT_EQ(parse_all("GET / HTTP/2.0\r\n\r\n").error, 505);
+  EXPECT_EQ(parse_all("GET * HTTP/1.1\r\n\r\n").error, 400);
+  EXPECT_EQ(parse_all("get / HTTP/1.1\r\n\r\n").error, 400);
+  const std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  EXPECT_EQ(parse_all(chunked + "3 \r\nabc\r\n0\r\n\r\n").error, 400);              // BWS, no ext
+  EXPECT_EQ(parse_all(chunked + "3;x\nGET / HTTP/1.1\r\nabc\r\n0\r\n\r\n").error, 400);
+  EXPECT_EQ(parse_all(chunked + "3\r\nabcdef\r\n0\r\n\r\n").error, 400);
+  EXPECT_EQ(parse_all(chunked + "1\r\nx\r\n0\r\nHost: evil\r\n\r\n").error, 400);   // trailer
+  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n").error,
+            501);
+  EXPECT_EQ(parse_all("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").error,
+            400);
+}
+
+TEST(Http1, ExtensionMethodsTrailersAndAbsoluteForm) {
+  Parsed p = parse_all(
+      "QUERY http://h.test/s?x=1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2;note=\"a;b\"\r\nhi\r\n0\r\nX-Sum: 9 \r\n\r\n");
+  ASSERT_EQ(p.error, 0);
+  ASSERT_EQ(p.requests.size(), 1u);
+  const Request& r = p.requests[0];
+  EXPECT_EQ(r.method, "QUERY");
+  EXPECT_EQ(r.target, "http://h.test/s?x=1");
+  EXPECT_EQ(r.path, "/s");
+  EXPECT_EQ(r.query, "x=1");
+  EXPECT_EQ(r.body, "hi");
+  EXPECT_EQ(r.trailers.get("X-Sum"), "9");
+  EXPECT_FALSE(r.headers.has("X-Sum"));
+}
