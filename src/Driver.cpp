@@ -216,8 +216,14 @@ class Run {
     } else if (!options_.buildPath.empty()) {
       std::string why;
       std::string file = absolute(options_.buildPath) + "/compile_commands.json";
-      if (!llvm::sys::fs::exists(file))
-        return fail("", "cannot load compilation database: '" + file + "' does not exist");
+      llvm::sys::fs::file_status status;
+      if (std::error_code ec = llvm::sys::fs::status(file, status)) {
+        if (ec == std::errc::no_such_file_or_directory)
+          return fail("", "cannot load compilation database: '" + file + "' does not exist");
+        return fail("", "cannot load compilation database '" + file + "': " + ec.message());
+      }
+      if (llvm::sys::fs::is_directory(status))
+        return fail("", "cannot load compilation database '" + file + "': it is a directory");
       auto db = clang::tooling::JSONCompilationDatabase::loadFromFile(
           file, why, clang::tooling::JSONCommandLineSyntax::AutoDetect);
       if (!db) return fail("", "cannot load compilation database '" + file + "': " + oneLine(why));
