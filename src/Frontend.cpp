@@ -128,8 +128,9 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
     tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
         options.extraArgsBefore, clang::tooling::ArgumentInsertPosition::BEGIN));
   // Warnings are not ours to report, and -Werror in a project's flags must not fail the parse.
+  // Without carets clang does not print its own "N errors generated." on stderr.
   clang::tooling::CommandLineArguments tail = options.extraArgs;
-  tail.insert(tail.end(), {"-w", "-Wno-error", "-ferror-limit=5"});
+  tail.insert(tail.end(), {"-w", "-Wno-error", "-ferror-limit=5", "-fno-caret-diagnostics"});
   tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
       tail, clang::tooling::ArgumentInsertPosition::END));
   FirstErrorConsumer diagnostics;
