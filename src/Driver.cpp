@@ -27,6 +27,7 @@
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Format.h>
+#include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/xxhash.h>
 #include <llvm/Support/Path.h>
@@ -40,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 
 #ifndef FORKSAFE_VERSION
@@ -64,10 +66,42 @@ std::string currentDir() {
   return std::string(cwd);
 }
 
+// An error is one readable line: a megabyte-long path from a hostile database keeps its ends.
 std::string oneLine(std::string text) {
+  constexpr size_t kMaxLine = 2000;
   std::replace(text.begin(), text.end(), '\n', ' ');
   while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > kMaxLine)
+    text = text.substr(0, kMaxLine / 2) + "..." + text.substr(text.size() - kMaxLine / 2);
   return text;
+}
+
+// compile_commands.json must be JSON. Clang's loader reads it with a YAML parser, which accepts
+// what JSON does not (raw control characters in strings, bare words) and prints its own
+// diagnostics on stderr; checking the syntax first gives one error line that says where. Nesting
+// is bounded before the (recursive) JSON parser sees it: a database is two levels deep.
+std::optional<std::string> invalidJson(llvm::StringRef text) {
+  constexpr int kMaxDepth = 64;
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\') ++i;
+      else if (c == '"') inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth)
+        return "nested more than " + std::to_string(kMaxDepth) + " levels deep at byte " +
+               std::to_string(i);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  auto parsed = llvm::json::parse(text);
+  if (parsed) return std::nullopt;
+  return "invalid JSON: " + llvm::toString(parsed.takeError());
 }
 
 struct Settings {
@@ -216,10 +250,22 @@ class Run {
     } else if (!options_.buildPath.empty()) {
       std::string why;
       std::string file = absolute(options_.buildPath) + "/compile_commands.json";
-      if (!llvm::sys::fs::exists(file))
-        return fail("", "cannot load compilation database: '" + file + "' does not exist");
-      auto db = clang::tooling::JSONCompilationDatabase::loadFromFile(
-          file, why, clang::tooling::JSONCommandLineSyntax::AutoDetect);
+      llvm::sys::fs::file_status status;
+      if (std::error_code ec = llvm::sys::fs::status(file, status)) {
+        if (ec == std::errc::no_such_file_or_directory)
+          return fail("", "cannot load compilation database: '" + file + "' does not exist");
+        return fail("", "cannot load compilation database '" + file + "': " + ec.message());
+      }
+      if (llvm::sys::fs::is_directory(status))
+        return fail("", "cannot load compilation database '" + file + "': it is a directory");
+      auto text = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+      if (!text)
+        return fail("", "cannot load compilation database '" + file + "': " + text.getError().message());
+      if (auto bad = invalidJson((*text)->getBuffer()))
+        return fail("", "cannot load compilation database '" + file + "': " + *bad);
+      auto db = clang::tooling::JSONCompilationDatabase::loadFromBuffer(
+          (*text)->getBuffer(), why, clang::tooling::JSONCommandLineSyntax::AutoDetect);
       if (!db) return fail("", "cannot load compilation database '" + file + "': " + oneLine(why));
       shared = clang::tooling::inferMissingCompileCommands(std::move(db));
     }

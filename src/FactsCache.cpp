@@ -37,6 +37,13 @@ std::string FactsCache::key(const std::vector<std::string>& parts) {
          llvm::utohexstr(llvm::xxh3_64bits(joined + "\x01"), true, 16);
 }
 
+std::string FactsCache::entryHeader(llvm::StringRef key, llvm::StringRef body) {
+  std::string keyed = key.str();
+  keyed += '\0';
+  keyed += body;
+  return "forksafe-facts " + llvm::utohexstr(llvm::xxh3_64bits(keyed), /*LowerCase=*/true, 16);
+}
+
 std::string FactsCache::entryPath(const std::string& key) const {
   llvm::SmallString<256> path(dir_);
   llvm::sys::path::append(path, key.substr(0, 2), key + ".json");
@@ -59,12 +66,18 @@ std::optional<uint64_t> FactsCache::contentHash(const std::string& path) {
 
 std::optional<std::vector<TUFacts>> FactsCache::lookup(const std::string& key) {
   if (!enabled()) return std::nullopt;
-  auto buffer = llvm::MemoryBuffer::getFile(entryPath(key), /*IsText=*/true);
+  auto buffer = llvm::MemoryBuffer::getFile(entryPath(key), /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
   if (!buffer) return std::nullopt;
-  auto doc = llvm::json::parse((*buffer)->getBuffer());
+  // A damaged entry (truncated, a flipped bit, another key's content) is a miss; the next store
+  // replaces it. The checksum catches what would still parse: a changed digit is a wrong line.
+  llvm::StringRef text = (*buffer)->getBuffer();
+  auto [header, body] = text.split('\n');
+  if (header != entryHeader(key, body)) return std::nullopt;
+  auto doc = llvm::json::parse(body);
   if (!doc) {
     llvm::consumeError(doc.takeError());
-    return std::nullopt;  // a damaged entry is a miss; the next store replaces it
+    return std::nullopt;
   }
   const llvm::json::Object* root = doc->getAsObject();
   if (!root || root->getInteger("version") != kFactsVersion) return std::nullopt;
@@ -113,8 +126,10 @@ void FactsCache::store(const std::string& key, const std::vector<TUFacts>& facts
   llvm::SmallString<256> temp;
   if (llvm::sys::fs::createUniqueFile(parent + "/.tmp-%%%%%%%%", fd, temp)) return;
   {
+    std::string body;
+    llvm::raw_string_ostream(body) << doc;
     llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
-    out << doc;
+    out << entryHeader(key, body) << '\n' << body;
     if (out.has_error()) {
       out.clear_error();
       llvm::sys::fs::remove(temp);

@@ -1,7 +1,9 @@
 // A ccache-style cache of TU facts. An entry is keyed by the file, its compile commands and the
 // tool version, and remembers every file the parse read (sources and headers) with a content
 // hash; it is valid while all of them are unchanged. Entries are written atomically (temporary
-// file + rename), so concurrent runs sharing a cache directory never see partial entries.
+// file + rename), so concurrent runs sharing a cache directory never see partial entries. An
+// entry is one header line, "forksafe-facts <checksum>", then the JSON; the checksum covers the
+// key and the JSON, so a damaged entry, or one copied under another key, is a miss.
 #pragma once
 
 #include "Facts.h"
@@ -36,6 +38,7 @@ class FactsCache {
  private:
   std::optional<uint64_t> contentHash(const std::string& path);
   std::string entryPath(const std::string& key) const;
+  static std::string entryHeader(llvm::StringRef key, llvm::StringRef body);
 
   std::string dir_;
   std::mutex mutex_;                    // guards hashes_ (lookups run on many threads)

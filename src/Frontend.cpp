@@ -1,7 +1,15 @@
 // One LibTooling run per source file, with diagnostics reduced to the first error.
+//
+// Each file is parsed on a thread of its own with a large stack (kParseStackSize; only the pages
+// touched are ever allocated), and that thread notes the bottom of its stack for clang. Clang's
+// parser and Sema recurse on the shape of the source: `a = a = ... = 1`, a chain of `?:`, or
+// `x + 1 + 1 ...` (which Sema checks recursively) take a few hundred bytes of stack per term, so
+// 20,000 terms overflow the 8 MiB of a default thread. A stack overflow cannot be recovered from
+// (the crash handler has no stack left to run on) and would take the whole run down.
 #include "Frontend.h"
 
 #include <clang/Basic/Diagnostic.h>
+#include <clang/Basic/Stack.h>
 #include <clang/Driver/Driver.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
@@ -15,6 +23,9 @@
 
 namespace forksafe {
 namespace {
+
+// 100,000 nested terms need about 45 MiB; more than this is not C++ anyone compiles.
+constexpr unsigned kParseStackSize = 256u << 20;
 
 // Counts errors and keeps the first one, formatted clang-style on one line.
 class FirstErrorConsumer : public clang::DiagnosticConsumer {
@@ -91,6 +102,10 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
   outcome.file = file;
   // ClangTool aborts the process when a command's directory is missing: check first.
   for (const clang::tooling::CompileCommand& command : db.getCompileCommands(file)) {
+    if (command.CommandLine.empty()) {
+      outcome.error = "its compile command is empty";
+      return outcome;
+    }
     if (!llvm::sys::fs::is_directory(command.Directory)) {
       outcome.error = "the compile command's directory '" + command.Directory + "' does not exist";
       return outcome;
@@ -113,8 +128,9 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
     tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
         options.extraArgsBefore, clang::tooling::ArgumentInsertPosition::BEGIN));
   // Warnings are not ours to report, and -Werror in a project's flags must not fail the parse.
+  // Without carets clang does not print its own "N errors generated." on stderr.
   clang::tooling::CommandLineArguments tail = options.extraArgs;
-  tail.insert(tail.end(), {"-w", "-Wno-error", "-ferror-limit=5"});
+  tail.insert(tail.end(), {"-w", "-Wno-error", "-ferror-limit=5", "-fno-caret-diagnostics"});
   tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
       tail, clang::tooling::ArgumentInsertPosition::END));
   FirstErrorConsumer diagnostics;
@@ -125,7 +141,11 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
   int status = 1;
   llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext recovery;
-  if (!recovery.RunSafely([&] { status = tool.run(&factory); })) {
+  auto parse = [&] {
+    clang::noteBottomOfStack();
+    status = tool.run(&factory);
+  };
+  if (!recovery.RunSafelyOnThread(parse, kParseStackSize)) {
     outcome.facts.clear();
     outcome.dependencies.clear();
     outcome.error = "the analysis crashed on this file (please report it with the file attached)";

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,31 @@ TEST(Cli, BrokenTranslationUnitIsNamedAndOthersStillChecked) {
        at = r.err.find("forksafe-check: error:", at + 1))
     ++errorLines;
   EXPECT_EQ(errorLines, 1u) << r.err;
+  // Nothing of clang's own ("1 error generated.") gets through.
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_EQ(line.rfind("forksafe-check: ", 0), 0u) << line;
+}
+
+// Clang's parser and Sema recurse once per term of these; 30,000 terms overflowed an 8 MiB stack
+// and killed the run with SIGSEGV.
+TEST(Cli, DeepExpressionsDoNotCrash) {
+  TempDir dir;
+  std::string assign = "int g; void h() { int a; g = ", plus = "int p = 0", cond = "int c(bool b) { return ";
+  for (int i = 0; i < 30000; ++i) {
+    assign += "a = ";
+    plus += " + 1";
+    cond += "b ? 1 : ";
+  }
+  std::vector<std::string> sources = {dir.file("assign.cpp", assign + "1; }\n"),
+                                      dir.file("plus.cpp", plus + ";\n"),
+                                      dir.file("cond.cpp", cond + "0; }\n")};
+  std::vector<std::string> args = sources;
+  args.insert(args.end(), {"-j2", "--"});
+  ProcessResult r = check(args);
+  EXPECT_FALSE(r.timedOut);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("3 file(s) checked"), std::string::npos) << r.err;
 }
 
 struct BadInput {

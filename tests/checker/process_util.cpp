@@ -84,6 +84,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const std::string
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!result.timedOut && WIFEXITED(status)) result.status = WEXITSTATUS(status);
+  if (!result.timedOut && WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
 }
 

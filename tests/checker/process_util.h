@@ -8,6 +8,7 @@ namespace forksafe::test {
 
 struct ProcessResult {
   int status = -1;  // exit status, or -1 when killed or not started
+  int signal = 0;   // the signal that ended the child, if one did (not our own timeout kill)
   bool timedOut = false;
   std::string out;
   std::string err;
