@@ -147,7 +147,8 @@ TEST_P(HttpTest, AmbiguousFramingIsRejected) {
   EXPECT_EQ(status_of("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n" +
                       smuggled),
             400);
-  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n\r\n"), 400);  // no Host
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);  // two Host
+  EXPECT_EQ(status_of("GET /hello HTTP/1.1\r\n\r\n"), 200);  // no Host: accepted, like Gunicorn
 }
 
 TEST_P(HttpTest, HandlerExceptionIs500AndWorkerKeepsServing) {
