@@ -11,6 +11,7 @@
 #include "Driver.h"
 
 #include "CheckRegistry.h"
+#include "CompileCommands.h"
 #include "Config.h"
 #include "Emitters.h"
 #include "FactsCache.h"
@@ -22,12 +23,10 @@
 #include "Suppressions.h"
 
 #include <clang/Tooling/CompilationDatabase.h>
-#include <clang/Tooling/JSONCompilationDatabase.h>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Format.h>
-#include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/xxhash.h>
 #include <llvm/Support/Path.h>
@@ -74,34 +73,6 @@ std::string oneLine(std::string text) {
   if (text.size() > kMaxLine)
     text = text.substr(0, kMaxLine / 2) + "..." + text.substr(text.size() - kMaxLine / 2);
   return text;
-}
-
-// compile_commands.json must be JSON. Clang's loader reads it with a YAML parser, which accepts
-// what JSON does not (raw control characters in strings, bare words) and prints its own
-// diagnostics on stderr; checking the syntax first gives one error line that says where. Nesting
-// is bounded before the (recursive) JSON parser sees it: a database is two levels deep.
-std::optional<std::string> invalidJson(llvm::StringRef text) {
-  constexpr int kMaxDepth = 64;
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth)
-        return "nested more than " + std::to_string(kMaxDepth) + " levels deep at byte " +
-               std::to_string(i);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  auto parsed = llvm::json::parse(text);
-  if (parsed) return std::nullopt;
-  return "invalid JSON: " + llvm::toString(parsed.takeError());
 }
 
 struct Settings {
@@ -256,18 +227,9 @@ class Run {
           return fail("", "cannot load compilation database: '" + file + "' does not exist");
         return fail("", "cannot load compilation database '" + file + "': " + ec.message());
       }
-      if (llvm::sys::fs::is_directory(status))
-        return fail("", "cannot load compilation database '" + file + "': it is a directory");
-      auto text = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
-                                              /*RequiresNullTerminator=*/false);
-      if (!text)
-        return fail("", "cannot load compilation database '" + file + "': " + text.getError().message());
-      if (auto bad = invalidJson((*text)->getBuffer()))
-        return fail("", "cannot load compilation database '" + file + "': " + *bad);
-      auto db = clang::tooling::JSONCompilationDatabase::loadFromBuffer(
-          (*text)->getBuffer(), why, clang::tooling::JSONCommandLineSyntax::AutoDetect);
-      if (!db) return fail("", "cannot load compilation database '" + file + "': " + oneLine(why));
-      shared = clang::tooling::inferMissingCompileCommands(std::move(db));
+      shared = loadCompileCommands(file, why);
+      if (!shared)
+        return fail("", "cannot load compilation database '" + file + "': " + oneLine(why));
     }
     std::vector<std::string> sources = options_.sources;
     if (sources.empty() && shared && !options_.buildPath.empty()) sources = shared->getAllFiles();
