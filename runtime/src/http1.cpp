@@ -376,6 +376,28 @@ std::string_view DateCache::get() {
   return value_;
 }
 
+namespace {
+
+// RFC 9110 field-name: a token (which also keeps out ':', CR, LF and spaces).
+bool valid_field_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (c <= ' ' || c >= 0x7f || std::strchr("\"(),/:;<=>?@[\\]{}", c)) return false;
+  }
+  return true;
+}
+
+// RFC 9110 field-value: no control characters but HTAB. CR/LF would split the response, and NUL
+// (say, a percent-decoded "%00" a handler copies into a header) makes clients reject it.
+bool valid_field_value(std::string_view value) {
+  for (unsigned char c : value) {
+    if ((c < ' ' && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void serialize_response(const Response& r, const ResponseFraming& framing, std::string_view date,
                         std::string* out) {
   const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
@@ -405,9 +427,7 @@ void serialize_response(const Response& r, const ResponseFraming& framing, std::
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
         iequals(name, "Connection") || iequals(name, "Date") || iequals(name, "Server"))
       continue;
-    if (name.find_first_of("\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos)
-      continue;
+    if (!valid_field_name(name) || !valid_field_value(value)) continue;
     out->append(name).append(": ").append(value).append("\r\n");
   }
   out->append("\r\n");

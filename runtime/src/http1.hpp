@@ -121,7 +121,8 @@ struct ResponseFraming {
 };
 
 /// Appends the wire form of `r` to `out`. Handler headers that would break framing
-/// (Content-Length, Transfer-Encoding, Connection, Date) or contain CR/LF are dropped.
+/// (Content-Length, Transfer-Encoding, Connection, Date) or are not valid fields (a name that is
+/// not a token, a value with CR, LF, NUL or another control character) are dropped.
 void serialize_response(const Response& r, const ResponseFraming& framing, std::string_view date,
                         std::string* out);
 

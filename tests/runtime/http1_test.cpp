@@ -174,6 +174,26 @@ TEST(Http1, SerializeKeepAliveCloseAndHead) {
   EXPECT_EQ(out.substr(out.size() - 4), "\r\n\r\n");
 }
 
+// Found by tests/fuzz/http_request_fuzz: a handler copying a decoded "%00" into a header value
+// produced a response strict clients reject.
+TEST(Http1, SerializeDropsInvalidFields) {
+  Response r = Response::text("hi");
+  r.headers.add("X-Nul", std::string("a\0b", 3));
+  r.headers.add("X-Bell", "a\x07" "b");
+  r.headers.add("", "empty name");
+  r.headers.add("X Space", "v");
+  r.headers.add("X-Tab", "a\tb");
+  r.headers.add("X-Utf8", "caf\xc3\xa9");
+  std::string out;
+  serialize_response(r, ResponseFraming{false, true, 1}, "DATE", &out);
+  EXPECT_EQ(out.find("X-Nul"), std::string::npos);
+  EXPECT_EQ(out.find("X-Bell"), std::string::npos);
+  EXPECT_EQ(out.find("empty name"), std::string::npos);
+  EXPECT_EQ(out.find("X Space"), std::string::npos);
+  EXPECT_NE(out.find("X-Tab: a\tb\r\n"), std::string::npos);
+  EXPECT_NE(out.find("X-Utf8: caf\xc3\xa9\r\n"), std::string::npos);
+}
+
 }  // namespace
 
 namespace {
