@@ -1,0 +1,2 @@
+int a; // NOLINT( , -,*,[a-z]+,(x)|y\\ )
+int b; // NOLINT(-*)

@@ -1,0 +1,63 @@
+// Fuzzes the facts cache reader (FactsCache::lookup, factsFromJson), then links and checks facts.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "CheckRegistry.h"
+#include "FactsCache.h"
+#include "FactsIO.h"
+#include "Link.h"
+#include "Model.h"
+#include "Suppressions.h"
+#include "fuzz_util.h"
+
+#include <llvm/Support/FileSystem.h>
+
+
+namespace {
+
+std::string print(const llvm::json::Value& v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << v;
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const std::string dir = forksafe::fuzz::scratch_dir() + "/cache";
+  static const std::string key = forksafe::FactsCache::key({"fuzz"});
+  // The entry's place in the cache: <dir>/<first two characters of the key>/<key>.json.
+  static const std::string entry = [] {
+    std::string sub = dir + "/" + key.substr(0, 2);
+    llvm::sys::fs::create_directories(sub);
+    return sub + "/" + key + ".json";
+  }();
+  forksafe::fuzz::write_file(entry, data, size);
+  forksafe::FactsCache cache(dir);
+  std::optional<std::vector<forksafe::TUFacts>> units = cache.lookup(key);
+  if (!units) return 0;
+
+  std::vector<const forksafe::TUFacts*> linked;
+  for (const forksafe::TUFacts& facts : *units) {
+    // What was read writes back to JSON that reads back to the same facts.
+    std::string once = print(forksafe::factsToJson(facts));
+    auto reread = forksafe::factsFromJson(forksafe::factsToJson(facts));
+    FUZZ_REQUIRE(static_cast<bool>(reread));
+    FUZZ_REQUIRE(print(forksafe::factsToJson(*reread)) == once);
+    linked.push_back(&facts);
+  }
+  // Phase 3 of a run over those facts: link, model, every rule.
+  forksafe::TUFacts program = forksafe::linkFacts(linked);
+  forksafe::Model model(program);
+  forksafe::Suppressions suppressions;
+  forksafe::CheckContext ctx{model, suppressions};
+  for (const auto& check : forksafe::allChecks()) {
+    std::vector<forksafe::Finding> found;
+    check->check(ctx, found);
+    for (const forksafe::Finding& f : found) FUZZ_REQUIRE(f.rule == check->id());
+  }
+  return 0;
+}
