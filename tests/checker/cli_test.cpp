@@ -208,6 +208,7 @@ TEST_P(BadInputs, OneLineErrorAndExitTwo) {
   dir.file("garbage.cpp", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe\x00\x13", 16) +
                               std::string(4096, '\xa7'));
   dir.file("bad-db/compile_commands.json", "[{\"directory\": \"/tmp\", \"file\": ");
+  dir.file("yaml-db/compile_commands.json", "[{\"directory\": \"/p\", \"command\": \"c++\", \"fi");
   dir.file("with space/my file.cpp", "int f() { return 1 }\n");
   dir.file("badconfig/.forksafe.yaml", "Checks: [unclosed\n");
   dir.file("badconfig/app.cpp", "int x;\n");
@@ -239,6 +240,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"MissingFile", {"$DIR/nope.cpp", "--", "-std=c++17"}, "cannot open '$DIR/nope.cpp'"},
         BadInput{"Directory", {"$DIR", "--"}, "it is a directory"},
         BadInput{"MalformedDatabase", {"-p", "$DIR/bad-db"}, "cannot load compilation database"},
+        // Also found by tests/fuzz/compile_commands_fuzz: clang's YAML reader printed a
+        // three-line caret diagnostic on stderr, then "Error while parsing YAML.".
+        BadInput{"DatabaseNotJson", {"-p", "$DIR/yaml-db"}, "': invalid JSON: [1:"},
         BadInput{"MissingDatabase", {"-p", "$DIR/none"}, "does not exist"},
         BadInput{"BinaryGarbage", {"$DIR/garbage.cpp", "--"}, "cannot parse"},
         BadInput{"PathWithSpaces", {"$DIR/with space/my file.cpp", "--"}, "my file.cpp"},
