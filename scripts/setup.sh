@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  llvm-19-dev libclang-19-dev clang-19 clang-tidy-19
+  llvm-19-dev libclang-19-dev clang-19 clang-tidy-19 libclang-rt-19-dev
   libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl nlohmann-json3-dev
 )
