@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 namespace forksafe::fuzz {
 
@@ -21,8 +23,8 @@ namespace forksafe::fuzz {
     }                                                                                          \
   } while (0)
 
-// A private directory for this process (under $TMPDIR, /dev/shm when there is none: tmpfs keeps
-// the many small writes cheap), removed by scripts/fuzz.sh's temporary root or left in /dev/shm.
+// A private directory for this process, under $TMPDIR or else /dev/shm (tmpfs keeps the many
+// small writes cheap); removed when the process exits normally.
 inline const std::string& scratch_dir() {
   static const std::string dir = [] {
     const char* base = std::getenv("TMPDIR");
@@ -30,6 +32,12 @@ inline const std::string& scratch_dir() {
     if (!mkdtemp(templ.data())) std::abort();
     return templ;
   }();
+  // Registered after `dir` is complete, so it runs before dir's destructor.
+  static const bool cleanup = std::atexit([] {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_dir(), ignored);
+  }) == 0;
+  (void)cleanup;
   return dir;
 }
 
