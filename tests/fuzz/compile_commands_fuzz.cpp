@@ -1,4 +1,4 @@
-// Fuzzes compile_commands.json loading as forksafe-check -p does it, and the cache key built from it.
+// Fuzzes compile_commands.json loading as forksafe-check -p does it, and the cache key from it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -7,7 +7,6 @@
 #include "CompileCommands.h"
 #include "FactsCache.h"
 #include "fuzz_util.h"
-
 
 namespace {
 

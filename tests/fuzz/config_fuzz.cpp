@@ -7,12 +7,11 @@
 #include "GlobList.h"
 #include "fuzz_util.h"
 
-
 namespace {
 
-constexpr const char* kRules[] = {
-    "forksafe-per-worker-state", "forksafe-prefork-descriptor", "forksafe-prefork-pid",
-    "forksafe-prefork-rng",      "forksafe-prefork-thread",     "forksafe-unsynchronized-state"};
+constexpr const char* kRules[] = {"forksafe-per-worker-state", "forksafe-prefork-descriptor",
+                                  "forksafe-prefork-pid",      "forksafe-prefork-rng",
+                                  "forksafe-prefork-thread",   "forksafe-unsynchronized-state"};
 
 // Whatever a glob list says, a later glob naming a rule exactly decides it (the last match wins).
 void check_globs(const std::string& globs) {
@@ -39,12 +38,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_REQUIRE(*config != nullptr && (*config)->path == path);
   // The same text through parseConfig directly gives the same result.
-  auto again = forksafe::parseConfig(
-      llvm::StringRef(reinterpret_cast<const char*>(data), size), path);
+  auto again =
+      forksafe::parseConfig(llvm::StringRef(reinterpret_cast<const char*>(data), size), path);
   FUZZ_REQUIRE(static_cast<bool>(again));
   FUZZ_REQUIRE(again->checks == (*config)->checks &&
-          again->warningsAsErrors == (*config)->warningsAsErrors &&
-          again->handlerPatterns == (*config)->handlerPatterns);
+               again->warningsAsErrors == (*config)->warningsAsErrors &&
+               again->handlerPatterns == (*config)->handlerPatterns);
   if ((*config)->checks) check_globs(*(*config)->checks);
   if ((*config)->warningsAsErrors) check_globs(*(*config)->warningsAsErrors);
   return 0;

@@ -1,4 +1,6 @@
 // Fuzzes the facts cache reader (FactsCache::lookup, factsFromJson), then links and checks facts.
+#include <llvm/Support/FileSystem.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,9 +13,6 @@
 #include "Model.h"
 #include "Suppressions.h"
 #include "fuzz_util.h"
-
-#include <llvm/Support/FileSystem.h>
-
 
 namespace {
 

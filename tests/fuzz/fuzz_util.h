@@ -15,12 +15,12 @@
 namespace forksafe::fuzz {
 
 // Checks an invariant: on violation names it on stderr and traps, so libFuzzer keeps the input.
-#define FUZZ_REQUIRE(cond)                                                                     \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      std::fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond);    \
-      __builtin_trap();                                                                        \
-    }                                                                                          \
+#define FUZZ_REQUIRE(cond)                                                                \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
+      std::fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond); \
+      __builtin_trap();                                                                   \
+    }                                                                                     \
   } while (0)
 
 // A private directory for this process, under $TMPDIR or else /dev/shm (tmpfs keeps the many
@@ -34,9 +34,9 @@ inline const std::string& scratch_dir() {
   }();
   // Registered after `dir` is complete, so it runs before dir's destructor.
   static const bool cleanup = std::atexit([] {
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch_dir(), ignored);
-  }) == 0;
+                                std::error_code ignored;
+                                std::filesystem::remove_all(scratch_dir(), ignored);
+                              }) == 0;
   (void)cleanup;
   return dir;
 }

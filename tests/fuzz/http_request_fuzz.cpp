@@ -4,8 +4,8 @@
 // reads of 1..n bytes); bytes 1.. are what a client sends on one connection. The stream is parsed
 // twice, once as a single read and once in those pieces, with the event worker's buffering
 // (unconsumed bytes stay in the buffer and are fed again). Both runs must produce the same
-// requests and both fail or neither: a split must never change what the server sees. Every request is
-// then dispatched through a small App and its response serialized and read back with
+// requests, and both fail or neither: a split must never change what the server sees. Every
+// request is then dispatched through a small App and its response serialized and read back with
 // http_parser, which must find exactly one well-framed response. Violations trap.
 #include <http_parser.h>
 
@@ -160,7 +160,8 @@ App make_app() {
   app.put("/items/:a/:b", [](const Request& r) {
     return Response::json("{\"a\":1}").header("X-B", std::string(r.param("b")));
   });
-  app.get("/files/*path", [](const Request& r) { return Response::text(std::string(r.param("path"))); });
+  app.get("/files/*path",
+          [](const Request& r) { return Response::text(std::string(r.param("path"))); });
   app.get("/echo", [](const Request& r) {
     // A debug endpoint that reflects request headers, framing ones included.
     Response out = Response::text(r.query);
@@ -218,8 +219,10 @@ void check_wire(const std::string& wire, const Response& resp, bool head) {
     std::fprintf(stderr, "response does not parse (%s) at byte %zu of:\n",
                  http_errno_description(HTTP_PARSER_ERRNO(&p)), n);
     for (unsigned char c : wire) {
-      if (c >= 0x20 && c < 0x7f && c != '\\') std::fputc(c, stderr);
-      else std::fprintf(stderr, c == '\n' ? "\\n\n" : "\\x%02x", c);
+      if (c >= 0x20 && c < 0x7f && c != '\\')
+        std::fputc(c, stderr);
+      else
+        std::fprintf(stderr, c == '\n' ? "\\n\n" : "\\x%02x", c);
     }
   }
   FUZZ_REQUIRE(HTTP_PARSER_ERRNO(&p) == HPE_OK);
@@ -240,6 +243,14 @@ void dispatch(const App& app, Parsed& p) {
     FUZZ_REQUIRE((resp.status == 405) == resp.headers.has("Allow"));
   } else {
     for (const auto& [name, value] : req.params) FUZZ_REQUIRE(name == "path" || !value.empty());
+  }
+  if (head) {
+    // HEAD is served by the GET handler, exactly as GET would be (the body is dropped on the wire).
+    Request as_get = req;
+    as_get.method = "GET";
+    DispatchInfo get_info;
+    Response get_resp = app.handle(as_get, &get_info);
+    FUZZ_REQUIRE(get_info.route == info.route && get_resp.status == resp.status);
   }
   if (info.route == "/boom") FUZZ_REQUIRE(resp.status == 500 && !info.error.empty());
   if (info.route == "/users/:id") FUZZ_REQUIRE(req.param("id").find('/') == std::string_view::npos);

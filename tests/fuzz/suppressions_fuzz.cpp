@@ -1,11 +1,10 @@
-// Fuzzes NOLINT / NOLINTNEXTLINE / NOLINTBEGIN / NOLINTEND comment reading (Suppressions, GlobList).
+// Fuzzes NOLINT, NOLINTNEXTLINE and NOLINTBEGIN/NOLINTEND comment reading (Suppressions, GlobList).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "Suppressions.h"
 #include "fuzz_util.h"
-
 
 namespace {
 
@@ -27,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A bare NOLINT (no list, not one of the longer markers) silences every rule on its line.
     size_t pos = line.find("NOLINT");
     bool bare = pos != llvm::StringRef::npos &&
-                (pos + 6 == line.size() || llvm::StringRef("(NBE").find(line[pos + 6]) ==
-                                               llvm::StringRef::npos);
+                (pos + 6 == line.size() ||
+                 llvm::StringRef("(NBE").find(line[pos + 6]) == llvm::StringRef::npos);
     for (const char* rule : kRules) {
       bool hit = suppressions.suppressed(rule, forksafe::Location{path, lineNo, 1});
       if (bare) FUZZ_REQUIRE(hit);

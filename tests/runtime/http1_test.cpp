@@ -179,7 +179,7 @@ TEST(Http1, SerializeKeepAliveCloseAndHead) {
 TEST(Http1, SerializeDropsInvalidFields) {
   Response r = Response::text("hi");
   r.headers.add("X-Nul", std::string("a\0b", 3));
-  r.headers.add("X-Bell", "a\x07" "b");
+  r.headers.add("X-Bell", "a\x07-b");
   r.headers.add("", "empty name");
   r.headers.add("X Space", "v");
   r.headers.add("X-Tab", "a\tb");
