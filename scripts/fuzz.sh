@@ -36,7 +36,10 @@ elif [ $# -eq 1 ]; then
   seconds=$1
 fi
 for t in "${targets[@]}"; do
-  [ -f "tests/fuzz/${t}_fuzz.cpp" ] || { echo "fuzz: cannot find target '$t': no tests/fuzz/${t}_fuzz.cpp" >&2; exit 2; }
+  if [ ! -f "tests/fuzz/${t}_fuzz.cpp" ]; then
+    echo "fuzz: cannot find target '$t': no tests/fuzz/${t}_fuzz.cpp" >&2
+    exit 2
+  fi
 done
 
 ./scripts/setup.sh
@@ -49,7 +52,10 @@ fi
 rm -f "$build.configure.log"
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("${t}_fuzz"); done
-nice cmake --build "$build" --target "${build_targets[@]}" || { echo "fuzz: cannot build the fuzz targets" >&2; exit 2; }
+if ! nice cmake --build "$build" --target "${build_targets[@]}"; then
+  echo "fuzz: cannot build the fuzz targets" >&2
+  exit 2
+fi
 bin="$build/tests/fuzz"
 
 if [ "$mode" = replay ]; then
@@ -59,14 +65,17 @@ fi
 
 # Every seed once (the same check as the ctest Fuzz.<target>.Seeds).
 for t in "${targets[@]}"; do
-  if ! "$bin/${t}_fuzz" -timeout=10 -rss_limit_mb=2048 tests/fuzz/corpus/"$t"/* >"$build/$t.seeds.log" 2>&1; then
+  if ! "$bin/${t}_fuzz" -timeout=10 -rss_limit_mb=2048 tests/fuzz/corpus/"$t"/* \
+      >"$build/$t.seeds.log" 2>&1; then
     tail -n 40 "$build/$t.seeds.log" >&2
     echo "fuzz: $t fails on its own seed corpus (log: $build/$t.seeds.log)" >&2
     exit 1
   fi
 done
 
-work=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/forksafe-fuzz.XXXXXX")
+scratch=${TMPDIR:-/tmp}
+[ -w /dev/shm ] && scratch=/dev/shm  # tmpfs: the targets write a file per input
+work=$(mktemp -d "$scratch/forksafe-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 artifacts="$PWD/$build/artifacts"
 mkdir -p "$artifacts"
@@ -93,10 +102,13 @@ for t in "${targets[@]}"; do
   else
     failed=1
     reproducer=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-    kind=$(grep -a -o -m 1 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*\|ERROR: libFuzzer: [a-z -]*\|runtime error: .*\|invariant violated: .*' "$log" || true)
+    what='ERROR: [A-Za-z]*Sanitizer: [a-z-]*\|ERROR: libFuzzer: [a-z -]*'
+    what+='\|runtime error: .*\|invariant violated: .*'
+    kind=$(grep -a -o -m 1 "$what" "$log" || true)
     result="FAILED (exit $status${kind:+: $kind}) reproducer: ${reproducer:-none, see $log}"
   fi
-  summary+=("$(printf '%-17s runs %-9s exec/s %-6s %-20s corpus %-5s %s' "$t" "${runs:-?}" "${speed:-?}" "${cov:-cov: ?}" "${corpus:-?}" "$result")")
+  summary+=("$(printf '%-17s runs %-9s exec/s %-6s %-20s corpus %-5s %s' "$t" "${runs:-?}" \
+    "${speed:-?}" "${cov:-cov: ?}" "${corpus:-?}" "$result")")
   echo "${summary[-1]}"
 done
 
