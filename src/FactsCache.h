@@ -34,11 +34,13 @@ class FactsCache {
 
   // The default location: $FORKSAFE_CACHE_DIR, $XDG_CACHE_HOME/forksafe or ~/.cache/forksafe.
   static std::string defaultDir();
+  // An entry's first line: a checksum of its key and JSON body (public for the fuzz target, which
+  // wraps arbitrary bodies in a valid header to reach the JSON reader).
+  static std::string entryHeader(llvm::StringRef key, llvm::StringRef body);
 
  private:
   std::optional<uint64_t> contentHash(const std::string& path);
   std::string entryPath(const std::string& key) const;
-  static std::string entryHeader(llvm::StringRef key, llvm::StringRef body);
 
   std::string dir_;
   std::mutex mutex_;                    // guards hashes_ (lookups run on many threads)

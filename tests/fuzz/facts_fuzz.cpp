@@ -34,7 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     llvm::sys::fs::create_directories(sub);
     return sub + "/" + key + ".json";
   }();
-  forksafe::fuzz::write_file(entry, data, size);
+  // The input is the entry's JSON body; the checksummed header line is added, since a damaged
+  // header is rejected before any parsing.
+  const llvm::StringRef body(reinterpret_cast<const char*>(data), size);
+  const std::string text = forksafe::FactsCache::entryHeader(key, body) + "\n" + body.str();
+  forksafe::fuzz::write_file(entry, reinterpret_cast<const std::uint8_t*>(text.data()),
+                             text.size());
   forksafe::FactsCache cache(dir);
   std::optional<std::vector<forksafe::TUFacts>> units = cache.lookup(key);
   if (!units) return 0;
