@@ -53,7 +53,11 @@ bool LoadedApp::load(const std::string& path, std::string* error) {
   unload();
   // A bare name would make dlopen search the library path; "app.so" means the file here.
   std::string file = path.find('/') == std::string::npos ? "./" + path : path;
-  handle_ = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_NODELETE: unload() drops the App and the handle but never unmaps the library. Init code
+  // may leave threads running in it (a --preload master exits with them still there), and
+  // atexit and thread_local destructors it registered run after unload(); with the code
+  // unmapped each of them jumps into nothing. A process loads its app once, so nothing piles up.
+  handle_ = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!handle_) {
     *error = fmt::format("cannot load app '{}': {}", path, ::dlerror());
     return false;

@@ -9,7 +9,8 @@
 
 namespace forksafe::serve {
 
-/// A loaded app. The App (whose handlers point into the library) is destroyed before dlclose.
+/// A loaded app. The App (whose handlers point into the library) is destroyed before dlclose,
+/// which does not unmap the library (RTLD_NODELETE; see load()).
 class LoadedApp {
  public:
   LoadedApp() = default;

@@ -205,8 +205,8 @@ class BadInputs : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadInputs, OneLineErrorAndExitTwo) {
   TempDir dir;
-  dir.file("garbage.cpp", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe\x00\x13", 16) +
-                              std::string(4096, '\xa7'));
+  static const char kElfStart[] = "\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe\x00\x13";
+  dir.file("garbage.cpp", std::string(kElfStart, sizeof kElfStart - 1) + std::string(4096, '\xa7'));
   dir.file("bad-db/compile_commands.json", "[{\"directory\": \"/tmp\", \"file\": ");
   dir.file("yaml-db/compile_commands.json", "[{\"directory\": \"/p\", \"command\": \"c++\", \"fi");
   dir.file("with space/my file.cpp", "int f() { return 1 }\n");

@@ -124,6 +124,29 @@ TEST(Snapshot, DiffFindsExactChangedRangesAndUpdateResets) {
   EXPECT_TRUE(changed.empty());
 }
 
+TEST(Snapshot, DiffSeesEveryByteOfAnUnalignedRange) {
+  // Odd start and length: full 256-byte chunks (compared in 16-byte vectors), then a tail
+  // compared word by word and byte by byte.
+  std::vector<unsigned char> mem(1001, 0x5a);
+  auto base = reinterpret_cast<std::uintptr_t>(mem.data()) + 1;
+  fv::Snapshot snap;
+  snap.take({{base, base + 999}});
+  std::vector<fv::Range> changed;
+  for (std::uintptr_t at = base; at < base + 999; ++at) {
+    *reinterpret_cast<unsigned char*>(at) ^= 0x80;
+    changed.clear();
+    snap.diff(&changed);
+    ASSERT_EQ(changed.size(), 1u) << "offset " << at - base;
+    EXPECT_EQ(changed[0], (fv::Range{at, at + 1}));
+    *reinterpret_cast<unsigned char*>(at) ^= 0x80;
+  }
+  mem[0] = 1;  // outside the range
+  mem[1000] = 1;
+  changed.clear();
+  snap.diff(&changed);
+  EXPECT_TRUE(changed.empty());
+}
+
 TEST(SymbolIndex, MapsRangesToOverlappingSymbolsOnly) {
   fv::SymbolTable t;
   t.symbols = {{"a", "a", 100, 8, false, false, false},

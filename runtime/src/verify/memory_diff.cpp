@@ -6,7 +6,6 @@
 #include <link.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace forksafe::serve::verify {
 
@@ -43,7 +42,74 @@ int on_module(dl_phdr_info* info, std::size_t, void* data) {
   return 1;
 }
 
+// The app's live memory is read only through the functions below, never with memcpy or
+// memcmp, and they are excluded from ASan and TSan instrumentation:
+// - Under ASan every instrumented global of the app is followed by a poisoned redzone inside .data
+//   or .bss, so reading the whole segment touches poisoned bytes by design (they never change, so
+//   the diff is unaffected). Instrumented loads would report them, and so would the memcpy/memcmp
+//   interceptors, which check the whole range even when called from an uninstrumented function —
+//   hence plain loops (word- or vector-wise where speed matters, through may_alias types, and
+//   the compiler keeps them as loads instead of turning them into library calls).
+// - Under TSan with -k threads the diff runs on the loop thread while handler threads may write
+//   the same globals. That is deliberate: the diff is an observer that cannot synchronize with
+//   arbitrary app code, and a change seen mid-write is still a change (docs/verify.md, "Limits":
+//   attribution under -k threads). It is the app's own unguarded writes that are the race worth
+//   reporting, and TSan still sees those between handler threads.
+// Reading through /proc/self/mem would avoid both without attributes, but costs a syscall per
+// request, and a worker that dropped privileges with --user may no longer open it.
+using UnalignedWord = std::uint64_t __attribute__((may_alias, aligned(1)));
+
+__attribute__((no_sanitize("address", "thread"))) void copy_live(unsigned char* to,
+                                                                 std::uintptr_t from,
+                                                                 std::size_t n) {
+  const auto* src = reinterpret_cast<const unsigned char*>(from);
+  std::size_t i = 0;
+  for (; i + sizeof(UnalignedWord) <= n; i += sizeof(UnalignedWord))
+    *reinterpret_cast<UnalignedWord*>(to + i) = *reinterpret_cast<const UnalignedWord*>(src + i);
+  for (; i < n; ++i) to[i] = src[i];
+}
+
+// Whether the N live bytes at `live` equal `old` (the diff's full chunks): 16-byte vectors, four
+// accumulators and no early exit, which keeps it within 2x of glibc's memcmp for small apps.
+template <std::size_t N>
+__attribute__((no_sanitize("address", "thread"))) bool live_equals(std::uintptr_t live,
+                                                                   const unsigned char* old) {
+  using Vec = std::uint64_t __attribute__((vector_size(16), may_alias, aligned(1)));
+  static_assert(N % (4 * sizeof(Vec)) == 0);
+  // No helper function for the loads: it could be inlined into this uninstrumented function or
+  // not, and an out-of-line copy would be instrumented.
+  const auto* src = reinterpret_cast<const Vec*>(live);
+  const auto* was = reinterpret_cast<const Vec*>(old);
+  Vec d0{}, d1{}, d2{}, d3{};
+  for (std::size_t i = 0; i < N / sizeof(Vec); i += 4) {
+    d0 |= src[i] ^ was[i];
+    d1 |= src[i + 1] ^ was[i + 1];
+    d2 |= src[i + 2] ^ was[i + 2];
+    d3 |= src[i + 3] ^ was[i + 3];
+  }
+  const Vec d = d0 | d1 | d2 | d3;
+  return (d[0] | d[1]) == 0;
+}
+
+// The same for any n (the last chunk of a range).
+__attribute__((no_sanitize("address", "thread"))) bool live_equals(std::uintptr_t live,
+                                                                   const unsigned char* old,
+                                                                   std::size_t n) {
+  const auto* src = reinterpret_cast<const unsigned char*>(live);
+  std::uint64_t differ = 0;
+  std::size_t i = 0;
+  for (; i + sizeof(UnalignedWord) <= n; i += sizeof(UnalignedWord))
+    differ |= *reinterpret_cast<const UnalignedWord*>(src + i) ^
+              *reinterpret_cast<const UnalignedWord*>(old + i);
+  for (; i < n; ++i) differ |= src[i] ^ old[i];
+  return differ == 0;
+}
+
 }  // namespace
+
+__attribute__((no_sanitize("address", "thread"))) unsigned char live_byte(std::uintptr_t addr) {
+  return *reinterpret_cast<const volatile unsigned char*>(addr);
+}
 
 bool find_loaded_module(const std::string& path, ModuleLayout* out, std::string* error) {
   std::string file = path.find('/') == std::string::npos ? "./" + path : path;
@@ -75,8 +141,8 @@ void Snapshot::take(const std::vector<Range>& ranges) {
   for (const Range& r : ranges) {
     Region region;
     region.begin = r.begin;
-    region.copy.assign(reinterpret_cast<const unsigned char*>(r.begin),
-                       reinterpret_cast<const unsigned char*>(r.end));
+    region.copy.resize(r.end - r.begin);
+    copy_live(region.copy.data(), r.begin, region.copy.size());
     regions_.push_back(std::move(region));
   }
 }
@@ -84,14 +150,15 @@ void Snapshot::take(const std::vector<Range>& ranges) {
 void Snapshot::diff(std::vector<Range>* changed) const {
   constexpr std::size_t kChunk = 256;
   for (const Region& region : regions_) {
-    const auto* live = reinterpret_cast<const unsigned char*>(region.begin);
     const unsigned char* old = region.copy.data();
     const std::size_t n = region.copy.size();
     for (std::size_t off = 0; off < n; off += kChunk) {
       const std::size_t len = std::min(kChunk, n - off);
-      if (std::memcmp(live + off, old + off, len) == 0) continue;
+      const bool same = len == kChunk ? live_equals<kChunk>(region.begin + off, old + off)
+                                      : live_equals(region.begin + off, old + off, len);
+      if (same) continue;
       for (std::size_t i = off; i < off + len; ++i) {
-        if (live[i] == old[i]) continue;
+        if (live_byte(region.begin + i) == old[i]) continue;
         std::uintptr_t addr = region.begin + i;
         if (!changed->empty() && changed->back().end == addr) {
           changed->back().end = addr + 1;
@@ -108,8 +175,7 @@ void Snapshot::update(const std::vector<Range>& changed) {
     for (Region& region : regions_) {
       std::uintptr_t end = region.begin + region.copy.size();
       if (r.begin < region.begin || r.end > end) continue;
-      std::memcpy(region.copy.data() + (r.begin - region.begin),
-                  reinterpret_cast<const void*>(r.begin), r.end - r.begin);
+      copy_live(region.copy.data() + (r.begin - region.begin), r.begin, r.end - r.begin);
       break;
     }
   }

@@ -35,6 +35,10 @@ struct ModuleLayout {
 /// Finds the already loaded library `path` (dlopen RTLD_NOLOAD; it is not loaded again).
 bool find_loaded_module(const std::string& path, ModuleLayout* out, std::string* error);
 
+/// One byte of this process's live memory, read the way the snapshot reads it (uninstrumented; see
+/// memory_diff.cpp): for looking at the app's data, including bytes other threads may be writing.
+unsigned char live_byte(std::uintptr_t addr);
+
 /// A copy of some ranges of this process's memory, and the diff of the live bytes against it.
 class Snapshot {
  public:

@@ -82,7 +82,7 @@ void Probe::after_request(std::string_view method, std::string_view path, std::s
       if (!s.guard) continue;
       std::uintptr_t addr = layout_.bias + s.value;
       bool was_clear = snapshot_.old_byte(addr) == 0;
-      bool now_set = *reinterpret_cast<const volatile unsigned char*>(addr) != 0;
+      bool now_set = live_byte(addr) != 0;
       if (!was_clear || !now_set) continue;
       auto obj = by_name_.find(guarded_object(s.mangled));
       if (obj == by_name_.end()) continue;
