@@ -17,6 +17,9 @@ suppressions=$PWD/tests/sanitizers
 # Tests that bound how long something may take multiply the bound by this (sanitized code is
 # 2-15x slower); tests that do not measure time are unaffected.
 export FORKSAFE_TEST_TIME_SCALE=${FORKSAFE_TEST_TIME_SCALE:-3}
+# The robustness test's 2,000 mutated sources already ran on the normal build; 500 keep its
+# instrumented run to a few minutes.
+export FORKSAFE_ROBUSTNESS_COUNT=${FORKSAFE_ROBUSTNESS_COUNT:-500}
 # Every report goes to stderr (a test's own, or server.log for the forksafe-serve processes the
 # integration tests start, which the harness checks), and the first one ends the process with a
 # failing status: no recovering, no core dumps (abort_on_error=0).
