@@ -16,6 +16,15 @@ namespace fs = forksafe::serve;
 
 namespace {
 
+// The contents of a temporary file, which is removed.
+std::string take_file(const char* path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  ::unlink(path);
+  return ss.str();
+}
+
 TEST(Listeners, BindsEphemeralLoopbackPorts) {
   std::string error;
   fs::Listener v4 = fs::bind_listener("127.0.0.1:0", 16, &error);
@@ -86,11 +95,7 @@ TEST(AccessLog, FormatsDirectives) {
     log.record(r, errors);
     log.flush(errors);
   }
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  ::unlink(path);
-  EXPECT_EQ(ss.str(),
+  EXPECT_EQ(take_file(path),
             "127.0.0.1 \"GET /u/1?x=2 HTTP/1.1\" 200 - GET /u/1?x=2 /u/:id abc def % %Z\n");
 }
 
@@ -113,11 +118,7 @@ TEST(AccessLog, WriteFailureIsReportedOncePerEpisodeAndNeverThrows) {
       log.flush(errors);
     }
   }
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  ::unlink(path);
-  std::string text = ss.str();
+  std::string text = take_file(path);
   EXPECT_NE(text.find("cannot write access log '/dev/full': No space left on device"),
             std::string::npos)
       << text;

@@ -22,28 +22,33 @@ struct Parsed {
   bool keep_alive = false;
 };
 
-Parsed parse_all(const std::string& wire, Limits limits = {}) {
+// Parses `wire` delivered in two reads cut at `cut` (0: whole), the way a socket may split it.
+Parsed parse_cut(const std::string& wire, std::size_t cut, Limits limits = {}) {
   Parsed out;
   RequestParser p(limits);
-  std::size_t pos = 0;
-  while (pos < wire.size()) {
-    std::size_t used = 0;
-    auto st = p.feed(wire.data() + pos, wire.size() - pos, &used);
-    pos += used;
-    if (st == RequestParser::Status::kError) {
-      out.error = p.error_status();
-      return out;
-    }
-    if (st == RequestParser::Status::kRequest) {
+  std::string buffer;
+  for (const std::string& piece : {wire.substr(0, cut), wire.substr(cut)}) {
+    buffer += piece;
+    std::size_t pos = 0;
+    while (pos < buffer.size()) {
+      std::size_t used = 0;
+      auto st = p.feed(buffer.data() + pos, buffer.size() - pos, &used);
+      pos += used;
+      if (st == RequestParser::Status::kError) {
+        out.error = p.error_status();
+        return out;
+      }
+      if (st != RequestParser::Status::kRequest) break;
       out.keep_alive = p.keep_alive();
       out.requests.push_back(p.take());
       p.next();
-    } else {
-      break;
     }
+    buffer.erase(0, pos);
   }
   return out;
 }
+
+Parsed parse_all(const std::string& wire, Limits limits = {}) { return parse_cut(wire, 0, limits); }
 
 TEST(Http1, SimpleGet) {
   Parsed p = parse_all("GET /a/b?x=1 HTTP/1.1\r\nHost: h\r\nX-Thing: v\r\n\r\n");
@@ -197,31 +202,6 @@ TEST(Http1, SerializeDropsInvalidFields) {
 }  // namespace
 
 namespace {
-
-// Parses `wire` delivered in two reads cut at `cut` (0: whole), the way a socket may split it.
-Parsed parse_cut(const std::string& wire, std::size_t cut) {
-  Parsed out;
-  RequestParser p(Limits{});
-  std::string buffer;
-  for (const std::string& piece : {wire.substr(0, cut), wire.substr(cut)}) {
-    buffer += piece;
-    std::size_t pos = 0;
-    while (pos < buffer.size()) {
-      std::size_t used = 0;
-      auto st = p.feed(buffer.data() + pos, buffer.size() - pos, &used);
-      pos += used;
-      if (st == RequestParser::Status::kError) {
-        out.error = p.error_status();
-        return out;
-      }
-      if (st != RequestParser::Status::kRequest) break;
-      out.requests.push_back(p.take());
-      p.next();
-    }
-    buffer.erase(0, pos);
-  }
-  return out;
-}
 
 std::string summary(const Parsed& p) {
   std::string s = "error=" + std::to_string(p.error);
