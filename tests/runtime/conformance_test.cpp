@@ -176,7 +176,6 @@ TEST_P(Conformance, Corpus) {
   ASSERT_TRUE(server.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "1", "-k", worker,
                                           "--log-level", "debug", echo_app()},
                                     1, {{"FORKSAFE_ECHO_LOG", log}}));
-  int failures = 0;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     const int handled_before = count_lines_with(log, " ");
@@ -187,7 +186,6 @@ TEST_P(Conformance, Corpus) {
     std::string raw = conn.read_until([](const std::string&) { return false; }, scaled(5000ms));
     auto responses = final_responses(raw);
     const int handled = count_lines_with(log, " ") - handled_before;
-    const int before = ::testing::Test::HasFailure() ? 1 : 0;
     if (c.valid) {
       std::size_t expected = one_per_connection ? 1 : c.requests.size();
       EXPECT_EQ(responses.size(), expected) << "raw: " << raw.substr(0, 300);
@@ -215,7 +213,6 @@ TEST_P(Conformance, Corpus) {
       EXPECT_EQ(handled, c.handled >= 0 && !one_per_connection ? c.handled : oks)
           << "a request reached the handler";
     }
-    if (::testing::Test::HasFailure() && !before && ++failures > 20) FAIL() << "too many failures";
   }
   // The worker survived every case (a crash would have replaced it and logged the signal).
   EXPECT_EQ(server.log_count("Booted worker"), 1);
