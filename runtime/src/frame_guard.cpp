@@ -35,8 +35,10 @@ std::size_t FrameGuard::header_section(const char* data, std::size_t len, std::s
         head_ = Head::kInLine;
         [[fallthrough]];
       case Head::kInLine:
-        if (c == '\r') head_ = Head::kCr;
-        else if (c == '\n') head_ = Head::kLineStart;
+        if (c == '\r')
+          head_ = Head::kCr;
+        else if (c == '\n')
+          head_ = Head::kLineStart;
         break;
       case Head::kCr:
         if (c != '\n') return refuse(error, "bare CR in the header section");
@@ -80,18 +82,26 @@ std::size_t FrameGuard::chunked_body(const char* data, std::size_t len, std::str
         }
         break;
       case Chunk::kSizeWs:
-        if (c == ';') chunk_ = Chunk::kExt;
-        else if (c != ' ' && c != '\t') return refuse(error, "whitespace after a chunk size");
+        if (c == ';')
+          chunk_ = Chunk::kExt;
+        else if (c != ' ' && c != '\t')
+          return refuse(error, "whitespace after a chunk size");
         break;
       case Chunk::kExt:
-        if (c == '\r') chunk_ = Chunk::kSizeLf;
-        else if (c == '"') chunk_ = Chunk::kQuoted;
-        else if (!ext_char(c)) return refuse(error, "invalid chunk extension");
+        if (c == '\r')
+          chunk_ = Chunk::kSizeLf;
+        else if (c == '"')
+          chunk_ = Chunk::kQuoted;
+        else if (!ext_char(c))
+          return refuse(error, "invalid chunk extension");
         break;
       case Chunk::kQuoted:
-        if (c == '"') chunk_ = Chunk::kExt;
-        else if (c == '\\') chunk_ = Chunk::kQuotedEscape;
-        else if (c == '\r' || c == '\n' || c == '\0' || c == 0x7f) return refuse(error, "invalid chunk extension");
+        if (c == '"')
+          chunk_ = Chunk::kExt;
+        else if (c == '\\')
+          chunk_ = Chunk::kQuotedEscape;
+        else if (c == '\r' || c == '\n' || c == '\0' || c == 0x7f)
+          return refuse(error, "invalid chunk extension");
         break;
       case Chunk::kQuotedEscape:
         if (c == '\r' || c == '\n' || c == '\0') return refuse(error, "invalid chunk extension");
@@ -118,14 +128,20 @@ std::size_t FrameGuard::chunked_body(const char* data, std::size_t len, std::str
         digits_ = 0;
         break;
       case Chunk::kTrailerStart:
-        if (c == '\r') chunk_ = Chunk::kEndLf;
-        else if (c == ' ' || c == '\t') return refuse(error, "obsolete line folding in a trailer");
-        else if (c == '\n') return refuse(error, "bare LF in the trailer section");
-        else chunk_ = Chunk::kTrailerLine;
+        if (c == '\r')
+          chunk_ = Chunk::kEndLf;
+        else if (c == ' ' || c == '\t')
+          return refuse(error, "obsolete line folding in a trailer");
+        else if (c == '\n')
+          return refuse(error, "bare LF in the trailer section");
+        else
+          chunk_ = Chunk::kTrailerLine;
         break;
       case Chunk::kTrailerLine:
-        if (c == '\r') chunk_ = Chunk::kTrailerLf;
-        else if (c == '\n') return refuse(error, "bare LF in the trailer section");
+        if (c == '\r')
+          chunk_ = Chunk::kTrailerLf;
+        else if (c == '\n')
+          return refuse(error, "bare LF in the trailer section");
         break;
       case Chunk::kTrailerLf:
         if (c != '\n') return refuse(error, "bare CR in the trailer section");

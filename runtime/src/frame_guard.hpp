@@ -34,8 +34,20 @@ class FrameGuard {
  private:
   enum class Head { kAfterMethod, kInLine, kCr, kLineStart, kEndCr, kDone };
   enum class Chunk {
-    kSize, kSizeWs, kExt, kQuoted, kQuotedEscape, kSizeLf, kData, kDataCr, kDataLf,
-    kTrailerStart, kTrailerLine, kTrailerLf, kEndLf, kDone
+    kSize,
+    kSizeWs,
+    kExt,
+    kQuoted,
+    kQuotedEscape,
+    kSizeLf,
+    kData,
+    kDataCr,
+    kDataLf,
+    kTrailerStart,
+    kTrailerLine,
+    kTrailerLf,
+    kEndLf,
+    kDone
   };
   Head head_ = Head::kAfterMethod;
   Chunk chunk_ = Chunk::kSize;

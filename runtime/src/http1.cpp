@@ -61,9 +61,9 @@ std::string_view trim_ows(std::string_view v) {
 
 // RFC 9110 §6.5.1: fields that frame, route or authenticate a message never come from a trailer.
 bool forbidden_trailer(std::string_view name) {
-  for (std::string_view f : {"Host", "Content-Length", "Transfer-Encoding", "Trailer", "TE",
-                             "Authorization", "Proxy-Authorization", "Connection", "Upgrade",
-                             "Keep-Alive", "Expect"})
+  for (std::string_view f :
+       {"Host", "Content-Length", "Transfer-Encoding", "Trailer", "TE", "Authorization",
+        "Proxy-Authorization", "Connection", "Upgrade", "Keep-Alive", "Expect"})
     if (iequals(name, f)) return true;
   return false;
 }
@@ -289,10 +289,14 @@ int RequestParser::check_framing(const http_parser* p) {
     }
   }
   if (!any) return 0;
-  if (p->http_minor == 0) error_reason_ = "Transfer-Encoding in an HTTP/1.0 request";
-  else if (!chunked_last) error_reason_ = "chunked is not the final transfer coding";
-  else if (chunked > 1) error_reason_ = "chunked applied more than once";
-  else return 0;
+  if (p->http_minor == 0)
+    error_reason_ = "Transfer-Encoding in an HTTP/1.0 request";
+  else if (!chunked_last)
+    error_reason_ = "chunked is not the final transfer coding";
+  else if (chunked > 1)
+    error_reason_ = "chunked applied more than once";
+  else
+    return 0;
   return 400;
 }
 
@@ -317,7 +321,8 @@ int RequestParser::set_target() {
   }
   http_parser_url u;
   http_parser_url_init(&u);
-  if (http_parser_parse_url(url_.data(), url_.size(), 0, &u) != 0 || !(u.field_set & (1 << UF_HOST))) {
+  if (http_parser_parse_url(url_.data(), url_.size(), 0, &u) != 0 ||
+      !(u.field_set & (1 << UF_HOST))) {
     error_reason_ = "bad request target";
     return 400;
   }
@@ -355,7 +360,8 @@ int RequestParser::on_message_complete(http_parser* p) {
   auto* self = static_cast<RequestParser*>(p->data);
   if (!self->finish_field(self->request_.trailers)) return -1;
   for (const auto& [name, value] : self->request_.trailers)
-    if (forbidden_trailer(name)) return self->fail(400, fmt::format("'{}' is not allowed in a trailer", name));
+    if (forbidden_trailer(name))
+      return self->fail(400, fmt::format("'{}' is not allowed in a trailer", name));
   self->complete_ = true;
   self->continue_pending_ = false;
   self->keep_alive_ = http_should_keep_alive(p) && !p->upgrade;

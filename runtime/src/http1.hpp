@@ -24,8 +24,8 @@
 #include <string_view>
 
 #include "forksafe/request.hpp"
-#include "frame_guard.hpp"
 #include "forksafe/response.hpp"
+#include "frame_guard.hpp"
 
 namespace forksafe::serve {
 
@@ -89,7 +89,7 @@ class RequestParser {
   http_parser parser_;
   Request request_;
   std::string url_;
-  std::string method_;      // the method token, read by scan_method()
+  std::string method_;  // the method token, read by scan_method()
   bool method_done_ = false;
   std::size_t fields_ = 0;
   bool in_value_ = false;

@@ -48,11 +48,16 @@ std::string unescape(const std::string& in) {
       continue;
     }
     char e = in[++i];
-    if (e == 'r') out.push_back('\r');
-    else if (e == 'n') out.push_back('\n');
-    else if (e == 't') out.push_back('\t');
-    else if (e == '0') out.push_back('\0');
-    else if (e == '\\') out.push_back('\\');
+    if (e == 'r')
+      out.push_back('\r');
+    else if (e == 'n')
+      out.push_back('\n');
+    else if (e == 't')
+      out.push_back('\t');
+    else if (e == '0')
+      out.push_back('\0');
+    else if (e == '\\')
+      out.push_back('\\');
     else if (e == 'x' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
       i += 2;
@@ -87,10 +92,14 @@ std::vector<Seen> parse_seen(const std::string& text) {
       continue;
     }
     std::size_t sp = line.find(' ');
-    std::string key = line.substr(0, sp), value = sp == std::string::npos ? "" : line.substr(sp + 1);
-    if (key == "header") out.back().headers.push_back(value);
-    else if (key == "trailer") out.back().trailers.push_back(value);
-    else out.back().scalars[key] = value;
+    std::string key = line.substr(0, sp),
+                value = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (key == "header")
+      out.back().headers.push_back(value);
+    else if (key == "trailer")
+      out.back().trailers.push_back(value);
+    else
+      out.back().scalars[key] = value;
   }
   return out;
 }
@@ -99,7 +108,7 @@ struct Case {
   std::string name;
   bool valid = true;
   std::string wire;
-  std::vector<Seen> requests;       // valid
+  std::vector<Seen> requests;         // valid
   std::vector<std::string> statuses;  // invalid: "400", ..., or "close"
   int handled = -1;
 };
@@ -147,7 +156,8 @@ void deliver(RawConn& conn, const std::string& wire, Delivery how) {
   while (pos < wire.size()) {
     std::size_t n = 1;
     if (how != Delivery::kBytes)
-      n = std::uniform_int_distribution<std::size_t>(1, std::max<std::size_t>(1, wire.size() / 4))(rng);
+      n = std::uniform_int_distribution<std::size_t>(
+          1, std::max<std::size_t>(1, wire.size() / 4))(rng);
     n = std::min(n, wire.size() - pos);
     if (!conn.send(wire.substr(pos, n))) return;  // the server may close early on a bad prefix
     pos += n;
@@ -173,9 +183,9 @@ TEST_P(Conformance, Corpus) {
   const std::string log = dir.file("handled.log");
   { std::ofstream touch(log); }
   Server server;
-  ASSERT_TRUE(server.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "1", "-k", worker,
-                                          "--log-level", "debug", echo_app()},
-                                    1, {{"FORKSAFE_ECHO_LOG", log}}));
+  ASSERT_TRUE(server.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-w", "1", "-k", worker, "--log-level", "debug", echo_app()}, 1,
+      {{"FORKSAFE_ECHO_LOG", log}}));
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     const int handled_before = count_lines_with(log, " ");
@@ -220,21 +230,26 @@ TEST_P(Conformance, Corpus) {
 
 std::string delivery_name(Delivery d) {
   switch (d) {
-    case Delivery::kWhole: return "Whole";
-    case Delivery::kBytes: return "ByteByByte";
-    case Delivery::kRandomA: return "RandomSplitsA";
-    case Delivery::kRandomB: return "RandomSplitsB";
+    case Delivery::kWhole:
+      return "Whole";
+    case Delivery::kBytes:
+      return "ByteByByte";
+    case Delivery::kRandomA:
+      return "RandomSplitsA";
+    case Delivery::kRandomB:
+      return "RandomSplitsB";
   }
   return "?";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllWorkers, Conformance,
-    ::testing::Combine(::testing::Values("event", "sync", "threads"),
-                       ::testing::Values(Delivery::kWhole, Delivery::kBytes, Delivery::kRandomA,
-                                         Delivery::kRandomB)),
-    [](const auto& info) {
-      return std::get<0>(info.param) + "_" + delivery_name(std::get<1>(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(AllWorkers, Conformance,
+                         ::testing::Combine(::testing::Values("event", "sync", "threads"),
+                                            ::testing::Values(Delivery::kWhole, Delivery::kBytes,
+                                                              Delivery::kRandomA,
+                                                              Delivery::kRandomB)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" +
+                                  delivery_name(std::get<1>(info.param));
+                         });
 
 }  // namespace

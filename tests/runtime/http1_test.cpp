@@ -217,8 +217,10 @@ std::string summary(const Parsed& p) {
 
 TEST(Http1, EverySplitPointGivesTheSameResult) {
   const std::vector<std::string> wires = {
-      "GET /a HTTP/1.1\r\nHost: h\r\nX-A:  v  \r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
-      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;e=\"q\"\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
+      "GET /a HTTP/1.1\r\nHost: h\r\nX-A:  v  \r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: "
+      "3\r\n\r\nabc",
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;e=\"q\"\r\nabc\r\n0\r\nX-T: "
+      "1\r\n\r\n"
       "QUERY /q HTTP/1.1\r\n\r\n",
       "GET / HTTP/1.1\r\nX-Long: one\r\n two\r\n\r\n",
       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n",
@@ -233,23 +235,22 @@ TEST(Http1, EverySplitPointGivesTheSameResult) {
 }
 
 TEST(Http1, FramingStrictness) {
-  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n").error, 400);          // obs-fold
-  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n").error, 400);             // bare CR
-  EXPECT_EQ(parse_all("GET  / HTTP/1.1\r\n\r\n").error, 400);                       // two spaces
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n").error, 400);  // obs-fold
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n").error, 400);     // bare CR
+  EXPECT_EQ(parse_all("GET  / HTTP/1.1\r\n\r\n").error, 400);               // two spaces
   EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n").error, 400);
-  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\x0b\r\n\r\n").error, 400);            // VT
+  EXPECT_EQ(parse_all("GET / HTTP/1.1\r\nX: a\x0b\r\n\r\n").error, 400);  // VT
   EXPECT_EQ(parse_all("GET / HTTP/2.0\r\n\r\n").error, 505);
   EXPECT_EQ(parse_all("GET * HTTP/1.1\r\n\r\n").error, 400);
   EXPECT_EQ(parse_all("get / HTTP/1.1\r\n\r\n").error, 400);
   const std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-  EXPECT_EQ(parse_all(chunked + "3 \r\nabc\r\n0\r\n\r\n").error, 400);              // BWS, no ext
+  EXPECT_EQ(parse_all(chunked + "3 \r\nabc\r\n0\r\n\r\n").error, 400);  // BWS, no ext
   EXPECT_EQ(parse_all(chunked + "3;x\nGET / HTTP/1.1\r\nabc\r\n0\r\n\r\n").error, 400);
   EXPECT_EQ(parse_all(chunked + "3\r\nabcdef\r\n0\r\n\r\n").error, 400);
-  EXPECT_EQ(parse_all(chunked + "1\r\nx\r\n0\r\nHost: evil\r\n\r\n").error, 400);   // trailer
+  EXPECT_EQ(parse_all(chunked + "1\r\nx\r\n0\r\nHost: evil\r\n\r\n").error, 400);  // trailer
   EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n").error,
             501);
-  EXPECT_EQ(parse_all("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").error,
-            400);
+  EXPECT_EQ(parse_all("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").error, 400);
 }
 
 TEST(Http1, ExtensionMethodsTrailersAndAbsoluteForm) {

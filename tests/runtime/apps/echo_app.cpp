@@ -53,9 +53,11 @@ forksafe::Response echo(const forksafe::Request& r) {
   out += "path " + escape(r.path) + "\n";
   out += "query " + escape(r.query) + "\n";
   out += "version " + std::to_string(r.http_major) + "." + std::to_string(r.http_minor) + "\n";
-  for (const auto& [name, value] : r.headers) out += "header " + escape(name) + ": " + escape(value) + "\n";
+  for (const auto& [name, value] : r.headers)
+    out += "header " + escape(name) + ": " + escape(value) + "\n";
   out += "body " + escape(r.body) + "\n";
-  for (const auto& [name, value] : r.trailers) out += "trailer " + escape(name) + ": " + escape(value) + "\n";
+  for (const auto& [name, value] : r.trailers)
+    out += "trailer " + escape(name) + ": " + escape(value) + "\n";
   log_handled(r.method + " " + escape(r.target));
   return forksafe::Response::text(out);
 }
