@@ -41,6 +41,20 @@ bool token_char(char c) {
   return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 bool method_char(char c) { return token_char(c) && !(c >= 'a' && c <= 'z') && c != '#'; }
+
+// RFC 9110 field-name: a token (which also keeps out ':', CR, LF and spaces).
+bool valid_field_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), token_char);
+}
+
+// RFC 9110 field-value: no control characters but HTAB. CR/LF would split a message, and NUL
+// (say, a percent-decoded "%00" a handler copies into a header) makes clients reject it.
+bool valid_field_value(std::string_view value) {
+  for (unsigned char c : value) {
+    if ((c < ' ' && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
 constexpr std::size_t kMaxMethod = 20;
 constexpr std::size_t kMinMethod = 3;
 
@@ -221,15 +235,13 @@ int RequestParser::on_header_value(http_parser* p, const char* at, std::size_t l
 bool RequestParser::finish_field(Headers& fields) {
   if (fields.empty()) return true;
   auto& [name, value] = fields.back();
-  if (name.empty() || !std::all_of(name.begin(), name.end(), token_char)) {
+  if (!valid_field_name(name)) {
     fail(400, "invalid character in a field name");
     return false;
   }
-  for (char c : value) {
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
-      fail(400, "control character in a field value");
-      return false;
-    }
+  if (!valid_field_value(value)) {
+    fail(400, "control character in a field value");
+    return false;
   }
   std::size_t keep = trim_ows(value).size();
   if (keep != value.size()) value.resize(keep);  // leading OWS is already gone
@@ -256,8 +268,7 @@ int RequestParser::on_headers_complete(http_parser* p) {
   if (r.headers.has("Expect")) {
     if (!iequals(r.headers.get("Expect"), "100-continue"))
       return self->fail(417, "unsupported Expect");
-    bool has_body =
-        (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+    bool has_body = self->chunked_ || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
     self->continue_pending_ = has_body && p->http_minor >= 1;
   }
   return 0;
@@ -304,9 +315,10 @@ int RequestParser::check_framing(const http_parser* p) {
 // path and query come from it), authority-form for CONNECT only, asterisk-form for OPTIONS only.
 int RequestParser::set_target() {
   Request& r = request_;
-  const bool connect = r.method == "CONNECT";
-  if (connect || url_ == "*") {
-    if (url_ == "*" ? r.method != "OPTIONS" : url_.empty() || url_[0] == '/') {
+  const bool asterisk = url_ == "*";
+  if (asterisk || r.method == "CONNECT") {
+    const bool fits = asterisk ? r.method == "OPTIONS" : !url_.empty() && url_[0] != '/';
+    if (!fits) {
       error_reason_ = "request-target form does not fit the method";
       return 400;
     }
@@ -381,28 +393,6 @@ std::string_view DateCache::get() {
   }
   return value_;
 }
-
-namespace {
-
-// RFC 9110 field-name: a token (which also keeps out ':', CR, LF and spaces).
-bool valid_field_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (unsigned char c : name) {
-    if (c <= ' ' || c >= 0x7f || std::strchr("\"(),/:;<=>?@[\\]{}", c)) return false;
-  }
-  return true;
-}
-
-// RFC 9110 field-value: no control characters but HTAB. CR/LF would split the response, and NUL
-// (say, a percent-decoded "%00" a handler copies into a header) makes clients reject it.
-bool valid_field_value(std::string_view value) {
-  for (unsigned char c : value) {
-    if ((c < ' ' && c != '\t') || c == 0x7f) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void serialize_response(const Response& r, const ResponseFraming& framing, std::string_view date,
                         std::string* out) {

@@ -215,9 +215,8 @@ void AccessLog::flush(ErrorLog& errors) {
   if (pending_.empty()) return;
   const bool ok = write_all(fd_.valid() ? fd_.get() : 1, pending_);
   const int err = errno;
-  const std::uint64_t lines = count_lines(pending_);
-  pending_.clear();
   if (ok) {
+    pending_.clear();
     if (dropped_ > 0)
       errors.warning("Access log writable again; {} line(s) were dropped", dropped_);
     dropped_ = 0;
@@ -226,7 +225,8 @@ void AccessLog::flush(ErrorLog& errors) {
   if (dropped_ == 0)
     errors.error("cannot write access log '{}': {}; dropping its lines until a write succeeds",
                  path_, errno_text(err));
-  dropped_ += lines;
+  dropped_ += count_lines(pending_);
+  pending_.clear();
 }
 
 }  // namespace forksafe::serve

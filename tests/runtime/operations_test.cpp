@@ -1,10 +1,7 @@
 // Operations against real processes: bad input and exit codes, config file and environment,
 // --check-config/--print-config, access and error logs (USR1 reopen), metrics, USR2 re-exec.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -233,15 +230,9 @@ TEST(Signals, HupRereadsTheConfigFile) {
 }
 
 TEST(Listeners, SystemdSocketActivationServes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int port = 0;
+  int fd = listen_local(&port);
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 16), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   TempDir dir;
   Server s;
   // -b names a port nobody may bind (1): the inherited socket must be used instead.
@@ -249,7 +240,7 @@ TEST(Listeners, SystemdSocketActivationServes) {
           fd);
   ::close(fd);
   ASSERT_TRUE(s.wait_listening()) << s.log();
-  EXPECT_EQ(s.port(), ntohs(addr.sin_port));
+  EXPECT_EQ(s.port(), port);
   ASSERT_TRUE(s.wait_log("Booted worker"));
   EXPECT_EQ(http_get(s.url("/hello")).body, "hello");
 }
@@ -282,23 +273,12 @@ namespace {
 TEST(Logs, ErrorLogFileLevelsAndReopen) {
   // With --log-level warning the "Listening at" line is filtered, so hand the server a socket whose
   // port we already know (socket activation) instead of reading the port from the log.
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 16), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const std::string base = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
   TempDir dir;
   std::string error_log = dir.file("error.log");
   Server quiet;
-  quiet.start(dir, {"--error-logfile", error_log, "--log-level", "warning", test_app()},
-              {{"LISTEN_FDS", "1"}, {"LISTEN_PID", "$PID"}}, fd);
-  ::close(fd);
-  EXPECT_TRUE(eventually([&] { return http_get(base + "/hello", 1000).status == 200; }));
+  EXPECT_TRUE(quiet.start_activated(
+      dir, {"--error-logfile", error_log, "--log-level", "warning", test_app()}));
+  const std::string base = quiet.url("");
   EXPECT_EQ(count_lines_with(error_log, "[INFO]"), 0);
   http_get(base + "/throw");
   EXPECT_TRUE(eventually([&] { return count_lines_with(error_log, "[ERROR]") == 1; }));
