@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz) with clang-19 and runs each for a bounded time.
+# Builds the libFuzzer targets (tests/fuzz) with clang-19 and replays or explores their corpora.
 #
-#   scripts/fuzz.sh [SECONDS]            replay every seed corpus, then fuzz each target SECONDS
+#   scripts/fuzz.sh seeds                replay every file of every corpus once (the seeds and the
+#                                        saved reproducers, regress_*) and stop: deterministic,
+#                                        this is the gate scripts/test.sh and CI run
+#   scripts/fuzz.sh [SECONDS]            replay as above, then explore: fuzz each target SECONDS
 #                                        (default 60) on a temporary copy of its corpus
 #   scripts/fuzz.sh replay TARGET FILE…  run one target once on the given inputs (a reproducer,
 #                                        a seed, a corpus directory) and show what it does
 #
-# FUZZ_TARGETS="http_request facts" restricts the run. Reproducers of failures are kept in
-# build-fuzz/artifacts/ and named in the summary; nothing is ever written into the repository.
-# Exit status: 0 when every target ran clean, 1 when one crashed, hung, leaked or ran out of memory,
-# 2 on usage or build errors. See docs/fuzzing.md.
+# FUZZ_TARGETS="http_request facts" restricts the run. Reproducers of failures found while
+# exploring are kept in build-fuzz/artifacts/ and named in the summary; nothing is ever written
+# into the repository. Exit status: 0 when every target ran clean, 1 when one crashed, hung, leaked
+# or ran out of memory, 2 on usage or build errors. See docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +21,7 @@ all_targets=(http_request findings config suppressions compile_commands facts)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 
 usage() {
-  echo "usage: scripts/fuzz.sh [SECONDS] | scripts/fuzz.sh replay TARGET FILE..." >&2
+  echo "usage: scripts/fuzz.sh seeds | scripts/fuzz.sh [SECONDS] | scripts/fuzz.sh replay TARGET FILE..." >&2
   exit 2
 }
 
@@ -29,6 +32,9 @@ if [ "${1:-}" = replay ]; then
   mode=replay
   targets=("$2")
   shift 2
+elif [ "${1:-}" = seeds ]; then
+  [ $# -eq 1 ] || usage
+  mode=seeds
 elif [ $# -gt 1 ]; then
   usage
 elif [ $# -eq 1 ]; then
@@ -63,15 +69,30 @@ if [ "$mode" = replay ]; then
   exec "$bin/${t}_fuzz" -runs=0 -timeout=10 -rss_limit_mb=2048 "$@"
 fi
 
-# Every seed once (the same check as the ctest Fuzz.<target>.Seeds).
+# Every corpus file once (the same check as the ctest Fuzz.<target>.Seeds). libFuzzer prints
+# "Running: FILE" before each input, so the last such line names the one that failed.
+replay_failed=0
 for t in "${targets[@]}"; do
-  if ! "$bin/${t}_fuzz" -timeout=10 -rss_limit_mb=2048 tests/fuzz/corpus/"$t"/* \
+  files=(tests/fuzz/corpus/"$t"/*)
+  regress=(tests/fuzz/corpus/"$t"/regress_*)
+  [ -e "${regress[0]}" ] || regress=()
+  t0=$(date +%s)
+  if "$bin/${t}_fuzz" -runs=0 -timeout=10 -rss_limit_mb=2048 "${files[@]}" \
       >"$build/$t.seeds.log" 2>&1; then
+    printf '%-17s replayed %4d inputs (%d saved reproducers) in %3d s  ok\n' "$t" "${#files[@]}" \
+      "${#regress[@]}" $(($(date +%s) - t0))
+  else
+    failing=$(sed -n 's/^Running: //p' "$build/$t.seeds.log" | tail -n 1)
     tail -n 40 "$build/$t.seeds.log" >&2
-    echo "fuzz: $t fails on its own seed corpus (log: $build/$t.seeds.log)" >&2
-    exit 1
+    printf '%-17s FAILED on %s (log: %s)\n' "$t" "${failing:-?}" "$build/$t.seeds.log"
+    replay_failed=1
   fi
 done
+if [ "$replay_failed" -ne 0 ]; then
+  echo "fuzz: a target fails on its own corpus; replay with: scripts/fuzz.sh replay TARGET FILE" >&2
+  exit 1
+fi
+[ "$mode" = seeds ] && exit 0
 
 scratch=${TMPDIR:-/tmp}
 [ -w /dev/shm ] && scratch=/dev/shm  # tmpfs: the targets write a file per input

@@ -394,6 +394,18 @@ std::string_view DateCache::get() {
   return value_;
 }
 
+// True for "Transfer-Encoding" and for every field name that merely starts with it
+// ("Transfer-Encoding-Hint", "transfer-encodingx"). http_parser (Node.js's legacy parser and
+// the many C clients embedding it) marks a message as transfer-coded as soon as a name's first 17
+// characters match, so such a field next to our Content-Length makes those clients reject the
+// response as ambiguously framed. The server owns framing: none of these reach the wire.
+namespace {
+bool reads_as_transfer_encoding(std::string_view name) {
+  constexpr std::string_view te = "Transfer-Encoding";
+  return name.size() >= te.size() && iequals(name.substr(0, te.size()), te);
+}
+}  // namespace
+
 void serialize_response(const Response& r, const ResponseFraming& framing, std::string_view date,
                         std::string* out) {
   const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
@@ -420,7 +432,7 @@ void serialize_response(const Response& r, const ResponseFraming& framing, std::
     out->append("Connection: keep-alive\r\n");
   }
   for (const auto& [name, value] : r.headers) {
-    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+    if (iequals(name, "Content-Length") || reads_as_transfer_encoding(name) ||
         iequals(name, "Connection") || iequals(name, "Date") || iequals(name, "Server"))
       continue;
     if (!valid_field_name(name) || !valid_field_value(value)) continue;

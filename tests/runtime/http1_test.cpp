@@ -3,6 +3,7 @@
 #include "http1.hpp"
 
 #include <gtest/gtest.h>
+#include <http_parser.h>
 
 #include <string>
 #include <vector>
@@ -197,6 +198,34 @@ TEST(Http1, SerializeDropsInvalidFields) {
   EXPECT_EQ(out.find("X Space"), std::string::npos);
   EXPECT_NE(out.find("X-Tab: a\tb\r\n"), std::string::npos);
   EXPECT_NE(out.find("X-Utf8: caf\xc3\xa9\r\n"), std::string::npos);
+}
+
+// http_parser-based clients read any field whose name starts with "Transfer-Encoding" as the
+// framing field, and refuse it next to Content-Length (fuzz seed
+// regress_transfer_encoding_prefix_in_response). The server never emits one.
+TEST(Http1, SerializeDropsFieldsReadAsTransferEncoding) {
+  Response r = Response::text("abc");
+  r.headers.add("Transfer-Encoding", "chunked");
+  r.headers.add("Transfer-Encodingwwwwwaaaaa", "\xee");
+  r.headers.add("transfer-encoding-hint", "gzip");
+  r.headers.add("X-Transfer-Encoding", "kept");
+  r.headers.add("Transfer-Encod", "kept too");
+  std::string out;
+  serialize_response(r, ResponseFraming{false, true, 1}, "DATE", &out);
+  EXPECT_EQ(out.find("\r\nTransfer-Encoding:"), std::string::npos);
+  EXPECT_EQ(out.find("\r\nTransfer-Encodingw"), std::string::npos);
+  EXPECT_EQ(out.find("\r\ntransfer-encoding-hint"), std::string::npos);
+  EXPECT_NE(out.find("X-Transfer-Encoding: kept\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Transfer-Encod: kept too\r\n"), std::string::npos);
+
+  // Read back with http_parser, as a client does: one message, framed by Content-Length.
+  http_parser p;
+  http_parser_init(&p, HTTP_RESPONSE);
+  http_parser_settings settings;
+  http_parser_settings_init(&settings);
+  std::size_t n = http_parser_execute(&p, &settings, out.data(), out.size());
+  EXPECT_EQ(HTTP_PARSER_ERRNO(&p), HPE_OK) << http_errno_name(HTTP_PARSER_ERRNO(&p));
+  EXPECT_EQ(n, out.size());
 }
 
 }  // namespace
