@@ -23,11 +23,14 @@ llvm::StringRef PerWorkerStateCheck::help() const {
 void PerWorkerStateCheck::check(const CheckContext& ctx, std::vector<Finding>& out) const {
   const Model& model = ctx.model;
   for (const VariableFact& var : model.facts().variables) {
-    if (var.isConst || var.isSync || var.isRng || var.isPerWorker) continue;
+    if (var.isSync || var.isRng || var.isPerWorker) continue;
     std::vector<const ResolvedAccess*> writes;
     bool atomic = false, locked = false;
     for (const ResolvedAccess& a : model.accesses(var.id)) {
       if (!a.write || !model.isRequestTime(a.function)) continue;
+      // What a pointer points to is state of its own, unless it is shared memory; a const
+      // pointer may point to a mutable object.
+      if (a.pointee ? a.shared || var.pointeeSync || var.pointeeRng : var.isConst) continue;
       if (ctx.suppressions.suppressed(id(), a.loc)) continue;
       writes.push_back(&a);
       atomic |= a.atomic;
@@ -35,7 +38,7 @@ void PerWorkerStateCheck::check(const CheckContext& ctx, std::vector<Finding>& o
     }
     if (writes.empty()) continue;
     Finding f = makeFinding(var);
-    f.message = "'" + var.name + "' is written on a request path (" +
+    f.message = writtenSubject(var.name, writes) + " is written on a request path (" +
                 rootOf(model, writes.front()->function, PathKind::Request) +
                 "), but every worker process has its own copy, so its value diverges between "
                 "workers";
@@ -45,6 +48,7 @@ void PerWorkerStateCheck::check(const CheckContext& ctx, std::vector<Finding>& o
       f.message += "; the lock only orders threads inside one process";
     f.message += "; keep it in an external store shared by all workers, or mark it "
                  "FORKSAFE_PER_WORKER if a per-worker copy is intended";
+    addIndirectionNotes(model, var, writes, true, f.notes);
     addSiteNotes(model, writes, var.name, PathKind::Request, f.notes);
     out.push_back(std::move(f));
   }

@@ -22,20 +22,23 @@ llvm::StringRef UnsynchronizedStateCheck::help() const {
 void UnsynchronizedStateCheck::check(const CheckContext& ctx, std::vector<Finding>& out) const {
   const Model& model = ctx.model;
   for (const VariableFact& var : model.facts().variables) {
-    if (var.isConst || var.isSync || var.isThreadLocal || var.isAtomic) continue;
+    if (var.isThreadLocal) continue;
     std::vector<const ResolvedAccess*> writes;
     for (const ResolvedAccess& a : model.accesses(var.id)) {
       if (!a.write || a.atomic || a.locked || !model.isUnlockedRequestTime(a.function)) continue;
+      // Shared memory behind a pointer is still raced on, by threads and by processes.
+      if (a.pointee ? var.pointeeSync : var.isConst || var.isSync || var.isAtomic) continue;
       if (ctx.suppressions.suppressed(id(), a.loc)) continue;
       writes.push_back(&a);
     }
     if (writes.empty()) continue;
     Finding f = makeFinding(var);
-    f.message = "'" + var.name + "' is written on a request path (" +
+    f.message = writtenSubject(var.name, writes) + " is written on a request path (" +
                 rootOf(model, writes.front()->function, PathKind::UnlockedRequest) +
                 ") without holding a lock; with threaded workers concurrent requests race on "
                 "it; guard every access with a mutex or make it std::atomic (this fixes the "
                 "race, not the divergence between worker processes)";
+    addIndirectionNotes(model, var, writes, false, f.notes);
     addSiteNotes(model, writes, var.name, PathKind::UnlockedRequest, f.notes);
     out.push_back(std::move(f));
   }

@@ -417,9 +417,24 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // --- writes -------------------------------------------------------------------------------
 
+  // A pointer or reference to a library object that is not a standard one (FILE, sqlite3, a
+  // client or logger class) or to an incomplete type: a handle to something outside our state.
+  bool isLibraryHandle(QualType type) {
+    QualType pointee = pointeeType(type);
+    if (pointee.isNull()) pointee = type;
+    const auto* record = pointee->getAsRecordDecl();
+    if (!record) return false;
+    if (!record->getDefinition()) return true;
+    const auto* cxx = dyn_cast<CXXRecordDecl>(record);
+    return ctx_.isInSystemHeader(record) && !(cxx && isStdRecord(cxx));
+  }
+
+  // `pointees`: whether storage reached through a pointer counts. A library object behind a
+  // pointer (a logger, a client, a FILE) is a handle: calling it is not writing our state.
   void markWrite(const Expr* e, bool viaPointer, const std::string& how, SourceLocation loc,
-                 bool atomic) {
+                 bool atomic, bool pointees = true) {
     for (const Base& found : storage_.bases(e, viaPointer)) {
+      if (found.pointee && !pointees) continue;
       std::optional<Base> tracked = storage_.asTracked(found);
       if (!tracked) continue;
       const Base& base = *tracked;
@@ -484,7 +499,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
                           ? std::string("assigned")
                           : "modified by " + describeCall(&method);
     if (ctx_.isInSystemHeader(&method)) {
-      markWrite(object, viaPointer, how, loc, atomic);
+      bool handle = !isStdRecord(method.getParent()) && method.getOverloadedOperator() != OO_Equal;
+      markWrite(object, viaPointer, how, loc, atomic, !handle);
       return;
     }
     // A member function of the program: a write only if it modifies *this (the Model decides).
@@ -529,7 +545,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       if (opaque) {
         std::string how = "passed to " + (callee ? describeCall(callee) : std::string("a call")) +
                           (viaPointer ? " by pointer" : " by non-const reference");
-        markWrite(arg, viaPointer, how, arg->getExprLoc(), atomic);
+        markWrite(arg, viaPointer, how, arg->getExprLoc(), atomic, !isLibraryHandle(argType));
         continue;
       }
       for (const Base& found : storage_.bases(arg, viaPointer)) {
@@ -641,6 +657,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   // and the user functions whose results are stored (resolved by the Model).
   void scanStore(const Expr* value, const Base& target) {
     if (target.kind == BaseKind::Parameter || target.kind == BaseKind::ReturnOf) return;
+    if (target.kind == BaseKind::Variable && !target.pointee) recordAim(value, target.id);
     std::vector<std::string> callees;
     scanStoreRec(value, target, callees);
     if (!callees.empty()) {
@@ -659,6 +676,54 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       if (var && var->containsRng && !var->isThreadLocal)
         addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target);
     }
+  }
+
+  // What a store into a pointer-like static aims it at (see PointsToFact). Null stores aim it
+  // nowhere and are not recorded.
+  void recordAim(const Expr* value, const std::string& pointerId) {
+    const VariableFact* var = ctx_.variableById(pointerId);
+    if (!var || !(var->isPointer || var->isReference || var->isSmartPointer)) return;
+    if (const auto* list = dyn_cast<InitListExpr>(strip(value))) {  // an array of pointers
+      for (const Expr* element : list->inits()) recordAim(element, pointerId);
+      return;
+    }
+    if (isa<ImplicitValueInitExpr>(value) ||
+        value->isNullPointerConstant(ctx_.ast(), Expr::NPC_ValueDependentIsNotNull))
+      return;
+    PointsToFact aim;
+    aim.function = fnId_;
+    aim.pointer = pointerId;
+    aim.loc = ctx_.location(value->getBeginLoc());
+    const auto* call = dyn_cast<CallExpr>(strip(value->IgnoreParenCasts()));
+    const FunctionDecl* fn = call ? plainFunction(call) : nullptr;
+    if (fn && isSharedMemoryFunction(fn->getName()) && mapsShared(*call)) {
+      aim.kind = AimKind::SharedMemory;
+      aim.api = fn->getName().str();
+      ctx_.facts().pointsTo.push_back(std::move(aim));
+      return;
+    }
+    std::vector<Base> aimed;
+    if (var->isReference || var->isPointer) aimed = storage_.bases(value, var->isPointer);
+    if (aimed.empty()) {
+      ctx_.facts().pointsTo.push_back(std::move(aim));  // AimKind::Other: the heap, a handle...
+      return;
+    }
+    for (const Base& base : aimed) {
+      PointsToFact one = aim;
+      one.kind = AimKind::Static;
+      one.target = base;
+      ctx_.facts().pointsTo.push_back(std::move(one));
+    }
+  }
+
+  // mmap with MAP_SHARED (or flags we cannot evaluate), or shmat: memory all processes share.
+  bool mapsShared(const CallExpr& call) {
+    const FunctionDecl* fn = call.getDirectCallee();
+    if (!fn || !fn->getName().starts_with("mmap") || call.getNumArgs() < 4) return true;
+    clang::Expr::EvalResult flags;
+    if (!call.getArg(3)->EvaluateAsInt(flags, ctx_.ast())) return true;
+    constexpr int64_t kMapShared = 0x01;  // Linux <sys/mman.h>; MAP_SHARED_VALIDATE has it too
+    return (flags.Val.getInt().getExtValue() & kMapShared) != 0;
   }
 
   void scanStoreRec(const Stmt* s, const Base& target, std::vector<std::string>& callees) {

@@ -127,7 +127,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   const clang::VarDecl* def = var->getDefinition();
   const clang::VarDecl* shown = def ? def : var;
   bool tracked = var->hasGlobalStorage() && !llvm::isa<clang::ParmVarDecl>(var) &&
-                 !var->getType()->isReferenceType() && !var->isInvalidDecl() &&
+                 !var->isInvalidDecl() &&
                  !var->getDeclContext()->isDependentContext() && !isInSystemHeader(shown) &&
                  !var->isTemplated();
   if (!tracked) {
@@ -156,7 +156,19 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   fact.containsRng = containsRngEngine(type);
   fact.isPerWorker = hasAnnotation(var, "forksafe::per_worker");
   fact.isStaticMember = var->isStaticDataMember();
-  fact.isPointer = type->isPointerType();
+  fact.isPointer = type->isPointerType() ||
+                   (type->isArrayType() && ast_.getBaseElementType(type)->isPointerType());
+  fact.isReference = type->isReferenceType();
+  fact.isSmartPointer = isSmartPointerType(type);
+  if (clang::QualType pointee = pointeeType(type); !pointee.isNull()) {
+    fact.pointeeSync = isSyncType(pointee);
+    fact.pointeeRng = isRngType(pointee);
+  }
+  if (fact.isReference) {
+    // A reference is never reseated: the variable is what it refers to, see Base::pointee.
+    fact.isConst = true;
+    fact.isSync = fact.isRng = fact.containsRng = fact.isAtomic = false;
+  }
   if (var->isLocalVarDecl()) {
     if (const auto* fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(
             var->getParentFunctionOrMethod()))

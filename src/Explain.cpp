@@ -78,7 +78,14 @@ void addSiteNotes(const Model& model, const std::vector<const ResolvedAccess*>& 
       break;
     }
     ++shown;
-    notes.push_back({site->loc, "'" + varName + "' is " + site->how + " here, in " +
+    std::string what = site->pointee ? "the object '" + varName + "' points to"
+                                     : "'" + varName + "'";
+    std::string through;
+    if (site->through) {
+      const VariableFact* pointer = model.variable(site->through->pointer);
+      through = " through '" + (pointer ? pointer->name : site->through->pointer) + "'";
+    }
+    notes.push_back({site->loc, what + " is " + site->how + through + " here, in " +
                                     quoted(model, site->function)});
     if (explained.insert(site->function).second) {
       const FunctionFact* f = model.function(site->function);
@@ -97,6 +104,42 @@ void addReachNote(const Model& model, const std::string& fn, PathKind kind,
   const FunctionFact* f = model.function(fn);
   if (!f) return;
   if (auto note = reachNote(model, fn, f->loc, kind)) notes.push_back(std::move(*note));
+}
+
+}  // namespace forksafe
+
+namespace forksafe {
+
+std::string writtenSubject(const std::string& varName,
+                           const std::vector<const ResolvedAccess*>& sites) {
+  for (const ResolvedAccess* site : sites)
+    if (!site->pointee) return "'" + varName + "'";
+  return "the object '" + varName + "' points to";
+}
+
+void addIndirectionNotes(const Model& model, const VariableFact& var,
+                         const std::vector<const ResolvedAccess*>& sites, bool copiedByFork,
+                         std::vector<Note>& notes) {
+  std::set<const PointsToFact*> aims;
+  bool pointee = false;
+  for (const ResolvedAccess* site : sites) {
+    pointee |= site->pointee && !site->shared;
+    if (site->through && site->through->kind == AimKind::Static) aims.insert(site->through);
+  }
+  if (pointee && copiedByFork) {
+    std::string kind = var.isReference ? "refers to" : "points to";
+    notes.push_back({var.loc, "'" + var.name + "' " + kind +
+                                  " an object outside the variable itself; fork copies that "
+                                  "object into every worker process like any global, so each "
+                                  "worker writes its own copy"});
+  }
+  for (const PointsToFact* aim : aims) {
+    const VariableFact* pointer = model.variable(aim->pointer);
+    std::string name = pointer ? pointer->name : aim->pointer;
+    notes.push_back({aim->loc, "'" + name + "' is aimed at '" + var.name + "' here, in " +
+                                   functionLabel(model, aim->function) +
+                                   ", so writes through it write '" + var.name + "'"});
+  }
 }
 
 }  // namespace forksafe

@@ -33,6 +33,18 @@ std::string functionLabel(const Model& model, const std::string& fn);
 // Appends reachNote() for `fn` (at its definition) when there is one.
 void addReachNote(const Model& model, const std::string& fn, PathKind kind, std::vector<Note>& notes);
 
+// What the sites write, for a message: "'g'" when some site writes the variable itself, "the
+// object 'g_cache' points to" when every site writes what it points to.
+std::string writtenSubject(const std::string& varName,
+                           const std::vector<const ResolvedAccess*>& sites);
+
+// Notes on the indirection behind the sites: that the object a pointer points to is copied into
+// every worker (with copiedByFork), and where a pointer written through was aimed at this
+// variable.
+void addIndirectionNotes(const Model& model, const VariableFact& var,
+                         const std::vector<const ResolvedAccess*>& sites, bool copiedByFork,
+                         std::vector<Note>& notes);
+
 // The root of the path that makes `fn` reached, described for a message ("handler 'save()'").
 std::string rootOf(const Model& model, const std::string& fn, PathKind kind);
 

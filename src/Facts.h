@@ -89,8 +89,15 @@ struct VariableFact {
   bool containsRng = false;    // is or directly holds a random engine
   bool isPerWorker = false;    // FORKSAFE_PER_WORKER
   bool isStaticMember = false;
-  bool isPointer = false;
+  bool isPointer = false;      // a raw pointer, or an array of them
   bool isDefinition = false;   // loc is the definition (not an extern or in-class declaration)
+  // Pointer-like: a raw pointer, a reference or a smart pointer. What it designates is state of
+  // its own: fork copies the heap exactly as it copies .data, so a write to the pointed-to object
+  // is a write every worker makes to its own copy (unless the object lives in shared memory).
+  bool isReference = false;
+  bool isSmartPointer = false;
+  bool pointeeSync = false;    // points to a mutex, condition variable...
+  bool pointeeRng = false;     // points to a random engine (forksafe-prefork-rng's business)
 };
 
 enum class BaseKind {
@@ -108,6 +115,9 @@ struct Base {
   BaseKind kind = BaseKind::Variable;
   std::string id;
   unsigned param = 0;  // BaseKind::Parameter: the parameter's index, or kThisParam
+  // Not the storage itself but what it points to, through one or more pointers, references or
+  // smart pointers (`g_cache->put()`, `*slot += n`, a pointer member's target).
+  bool pointee = false;
 };
 
 enum class AccessKind { Read, Write };
@@ -134,6 +144,21 @@ struct BindingFact {
   Location loc;
   bool locked = false;
   bool atomic = false;
+};
+
+// A pointer-like static variable is made to point somewhere: at static storage (`slot = &quota`,
+// `int& alias = g`), at shared memory (`mmap(... MAP_SHARED ...)`, `shmat`) or at anything else
+// (`new T`, `std::make_unique<T>()`, a function's result). Writes through the pointer go to what it
+// points to; the Model redirects them when every store aims it at static storage or shared memory.
+enum class AimKind { Static, SharedMemory, Other };
+
+struct PointsToFact {
+  std::string function;  // where the store happens (a static initializer's id for initializers)
+  std::string pointer;   // the pointer-like variable's id
+  AimKind kind = AimKind::Other;
+  Base target;           // AimKind::Static: the storage it is aimed at
+  Location loc;
+  std::string api;       // AimKind::SharedMemory: "mmap", "shmat"
 };
 
 // `function` returns `base` by non-const reference or pointer (accessors, Meyers singletons).
@@ -172,12 +197,13 @@ struct TUFacts {
   std::vector<BindingFact> bindings;
   std::vector<ReturnFact> returns;
   std::vector<EventFact> events;
+  std::vector<PointsToFact> pointsTo;
   bool hasHandlerRoots = false;     // any handler root (annotation, pattern match or router)
   bool handlerPatterns = false;     // --handlers/HandlerPatterns were configured for this TU
 };
 
 // Bumped whenever the meaning or layout of the facts changes; cached facts of another version
 // are ignored.
-inline constexpr int kFactsVersion = 2;
+inline constexpr int kFactsVersion = 3;
 
 }  // namespace forksafe

@@ -10,7 +10,9 @@ using llvm::json::Object;
 using llvm::json::Value;
 
 Value loc(const Location& l) { return Array{l.file, l.line, l.column}; }
-Value base(const Base& b) { return Array{static_cast<int>(b.kind), b.id, static_cast<int64_t>(b.param)}; }
+Value base(const Base& b) {
+  return Array{static_cast<int>(b.kind), b.id, static_cast<int64_t>(b.param), b.pointee};
+}
 
 const Value kNull(nullptr);
 
@@ -51,6 +53,7 @@ class Fields {
     b.kind = static_cast<BaseKind>(f.num());
     b.id = f.str();
     b.param = static_cast<unsigned>(f.num());
+    b.pointee = f.flag();
     ok_ &= f.ok() && static_cast<int>(b.kind) >= 0 && static_cast<int>(b.kind) <= 4;
     return b;
   }
@@ -128,7 +131,8 @@ Value factsToJson(const TUFacts& facts) {
   o["variables"] = arrayOf(facts.variables, [](const VariableFact& v) {
     return Array{v.id, v.name, v.mangled, loc(v.loc), v.enclosingFunction, v.isConst,
                  v.isThreadLocal, v.isAtomic, v.isSync, v.isRng, v.containsRng, v.isPerWorker,
-                 v.isStaticMember, v.isPointer, v.isDefinition};
+                 v.isStaticMember, v.isPointer, v.isDefinition, v.isReference,
+                 v.isSmartPointer, v.pointeeSync, v.pointeeRng};
   });
   o["accesses"] = arrayOf(facts.accesses, [](const AccessFact& a) {
     return Array{a.function, base(a.base), static_cast<int>(a.kind), loc(a.loc), a.locked,
@@ -145,6 +149,10 @@ Value factsToJson(const TUFacts& facts) {
     for (const std::string& c : e.callees) callees.push_back(c);
     return Array{static_cast<int>(e.kind), e.function, loc(e.loc), e.api, e.hasTarget,
                  base(e.target), std::move(callees)};
+  });
+  o["pointsTo"] = arrayOf(facts.pointsTo, [](const PointsToFact& p) {
+    return Array{p.function, p.pointer, static_cast<int>(p.kind), base(p.target), loc(p.loc),
+                 p.api};
   });
   return o;
 }
@@ -214,6 +222,10 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.isStaticMember = f.flag();
         x.isPointer = f.flag();
         x.isDefinition = f.flag();
+        x.isReference = f.flag();
+        x.isSmartPointer = f.flag();
+        x.pointeeSync = f.flag();
+        x.pointeeRng = f.flag();
         return x;
       }) &&
       readArray(*o, "accesses", facts.accesses, [](Fields& f) {
@@ -255,6 +267,17 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.hasTarget = f.flag();
         x.target = f.baseValue();
         x.callees = f.strings();
+        return x;
+      }) &&
+      readArray(*o, "pointsTo", facts.pointsTo, [](Fields& f) {
+        PointsToFact x;
+        x.function = f.str();
+        x.pointer = f.str();
+        int64_t kind = f.num();
+        x.kind = static_cast<AimKind>(kind >= 0 && kind <= 2 ? kind : 2);
+        x.target = f.baseValue();
+        x.loc = f.location();
+        x.api = f.str();
         return x;
       });
   if (const Array* taken = o->getArray("addressTaken")) {

@@ -54,6 +54,8 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& units) {
       if (owned(r.function, u)) program.returns.push_back(r);
     for (const EventFact& e : tu.events)
       if (owned(e.function, u)) program.events.push_back(e);
+    for (const PointsToFact& p : tu.pointsTo)
+      if (owned(p.function, u)) program.pointsTo.push_back(p);
     for (const OverrideFact& o : tu.overrides)
       if (overrides.insert({o.method, o.overridden}).second) program.overrides.push_back(o);
   }

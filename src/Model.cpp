@@ -209,67 +209,131 @@ std::string Model::describeRoot(const std::string& fn) const {
   return "'" + f->name + "'";
 }
 
-std::set<std::string> Model::resolve(const Base& base) const {
-  if (base.kind == BaseKind::Variable) return {base.id};
-  if (base.kind == BaseKind::ReturnOf) {
-    auto it = returns_.find(base.id);
-    if (it != returns_.end()) return it->second;
+// The variables (or pointees) a base designates, following what functions return by reference.
+std::set<std::pair<std::string, bool>> Model::designated(const Base& base) const {
+  if (base.kind == BaseKind::Variable) return {{base.id, base.pointee}};
+  std::set<std::pair<std::string, bool>> out;
+  if (base.kind != BaseKind::ReturnOf) return out;
+  auto it = returns_.find(base.id);
+  if (it == returns_.end()) return out;
+  for (const auto& [var, pointee] : it->second) out.insert({var, pointee || base.pointee});
+  return out;
+}
+
+// What a write to `base` writes: a pointee of a pointer aimed at static storage is that storage
+// (`*slot += n` writes `quota`), at shared memory it is shared memory; otherwise the heap object
+// the pointer owns, reported as the pointer's own state.
+std::set<Model::Target> Model::resolve(const Base& base) const {
+  std::set<Target> out;
+  for (const auto& [var, pointee] : designated(base)) {
+    auto aimed = pointee ? aims_.find(var) : aims_.end();
+    if (aimed == aims_.end()) {
+      out.insert({var, pointee, false, nullptr});
+      continue;
+    }
+    bool elsewhere = false;  // some store aims it at something we cannot name: keep the pointer
+    for (const PointsToFact* aim : aimed->second) {
+      if (aim->kind == AimKind::SharedMemory) {
+        out.insert({var, true, true, aim});
+      } else if (aim->kind == AimKind::Static && (aim->target.kind == BaseKind::Variable ||
+                                                   aim->target.kind == BaseKind::ReturnOf)) {
+        for (const auto& [target, targetPointee] : designated(aim->target))
+          out.insert({target, targetPointee, false, aim});
+      } else {
+        elsewhere = true;
+      }
+    }
+    if (elsewhere) out.insert({var, true, false, nullptr});
   }
-  return {};
+  return out;
+}
+
+const std::vector<const PointsToFact*>& Model::aims(const std::string& pointerId) const {
+  static const std::vector<const PointsToFact*> kNone;
+  auto it = aims_.find(pointerId);
+  return it == aims_.end() ? kNone : it->second;
+}
+
+// A pointer is redirected when at least one store aims it at static storage or shared memory.
+void Model::computeAims() {
+  std::map<std::string, std::vector<const PointsToFact*>> all;
+  for (const PointsToFact& p : facts_.pointsTo) all[p.pointer].push_back(&p);
+  for (auto& [pointer, stores] : all) {
+    for (const PointsToFact* p : stores) {
+      if (p->kind == AimKind::Other) continue;
+      aims_[pointer] = std::move(stores);
+      break;
+    }
+  }
 }
 
 void Model::resolveAccesses() {
-  // Which reference/pointer parameters does each function modify (directly or by passing on)?
-  // A callee that takes its own lock around every write through the parameter (a member
-  // function locking a member mutex) makes the write synchronized even at an unlocked call site.
+  // Which reference/pointer parameters does each function modify, itself or what it points to,
+  // directly or by passing them on? A callee that takes its own lock around every write through
+  // the parameter (a member function locking a member mutex) makes the write synchronized even
+  // at an unlocked call site.
   for (const AccessFact& a : facts_.accesses) {
     if (a.kind != AccessKind::Write || a.base.kind != BaseKind::Parameter) continue;
-    paramWrites_.insert({a.function, a.base.param});
-    if (!a.locked) paramUnlockedWrites_.insert({a.function, a.base.param});
+    paramWrites_.insert({a.function, a.base.param, a.base.pointee});
+    if (!a.locked) paramUnlockedWrites_.insert({a.function, a.base.param, a.base.pointee});
   }
-  auto calleeWrites = [&](const BindingFact& b) {
-    return index(b.callee) < 0 || paramWrites_.count({b.callee, b.param}) != 0;
+  // Through a binding, the callee writes the argument (pointee = false) or what it points to. A
+  // callee outside the program (a library function) may write the argument itself.
+  auto calleeWrites = [&](const BindingFact& b, bool pointee) {
+    if (index(b.callee) < 0) return !pointee;
+    return paramWrites_.count({b.callee, b.param, pointee}) != 0;
   };
-  auto unlockedWrite = [&](const BindingFact& b) {
-    return !b.locked &&
-           (index(b.callee) < 0 || paramUnlockedWrites_.count({b.callee, b.param}) != 0);
+  auto unlockedWrite = [&](const BindingFact& b, bool pointee) {
+    if (b.locked) return false;
+    if (index(b.callee) < 0) return !pointee;
+    return paramUnlockedWrites_.count({b.callee, b.param, pointee}) != 0;
   };
   for (bool changed = true; changed;) {
     changed = false;
     for (const BindingFact& b : facts_.bindings) {
-      if (b.base.kind != BaseKind::Parameter || !calleeWrites(b)) continue;
-      changed |= paramWrites_.insert({b.function, b.base.param}).second;
-      if (unlockedWrite(b))
-        changed |= paramUnlockedWrites_.insert({b.function, b.base.param}).second;
+      if (b.base.kind != BaseKind::Parameter) continue;
+      for (bool pointee : {false, true}) {
+        if (!calleeWrites(b, pointee)) continue;
+        ParamWrite w{b.function, b.base.param, b.base.pointee || pointee};
+        changed |= paramWrites_.insert(w).second;
+        if (unlockedWrite(b, pointee)) changed |= paramUnlockedWrites_.insert(w).second;
+      }
     }
   }
   // What does each function return by reference (accessors, singletons)?
   for (bool changed = true; changed;) {
     changed = false;
     for (const ReturnFact& r : facts_.returns) {
-      std::set<std::string>& into = returns_[r.function];
-      for (const std::string& v : resolve(r.base)) changed |= into.insert(v).second;
+      std::set<std::pair<std::string, bool>>& into = returns_[r.function];
+      for (const auto& target : designated(r.base)) changed |= into.insert(target).second;
     }
   }
+  computeAims();
 
-  auto add = [&](const std::string& var, ResolvedAccess access) {
-    if (!variable(var)) return;
-    if (variable(var)->isAtomic) access.atomic = true;
-    accesses_[var].push_back(std::move(access));
+  auto add = [&](const Target& target, ResolvedAccess access) {
+    const VariableFact* var = variable(target.var);
+    if (!var) return;
+    if (var->isAtomic && !target.pointee) access.atomic = true;
+    access.pointee = target.pointee;
+    access.shared = target.shared;
+    access.through = target.through;
+    accesses_[target.var].push_back(std::move(access));
   };
   for (const AccessFact& a : facts_.accesses) {
-    for (const std::string& var : resolve(a.base)) {
+    for (const Target& target : resolve(a.base)) {
       std::string how = a.how;
       if (a.base.kind == BaseKind::ReturnOf) {
         const FunctionFact* f = function(a.base.id);
         how += " through the reference returned by '" + (f ? f->name : a.base.id) + "'";
       }
-      add(var, {a.function, a.loc, a.kind == AccessKind::Write, a.locked, a.atomic, how});
+      add(target, {a.function, a.loc, a.kind == AccessKind::Write, a.locked, a.atomic, how});
     }
   }
   for (const BindingFact& b : facts_.bindings) {
-    if (!calleeWrites(b)) continue;
-    for (const std::string& var : resolve(b.base)) {
+    for (bool pointee : {false, true}) {
+      if (!calleeWrites(b, pointee)) continue;
+      Base written = b.base;
+      written.pointee |= pointee;
       std::string how;
       if (b.param == kThisParam)
         how = "modified by '" + b.calleeName + "'";
@@ -277,7 +341,8 @@ void Model::resolveAccesses() {
         how = "passed by reference to '" + b.calleeName + "', which may modify it";
       else
         how = "passed by reference to '" + b.calleeName + "', which modifies it";
-      add(var, {b.function, b.loc, true, !unlockedWrite(b), b.atomic, how});
+      for (const Target& target : resolve(written))
+        add(target, {b.function, b.loc, true, !unlockedWrite(b, pointee), b.atomic, how});
     }
   }
   for (auto& [var, list] : accesses_) {

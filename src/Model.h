@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct ResolvedAccess {
   bool locked = false;
   bool atomic = false;
   std::string how;
+  bool pointee = false;  // the object the variable points to, not the variable (Base::pointee)
+  bool shared = false;   // ... and that object is shared memory (mmap MAP_SHARED, shmat)
+  const PointsToFact* through = nullptr;  // reached through this pointer aimed at the variable
 };
 
 struct PathStep {
@@ -61,6 +65,9 @@ class Model {
   // "handler 'save()'", "callback lambda at app.cpp:12:3", "main()"...
   std::string describeRoot(const std::string& fn) const;
 
+  // Where the pointer-like variable is aimed at static storage or shared memory (PointsToFact).
+  const std::vector<const PointsToFact*>& aims(const std::string& pointerId) const;
+
   // Whether `fn` returns, or stores into *this, a descriptor it (transitively) opens.
   bool producesDescriptor(const std::string& fn) const { return producers_.count(fn) != 0; }
 
@@ -88,7 +95,19 @@ class Model {
   void computeReachability();
   void resolveAccesses();
   void computeProducers();
-  std::set<std::string> resolve(const Base& base) const;
+  // A storage a base designates once symbols are resolved: a variable or what it points to.
+  struct Target {
+    std::string var;
+    bool pointee = false;
+    bool shared = false;
+    const PointsToFact* through = nullptr;
+    bool operator<(const Target& o) const {
+      return std::tie(var, pointee, shared, through) < std::tie(o.var, o.pointee, o.shared, o.through);
+    }
+  };
+  std::set<std::pair<std::string, bool>> designated(const Base& base) const;
+  std::set<Target> resolve(const Base& base) const;
+  void computeAims();
 
   const TUFacts& facts_;
   std::unordered_map<std::string, int> functionIndex_;
@@ -98,9 +117,14 @@ class Model {
   std::vector<bool> hasCaller_;
   Reach init_, workerInit_, request_, unlocked_;
   bool inferred_ = false;
-  std::set<std::pair<std::string, unsigned>> paramWrites_;          // (function, param) modified
-  std::set<std::pair<std::string, unsigned>> paramUnlockedWrites_;  // ... somewhere without a lock
-  std::map<std::string, std::set<std::string>> returns_;
+  // (function, parameter, through it) that the function modifies: the argument itself or what
+  // it points to. Unlocked: somewhere without a lock.
+  using ParamWrite = std::tuple<std::string, unsigned, bool>;
+  std::set<ParamWrite> paramWrites_;
+  std::set<ParamWrite> paramUnlockedWrites_;
+  std::map<std::string, std::set<std::pair<std::string, bool>>> returns_;  // (variable, pointee)
+  // Pointers every non-null store aims at static storage or shared memory, with those stores.
+  std::map<std::string, std::vector<const PointsToFact*>> aims_;
   std::unordered_map<std::string, std::vector<ResolvedAccess>> accesses_;
   std::set<std::string> producers_;
 };

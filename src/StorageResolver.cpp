@@ -28,10 +28,12 @@ bool isPointerToNonConst(QualType t) {
 }
 
 namespace {
-bool isSmartPointer(QualType t) {
-  std::string name = recordName(t);
-  llvm::StringRef n(name);
-  return n.ends_with("_ptr") || n.ends_with("Ptr") || n.ends_with("_pointer");
+// What the storage in `from` points to: each base becomes its pointee.
+void addPointees(std::vector<Base>& from, std::vector<Base>& out) {
+  for (Base& b : from) {
+    b.pointee = true;
+    out.push_back(std::move(b));
+  }
 }
 }  // namespace
 
@@ -43,7 +45,7 @@ std::optional<Base> StorageResolver::asTracked(const Base& base) const {
   const auto* method = dyn_cast_or_null<CXXMethodDecl>(fn_);
   if (base.kind == BaseKind::This && method && method->isInstance() &&
       !method->getParent()->isLambda())
-    return Base{BaseKind::Parameter, "", kThisParam};
+    return Base{BaseKind::Parameter, "", kThisParam, base.pointee};
   return std::nullopt;
 }
 
@@ -88,30 +90,38 @@ void StorageResolver::findBases(const Expr* e, bool viaPointer, std::vector<Base
       findDeclBases(var, viaPointer, out, depth);
       return;
     }
-    if (isa<CXXThisExpr>(member->getBase()->IgnoreParenImpCasts())) {
-      if (!viaPointer || !member->getType()->isPointerType())
-        out.push_back(Base{BaseKind::This, "", 0});
-      return;
-    }
-    if (member->isArrow()) {
-      if (!viaPointer || !member->getType()->isPointerType())
-        findBases(member->getBase(), true, out, depth + 1);
-      return;
-    }
-    if (viaPointer && member->getType()->isPointerType()) return;  // pointee of a field
-    findBases(member->getBase(), false, out, depth + 1);
+    // With viaPointer on a pointer field: the object the field points to, which is reached
+    // from (and so copied with) the object that holds the field.
+    bool pointeeOfField = viaPointer && member->getType()->isPointerType();
+    std::vector<Base> holder;
+    if (isa<CXXThisExpr>(member->getBase()->IgnoreParenImpCasts()))
+      holder.push_back(Base{BaseKind::This, "", 0});
+    else
+      findBases(member->getBase(), member->isArrow(), holder, depth + 1);
+    if (pointeeOfField) addPointees(holder, out);
+    else out.insert(out.end(), holder.begin(), holder.end());
     return;
   }
   if (const auto* sub = dyn_cast<ArraySubscriptExpr>(e)) {
-    if (viaPointer && sub->getType()->isPointerType()) return;
+    if (viaPointer && sub->getType()->isPointerType()) {  // what an element points to
+      std::vector<Base> holder;
+      findBases(sub->getBase(), true, holder, depth + 1);
+      addPointees(holder, out);
+      return;
+    }
     findBases(sub->getBase(), true, out, depth + 1);
     return;
   }
   if (const auto* unary = dyn_cast<UnaryOperator>(e)) {
     switch (unary->getOpcode()) {
       case UO_Deref:
-        if (!viaPointer || !unary->getType()->isPointerType())
+        if (!viaPointer || !unary->getType()->isPointerType()) {
           findBases(unary->getSubExpr(), true, out, depth + 1);
+        } else {  // **pp: what the pointed-to pointer points to
+          std::vector<Base> holder;
+          findBases(unary->getSubExpr(), true, holder, depth + 1);
+          addPointees(holder, out);
+        }
         return;
       case UO_AddrOf:
         if (viaPointer) findBases(unary->getSubExpr(), false, out, depth + 1);
@@ -158,9 +168,13 @@ void StorageResolver::findDeclBases(const ValueDecl* decl, bool viaPointer, std:
   const auto* var = dyn_cast<VarDecl>(decl);
   if (!var) return;
   if (var->hasGlobalStorage()) {
-    if (viaPointer && !var->getType()->isArrayType()) return;  // the pointee, not the variable
-    if (const VariableFact* fact = ctx_.variable(var))
-      out.push_back(Base{BaseKind::Variable, fact->id, 0});
+    const VariableFact* fact = ctx_.variable(var);
+    if (!fact) return;
+    // A reference designates its referent; through a pointer, the pointee. Either is state of
+    // its own that the variable reaches (Base::pointee), not the variable.
+    bool pointee = var->getType()->isReferenceType() ||
+                   (viaPointer && !var->getType()->isArrayType());
+    out.push_back(Base{BaseKind::Variable, fact->id, 0, pointee});
     return;
   }
   if (const auto* param = dyn_cast<ParmVarDecl>(var)) {
@@ -199,15 +213,27 @@ void StorageResolver::findCallBases(const CallExpr* call, bool viaPointer, std::
   QualType ret = callee->getReturnType();
   if (method && object && !method->isStatic() && !method->getParent()->isLambda()) {
     OverloadedOperatorKind op = method->getOverloadedOperator();
-    if (op == OO_Arrow || (op == OO_Star && method->getNumParams() == 0)) {
-      // Smart pointers point elsewhere; iterators and optionals designate their owner.
-      QualType objectType = object->getType();
-      if (!isSmartPointer(objectType)) findBases(object, objectViaPointer, out, depth + 1);
+    QualType objectType = object->IgnoreImpCasts()->getType();
+    bool smart = isSmartPointerType(objectType) || isSmartPointerType(object->getType());
+    bool deref = op == OO_Arrow || (op == OO_Star && method->getNumParams() == 0);
+    if (deref || (smart && method->getIdentifier() && method->getName() == "get")) {
+      // A smart pointer designates the object it owns; iterators and optionals their owner.
+      if (!smart) {
+        findBases(object, objectViaPointer, out, depth + 1);
+      } else if (deref || viaPointer) {
+        std::vector<Base> holder;
+        findBases(object, objectViaPointer, holder, depth + 1);
+        addPointees(holder, out);
+      }
       return;
     }
     if (method->isConst()) return;
-    if (viaPointer && ret->isReferenceType() && ret.getNonReferenceType()->isPointerType())
-      return;  // the pointee of a stored pointer
+    if (viaPointer && ret->isReferenceType() && ret.getNonReferenceType()->isPointerType()) {
+      std::vector<Base> holder;  // what a stored pointer points to: reached from its container
+      findBases(object, objectViaPointer, holder, depth + 1);
+      addPointees(holder, out);
+      return;
+    }
     if (!viaPointer && !ret->isReferenceType() && !ret->isRecordType()) return;
     findBases(object, objectViaPointer, out, depth + 1);
     return;

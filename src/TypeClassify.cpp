@@ -83,6 +83,37 @@ std::string recordName(QualType type) {
   return out;
 }
 
+bool isSmartPointerType(QualType type) {
+  llvm::StringRef n;
+  std::string name = recordName(type);
+  n = name;
+  // libstdc++ declares shared_ptr's operator* and operator-> in the base __shared_ptr_access.
+  return n.ends_with("_ptr") || n.ends_with("Ptr") || n.ends_with("_pointer") ||
+         n == "std::__shared_ptr_access";
+}
+
+QualType pointeeType(QualType type) {
+  if (type.isNull()) return {};
+  if (type->isReferenceType()) return type.getNonReferenceType();
+  if (type->isPointerType()) return type->getPointeeType();
+  if (!isSmartPointerType(type)) return {};
+  const auto* spec =
+      llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(type->getAsCXXRecordDecl());
+  if (!spec || spec->getTemplateArgs().size() == 0 ||
+      spec->getTemplateArgs()[0].getKind() != clang::TemplateArgument::Type)
+    return {};
+  return spec->getTemplateArgs()[0].getAsType();
+}
+
+bool isStdRecord(const clang::CXXRecordDecl* record) {
+  if (!record) return false;
+  if (record->isInStdNamespace()) return true;
+  for (const clang::DeclContext* ctx = record->getDeclContext(); ctx; ctx = ctx->getParent())
+    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(ctx); ns && ns->getParent()->isTranslationUnit())
+      return ns->getName() == "__gnu_cxx" || ns->getName() == "__cxxabiv1";
+  return false;
+}
+
 bool isSyncType(QualType type) {
   if (type.isNull()) return false;
   if (hasTypedefNamed(type, {"pthread_mutex_t", "pthread_rwlock_t", "pthread_spinlock_t",
@@ -156,6 +187,10 @@ bool isSeedFunction(llvm::StringRef name) {
 
 bool isPidFunction(llvm::StringRef name) { return oneOf(name, {"getpid", "gettid", "getppid"}); }
 
+bool isSharedMemoryFunction(llvm::StringRef name) {
+  return oneOf(name, {"mmap", "mmap64", "shmat"});
+}
+
 bool isDescriptorFunction(llvm::StringRef name, int& outParam) {
   outParam = -1;
   if (oneOf(name, {"socket", "accept", "accept4", "open", "open64", "openat", "creat", "fopen",
@@ -193,9 +228,10 @@ bool isNonMutatingStdFunction(const clang::FunctionDecl& fn) {
                               "distance", "lock", "try_lock", "call_once", "hash"});
 }
 
+// std::exchange is not one: it writes its first argument and returns the old value.
 bool isPassThroughFunction(const clang::FunctionDecl& fn) {
   if (!inStd(fn) || !fn.getIdentifier()) return false;
-  return oneOf(fn.getName(), {"move", "forward", "get", "ref", "addressof", "exchange"});
+  return oneOf(fn.getName(), {"move", "forward", "get", "ref", "addressof"});
 }
 
 bool isSynchronousCaller(const clang::FunctionDecl& fn) {

@@ -17,10 +17,18 @@ bool isLockGuardType(clang::QualType type); // lock_guard, unique_lock, scoped_l
 bool isThreadType(clang::QualType type);    // std::thread, std::jthread
 bool isDescriptorType(clang::QualType type);  // fstreams, pqxx::connection: constructing opens
 
+// std::unique_ptr, std::shared_ptr and other owning or sharing pointer classes, by name.
+bool isSmartPointerType(clang::QualType type);
+// What a pointer, a reference or a smart pointer designates; null for other types.
+clang::QualType pointeeType(clang::QualType type);
+// A record of the standard library (std and the implementation's own namespaces).
+bool isStdRecord(const clang::CXXRecordDecl* record);
+
 // Free functions (C APIs) by plain name.
 bool isThreadStartFunction(llvm::StringRef name);  // pthread_create
 bool isSeedFunction(llvm::StringRef name);         // srand, srandom, srand48, seed48
 bool isPidFunction(llvm::StringRef name);          // getpid, gettid, getppid
+bool isSharedMemoryFunction(llvm::StringRef name); // mmap, shmat: may return shared memory
 // Returns true for APIs that create or connect a descriptor. `outParam` receives the index of the
 // argument that receives the descriptor, or -1 when the return value is the descriptor.
 bool isDescriptorFunction(llvm::StringRef name, int& outParam);
