@@ -8,6 +8,7 @@
 #include "app_loader.hpp"
 #include "exit_codes.hpp"
 #include "master.hpp"
+#include "preflight.hpp"
 #include "settings.hpp"
 
 int main(int argc, char** argv) {
@@ -18,7 +19,7 @@ int main(int argc, char** argv) {
   ParseOutcome parsed = parse_settings(args, &settings, &help);
   if (!parsed.run) {
     if (parsed.error.empty()) {
-      std::fputs(help.c_str(), stdout);
+      std::fputs(help.c_str(), stdout);  // --help
     } else {
       fmt::print(stderr, "forksafe-serve: error: {}\n", parsed.error);
     }
@@ -29,14 +30,21 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (settings.check_config) {
-    LoadedApp app;
+    // The checks of a real start (preflight.hpp), without binding or forking workers.
+    Level level = Level::kInfo;
+    parse_level(settings.loglevel, &level);
+    ErrorLog log("-", level);
     std::string error;
-    if (!app.load(settings.app_path, &error)) {
-      fmt::print(stderr, "forksafe-serve: error: {}\n", error);
-      return kExitAppLoad;
+    log.reopen(&error);
+    verify::Verification verify;
+    LoadedApp app;
+    StartCheck check;
+    if (!check_start(settings, log, verify, &app, &check)) {
+      fmt::print(stderr, "forksafe-serve: error: {}\n", check.error);
+      return check.exit_code;
     }
     fmt::print("forksafe-serve: configuration OK; app '{}' has {} routes\n", settings.app_path,
-               app.app().route_count());
+               check.routes);
     return kExitOk;
   }
   Master master(std::move(settings), std::move(args));

@@ -26,6 +26,7 @@
 #include <cstdlib>
 
 #include "exit_codes.hpp"
+#include "preflight.hpp"
 #include "worker.hpp"
 
 namespace forksafe::serve {
@@ -90,16 +91,16 @@ bool Master::start() {
     exit_code_ = kExitUsage;
     return false;
   }
-  if (!settings_.chdir.empty() && ::chdir(settings_.chdir.c_str()) < 0) {
-    log_.error("cannot change directory to '{}': {}", settings_.chdir, errno_text(errno));
-    exit_code_ = kExitUsage;
+  log_.info("Starting forksafe-serve {}", "0.1.0");
+  // Everything that can be refused is refused here, before a listener is bound or announced;
+  // --check-config runs the same function (preflight.hpp).
+  if (StartCheck check;
+      !check_start(settings_, log_, verify_, settings_.preload ? &app_ : nullptr, &check)) {
+    log_.error("{}", check.error);
+    exit_code_ = check.exit_code;
     return false;
   }
-  if (int code = 0; !verify_.configure(settings_, log_, &error, &code)) {
-    log_.error("{}", error);
-    exit_code_ = code;
-    return false;
-  }
+  if (settings_.preload) log_.info("Preloaded app {}", settings_.app_path);
   char resolved[PATH_MAX];
   exe_path_ = ::realpath("/proc/self/exe", resolved) ? resolved : argv_.at(0);
   // Block the signals we route before creating the queue's consumers; spawn_worker relies on it.
@@ -109,7 +110,6 @@ bool Master::start() {
     log_.error("{}", error);
     return false;
   }
-  log_.info("Starting forksafe-serve {}", "0.1.0");
   raise_fd_limit();
   if (!open_listeners(settings_.bind, settings_.backlog, &listeners_, &error)) {
     log_.error("{}", error);
@@ -139,16 +139,6 @@ bool Master::start() {
     return false;
   }
   log_.info("Using worker: {}", settings_.worker_class);
-  if (settings_.preload) {
-    verify_.before_preload();
-    if (!app_.load(settings_.app_path, &error)) {
-      log_.error("{}", error);
-      exit_code_ = kExitAppLoad;
-      return false;
-    }
-    log_.info("Preloaded app {}", settings_.app_path);
-    verify_.after_preload(log_);
-  }
   write_pidfile();
   target_workers_ = settings_.workers;
   now_ms_ = monotonic_ms();

@@ -59,6 +59,13 @@ struct ParseOutcome {
 ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
                             std::string* help_text);
 
+/// --help: the options in groups like Gunicorn's, each with a value hint and its default.
+std::string render_help();
+/// The man page (roff) generated from the same option table; docs/forksafe-serve.1 is its output.
+std::string render_man();
+/// Every long option name with its dashes ("--workers"), aliases included.
+std::vector<std::string> long_option_names();
+
 }  // namespace forksafe::serve
 
 #endif  // FORKSAFE_SERVE_SETTINGS_HPP

@@ -2,8 +2,6 @@
 // loop.
 #include "worker.hpp"
 
-#include <grp.h>
-#include <pwd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -12,31 +10,11 @@
 #include <random>
 
 #include "exit_codes.hpp"
+#include "preflight.hpp"
 
 namespace forksafe::serve {
 
 namespace {
-
-bool switch_identity(const Settings& s, std::string* error) {
-  if (!s.group.empty()) {
-    group* g = ::getgrnam(s.group.c_str());
-    if (!g || ::setgid(g->gr_gid) < 0) {
-      *error = fmt::format("cannot switch to group '{}': {}", s.group,
-                           g ? errno_text(errno) : "no such group");
-      return false;
-    }
-  }
-  if (!s.user.empty()) {
-    passwd* p = ::getpwnam(s.user.c_str());
-    if (!p || (s.group.empty() && ::setgid(p->pw_gid) < 0) ||
-        ::initgroups(p->pw_name, ::getgid()) < 0 || ::setuid(p->pw_uid) < 0) {
-      *error = fmt::format("cannot switch to user '{}': {}", s.user,
-                           p ? errno_text(errno) : "no such user");
-      return false;
-    }
-  }
-  return true;
-}
 
 std::uint64_t pick_max_requests(const Settings& s) {
   if (s.max_requests <= 0) return 0;
