@@ -91,7 +91,6 @@ bool Master::start() {
     exit_code_ = kExitUsage;
     return false;
   }
-  log_.info("Starting forksafe-serve {}", "0.1.0");
   // Everything that can be refused is refused here, before a listener is bound or announced;
   // --check-config runs the same function (preflight.hpp).
   if (StartCheck check;
@@ -100,6 +99,7 @@ bool Master::start() {
     exit_code_ = check.exit_code;
     return false;
   }
+  log_.info("Starting forksafe-serve {}", "0.1.0");
   if (settings_.preload) log_.info("Preloaded app {}", settings_.app_path);
   char resolved[PATH_MAX];
   exe_path_ = ::realpath("/proc/self/exe", resolved) ? resolved : argv_.at(0);
