@@ -65,14 +65,29 @@ bool read_identity(const std::string& path, ElfIdentity* out, std::string* reaso
 std::string machine_name(int machine, int elf_class) {
   const char* name = nullptr;
   switch (machine) {
-    case EM_X86_64: name = "x86-64"; break;
-    case EM_386: name = "i386"; break;
-    case EM_AARCH64: name = "AArch64"; break;
-    case EM_ARM: name = "ARM"; break;
-    case EM_RISCV: name = "RISC-V"; break;
-    case EM_PPC64: name = "PowerPC64"; break;
-    case EM_S390: name = "s390"; break;
-    default: break;
+    case EM_X86_64:
+      name = "x86-64";
+      break;
+    case EM_386:
+      name = "i386";
+      break;
+    case EM_AARCH64:
+      name = "AArch64";
+      break;
+    case EM_ARM:
+      name = "ARM";
+      break;
+    case EM_RISCV:
+      name = "RISC-V";
+      break;
+    case EM_PPC64:
+      name = "PowerPC64";
+      break;
+    case EM_S390:
+      name = "s390";
+      break;
+    default:
+      break;
   }
   std::string bits = elf_class == ELFCLASS64 ? "64-bit" : elf_class == ELFCLASS32 ? "32-bit" : "?";
   return name ? fmt::format("{} {}", bits, name) : fmt::format("{} machine {}", bits, machine);
@@ -138,8 +153,7 @@ bool check_in_child(const Settings& s, StartCheck* check) {
     check->routes = std::strtoul(message.c_str(), nullptr, 10);
     return true;
   }
-  if (WIFEXITED(status) && !message.empty())
-    return refuse(check, WEXITSTATUS(status), message);
+  if (WIFEXITED(status) && !message.empty()) return refuse(check, WEXITSTATUS(status), message);
   return refuse(check, kExitAppLoad,
                 fmt::format("cannot load app '{}': the loading process died ({})", s.app_path,
                             WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no message"));
@@ -169,7 +183,7 @@ bool switch_identity(const Settings& s, std::string* error) {
 }
 
 bool check_app_file(const std::string& path, std::string* error) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) < 0) {
     *error = fmt::format("cannot load app '{}': {}", path, errno_text(errno));
     return false;
@@ -185,7 +199,8 @@ bool check_app_file(const std::string& path, std::string* error) {
     *error = fmt::format("cannot load app '{}': {}", path, reason);
     return false;
   }
-  if (!read_identity("/proc/self/exe", &self, &reason)) return true;  // no reference: dlopen decides
+  if (!read_identity("/proc/self/exe", &self, &reason))
+    return true;  // no reference: dlopen decides
   if (app.machine != self.machine || app.elf_class != self.elf_class) {
     *error = fmt::format("cannot load app '{}': built for {}, this server runs on {}", path,
                          machine_name(app.machine, app.elf_class),

@@ -61,7 +61,7 @@ TEST(Cli, UnknownOptionNamesOnlyItAndTheClosestOne) {
 
 TEST(Cli, BareVerifyFollowedByAReportSaysToUseEquals) {
   for (auto args : std::vector<std::vector<std::string>>{{"--verify", "report.json", test_app()},
-                                                        {"--verify", "report.json"}}) {
+                                                         {"--verify", "report.json"}}) {
     CliRun r = run_cli(args);
     EXPECT_EQ(r.code, 2);
     EXPECT_EQ(r.output,
@@ -73,8 +73,10 @@ TEST(Cli, BareVerifyFollowedByAReportSaysToUseEquals) {
 TEST(Cli, SecondAppIsNamedAsTheExtraArgument) {
   CliRun r = run_cli({test_app(), "other.so"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.output, "forksafe-serve: error: unexpected argument 'other.so': forksafe-serve "
-                      "serves one APP ('" + test_app() + "')\n");
+  EXPECT_EQ(r.output,
+            "forksafe-serve: error: unexpected argument 'other.so': forksafe-serve "
+            "serves one APP ('" +
+                test_app() + "')\n");
 }
 
 TEST(Cli, BadValueAndConfigKeyAreWordedForTheUser) {
@@ -86,8 +88,9 @@ TEST(Cli, BadValueAndConfigKeyAreWordedForTheUser) {
   std::ofstream(dir.file("typo.toml")) << "wokers = 2\n";
   CliRun key = run_cli({"--config", dir.file("typo.toml"), test_app()});
   EXPECT_EQ(key.code, 2);
-  EXPECT_EQ(key.output, "forksafe-serve: error: unknown key 'wokers' in the config file; did you "
-                        "mean workers?\n");
+  EXPECT_EQ(key.output,
+            "forksafe-serve: error: unknown key 'wokers' in the config file; did you "
+            "mean workers?\n");
 }
 
 /// A copy of the test app whose ELF header says another machine.
@@ -123,38 +126,61 @@ std::vector<Refusal> refusals(const TempDir& dir) {
   const std::string machines = "built for 64-bit x86-64, this server runs on 64-bit AArch64";
 #endif
   return {
-      {"missing app", {missing}, 4,
-       "cannot load app '" + missing + "': No such file or directory"},
-      {"not ELF", {dir.file("garbage.so")}, 4,
+      {"missing app", {missing}, 4, "cannot load app '" + missing + "': No such file or directory"},
+      {"not ELF",
+       {dir.file("garbage.so")},
+       4,
        "cannot load app '" + dir.file("garbage.so") + "': not an ELF file"},
-      {"an executable", {"/bin/true"}, 4,
+      {"an executable",
+       {"/bin/true"},
+       4,
        "cannot load app '/bin/true': an ELF executable, not a shared library (build it with "
        "forksafe_add_app)"},
       {"another machine", {foreign}, 4, "cannot load app '" + foreign + "': " + machines},
-      {"undefined symbol", {undefined_symbol_app()}, 4,
+      {"undefined symbol",
+       {undefined_symbol_app()},
+       4,
        "cannot load app '" + undefined_symbol_app() +
            "': undefined symbol helper_defined_elsewhere(int), needed by " +
            undefined_symbol_app()},
-      {"registration throws", {test_app()}, 4,
+      {"registration throws",
+       {test_app()},
+       4,
        "cannot register app '" + test_app() + "': registration refused",
        {{"FORKSAFE_TEST_FAIL_REGISTER", "1"}}},
-      {"needs --preload", {preload_app()}, 2,
+      {"needs --preload",
+       {preload_app()},
+       2,
        "cannot start app '" + preload_app() +
            "' without --preload: the hit counter is shared memory that on_init creates before "
            "fork"},
-      {"bad --chdir", {"--chdir", nodir, test_app()}, 2,
+      {"bad --chdir",
+       {"--chdir", nodir, test_app()},
+       2,
        "cannot change directory to '" + nodir + "': No such file or directory"},
-      {"bad --pid directory", {"--pid", nodir + "/app.pid", test_app()}, 2,
+      {"bad --pid directory",
+       {"--pid", nodir + "/app.pid", test_app()},
+       2,
        "cannot write pid file '" + nodir + "/app.pid': No such file or directory"},
-      {"bad error log", {"--error-logfile", nodir + "/error.log", test_app()}, 2,
+      {"bad error log",
+       {"--error-logfile", nodir + "/error.log", test_app()},
+       2,
        "cannot open log file '" + nodir + "/error.log': No such file or directory"},
-      {"bad access log", {"--access-logfile", nodir + "/access.log", test_app()}, 2,
+      {"bad access log",
+       {"--access-logfile", nodir + "/access.log", test_app()},
+       2,
        "cannot open log file '" + nodir + "/access.log': No such file or directory"},
-      {"unknown user", {"--user", "no-such-user-here", test_app()}, 3,
+      {"unknown user",
+       {"--user", "no-such-user-here", test_app()},
+       3,
        "cannot switch to user 'no-such-user-here': no such user"},
-      {"unknown group", {"--group", "no-such-group-here", test_app()}, 3,
+      {"unknown group",
+       {"--group", "no-such-group-here", test_app()},
+       3,
        "cannot switch to group 'no-such-group-here': no such group"},
-      {"--static-report alone", {"--static-report", dir.file("f.json"), test_app()}, 2,
+      {"--static-report alone",
+       {"--static-report", dir.file("f.json"), test_app()},
+       2,
        "cannot use --static-report without --verify"},
   };
 }
@@ -196,8 +222,8 @@ TEST(Cli, VerifyReportDirectoryIsCheckedBeforeListening) {
 TEST(Cli, RequirePreloadAppServesOneSharedCounterWithPreload) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", "--preload", preload_app()},
-                               2));
+  ASSERT_TRUE(
+      s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", "--preload", preload_app()}, 2));
   for (int expected = 1; expected <= 6; ++expected)
     EXPECT_EQ(http_get(s.url("/")).body, std::to_string(expected) + "\n");
   CliRun ok = run_cli({"--check-config", "--preload", preload_app()});
@@ -306,7 +332,8 @@ TEST(Cli, DocsListTheSameOptionsAsHelp) {
 }
 
 TEST(Cli, ManPageIsGeneratedFromTheOptionTable) {
-  const std::string checked_in = read_file(std::string(FORKSAFE_SOURCE_DIR) + "/docs/forksafe-serve.1");
+  const std::string checked_in =
+      read_file(std::string(FORKSAFE_SOURCE_DIR) + "/docs/forksafe-serve.1");
   const std::string generated = read_file(FORKSAFE_MAN_PAGE);
   EXPECT_EQ(checked_in, generated)
       << "docs/forksafe-serve.1 is out of date: run scripts/update-manpage.sh";

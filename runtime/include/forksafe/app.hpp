@@ -254,9 +254,7 @@ class App {
 /// before fork), with the reason the server prints when started without it:
 /// `FORKSAFE_REQUIRE_PRELOAD("the hit counter lives in shared memory created by on_init");`
 /// at namespace scope. An optional entry point, so FORKSAFE_APP_ABI_VERSION is unchanged.
-#define FORKSAFE_REQUIRE_PRELOAD(reason)                                                \
-  extern "C" FORKSAFE_DETAIL_EXPORT const char* forksafe_app_requires_preload() { \
-    return reason;                                                                      \
-  }
+#define FORKSAFE_REQUIRE_PRELOAD(reason) \
+  extern "C" FORKSAFE_DETAIL_EXPORT const char* forksafe_app_requires_preload() { return reason; }
 
 #endif  // FORKSAFE_APP_HPP

@@ -1,9 +1,9 @@
 // An app that only works with --preload: its counter lives in shared memory that on_init creates
 // once in the master, so every worker must inherit the same mapping.
-#include <forksafe/app.hpp>
 #include <sys/mman.h>
 
 #include <atomic>
+#include <forksafe/app.hpp>
 #include <new>
 #include <stdexcept>
 #include <string>
