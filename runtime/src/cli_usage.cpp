@@ -301,6 +301,29 @@ std::string reword(const CLI::App& cli, const CLI::ParseError& e) {
                                                               : "another value";
     return fmt::format("cannot use '{}' for {}: expected {}", value, name, expected);
   }
+  // CLI::IsMember ("--worker-class: gevent not in {event,sync,threads}") and CLI::Range
+  // ("--backlog: Value -5 not in range 0 to 1099511627776").
+  const std::size_t colon = what.find(": ");
+  if (colon != std::string::npos && starts_with(what, "-")) {
+    const std::string name = what.substr(0, colon);
+    std::string detail = what.substr(colon + 2);
+    const std::size_t set = detail.find(" not in {");
+    if (set != std::string::npos && ends_with(detail, "}")) {
+      std::string members = detail.substr(set + 9, detail.size() - set - 10);
+      std::vector<std::string> choices;
+      for (std::size_t i = 0, j; i <= members.size(); i = j + 1) {
+        j = std::min(members.find(',', i), members.size());
+        choices.push_back(members.substr(i, j - i));
+      }
+      return fmt::format("cannot use '{}' for {}: expected {}", detail.substr(0, set), name,
+                         either(choices));
+    }
+    const std::string range = " not in range 0 to ";
+    if (starts_with(detail, "Value ") && detail.find(range) != std::string::npos)
+      return fmt::format("cannot use '{}' for {}: expected 0 to {}",
+                         detail.substr(6, detail.find(range) - 6), name,
+                         detail.substr(detail.find(range) + range.size()));
+  }
   std::replace(what.begin(), what.end(), '\n', ' ');
   return what;
 }

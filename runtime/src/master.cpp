@@ -111,11 +111,16 @@ bool Master::start() {
     return false;
   }
   raise_fd_limit();
+  if (!board_.create(kMaxSlots, &error)) {
+    log_.error("{}", error);
+    return false;
+  }
+  // Every socket is bound before any is announced: "Listening at" is the last word of a start
+  // that can no longer fail for its own reasons (tests/runtime/cli_test.cpp).
   if (!open_listeners(settings_.bind, settings_.backlog, &listeners_, &error)) {
     log_.error("{}", error);
     return false;
   }
-  for (const Listener& l : listeners_) log_.info("Listening at: {} ({})", l.name, ::getpid());
   const char* inherited_metrics = std::getenv(kInheritedMetricsFdEnv);
   if (inherited_metrics && !settings_.metrics_bind.empty()) {
     // Re-exec'd by USR2: the old master still holds the metrics port, so take its socket.
@@ -133,11 +138,8 @@ bool Master::start() {
       return false;
     }
   }
+  for (const Listener& l : listeners_) log_.info("Listening at: {} ({})", l.name, ::getpid());
   if (metrics_listener_.fd) log_.info("Metrics at: {}/metrics", metrics_listener_.name);
-  if (!board_.create(kMaxSlots, &error)) {
-    log_.error("{}", error);
-    return false;
-  }
   log_.info("Using worker: {}", settings_.worker_class);
   write_pidfile();
   target_workers_ = settings_.workers;

@@ -84,6 +84,16 @@ TEST(Cli, BadValueAndConfigKeyAreWordedForTheUser) {
   EXPECT_EQ(value.code, 2);
   EXPECT_EQ(value.output,
             "forksafe-serve: error: cannot use 'many' for --threads: expected a whole number\n");
+  CliRun member = run_cli({"-k", "gevent", test_app()});
+  EXPECT_EQ(member.code, 2);
+  EXPECT_EQ(member.output,
+            "forksafe-serve: error: cannot use 'gevent' for --worker-class: "
+            "expected event, sync or threads\n");
+  CliRun range = run_cli({"--limit-request-body", "-5", test_app()});
+  EXPECT_EQ(range.code, 2);
+  EXPECT_EQ(range.output,
+            "forksafe-serve: error: cannot use '-5' for --limit-request-body: "
+            "expected 0 to 1099511627776\n");
   TempDir dir;
   std::ofstream(dir.file("typo.toml")) << "wokers = 2\n";
   CliRun key = run_cli({"--config", dir.file("typo.toml"), test_app()});
@@ -217,6 +227,19 @@ TEST(Cli, VerifyReportDirectoryIsCheckedBeforeListening) {
     EXPECT_NE(error_of(r.output).find("'" + report + "'"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("Listening at"), std::string::npos) << r.output;
   }
+}
+
+TEST(Cli, BusyMetricsPortIsReportedBeforeAnyListenerIsAnnounced) {
+  int port = 0;
+  int busy = listen_local(&port);
+  ASSERT_GE(busy, 0);
+  CliRun r = run_cli(
+      {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:" + std::to_string(port), test_app()});
+  ::close(busy);
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_EQ(error_of(r.output),
+            "cannot bind 127.0.0.1:" + std::to_string(port) + ": Address already in use");
+  EXPECT_EQ(r.output.find("Listening at"), std::string::npos) << r.output;
 }
 
 TEST(Cli, RequirePreloadAppServesOneSharedCounterWithPreload) {
