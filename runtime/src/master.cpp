@@ -100,6 +100,7 @@ bool Master::start() {
     return false;
   }
   log_.info("Starting forksafe-serve {}", "0.1.0");
+  set_process_name(settings_.proc_name, "master");
   if (settings_.preload) log_.info("Preloaded app {}", settings_.app_path);
   char resolved[PATH_MAX];
   exe_path_ = ::realpath("/proc/self/exe", resolved) ? resolved : argv_.at(0);

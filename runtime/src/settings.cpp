@@ -60,6 +60,7 @@ constexpr const char* kConfig = "Config";
 constexpr const char* kSocket = "Server socket";
 constexpr const char* kWorkers = "Worker processes";
 constexpr const char* kMechanics = "Server mechanics";
+constexpr const char* kNaming = "Process naming";
 constexpr const char* kLimits = "Request limits";
 constexpr const char* kLogging = "Logging";
 constexpr const char* kVerify = "Verify";
@@ -160,6 +161,12 @@ void register_options(CLI::App& cli, Settings& s) {
   doc(cli.add_option("-g,--group", s.group, "Workers switch to this group after fork")
           ->envname(env("GROUP")),
       kMechanics, "GROUP");
+
+  doc(cli.add_option("-n,--name", s.proc_name,
+                     "Name the processes in ps and top: NAME-master and NAME-worker (cut to "
+                     "Linux's 15 bytes)")
+          ->envname(env("NAME")),
+      kNaming, "NAME");
 
   auto limit = [&](const char* names, std::size_t& value, const char* text, const char* env_name,
                    const char* shown) {

@@ -36,6 +36,7 @@ struct Settings {
   std::string user;
   std::string group;
   std::string chdir;
+  std::string proc_name;  // --name: "NAME-master" / "NAME-worker" in ps
   std::string metrics_bind;
   std::string config_file;
   bool check_config = false;

@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "harness.hpp"
 
@@ -242,6 +243,21 @@ TEST(Cli, BusyMetricsPortIsReportedBeforeAnyListenerIsAnnounced) {
   EXPECT_EQ(r.output.find("Listening at"), std::string::npos) << r.output;
 }
 
+TEST(Cli, NameShowsInPsForMasterAndWorkers) {
+  for (const auto& [name, master, worker] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"shop", "shop-master", "shop-worker"},
+           {"a-very-long-service-name", "a-very-l-master", "a-very-l-worker"}}) {
+    TempDir dir;
+    Server s;
+    ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", "-n", name, test_app()}, 2));
+    ASSERT_TRUE(s.wait_workers(2));
+    auto comm = [](pid_t pid) { return read_file("/proc/" + std::to_string(pid) + "/comm"); };
+    EXPECT_EQ(comm(s.pid()), master + "\n");
+    for (pid_t w : s.workers()) EXPECT_EQ(comm(w), worker + "\n");
+  }
+}
+
 TEST(Cli, RequirePreloadAppServesOneSharedCounterWithPreload) {
   TempDir dir;
   Server s;
@@ -259,8 +275,9 @@ TEST(Cli, HelpIsGroupedWithReadableHints) {
   CliRun r = run_cli({"--help"});
   EXPECT_EQ(r.code, 0);
   std::size_t last = 0;
-  for (const char* group : {"Config:", "Server socket:", "Worker processes:", "Server mechanics:",
-                            "Request limits:", "Logging:", "Verify:", "Debugging:"}) {
+  for (const char* group :
+       {"Config:", "Server socket:", "Worker processes:", "Server mechanics:", "Process naming:",
+        "Request limits:", "Logging:", "Verify:", "Debugging:"}) {
     std::size_t at = r.output.find(std::string("\n") + group + "\n");
     ASSERT_NE(at, std::string::npos) << group << " missing:\n" << r.output;
     EXPECT_GT(at, last) << group << " out of order";
