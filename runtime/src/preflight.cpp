@@ -7,12 +7,16 @@
 #include <gelf.h>
 #include <grp.h>
 #include <libelf.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 
@@ -138,7 +142,26 @@ bool check_in_child(const Settings& s, StartCheck* check) {
   write_end.reset();
   std::string message;
   char buf[512];
+  // Bounded like a booting worker: an app whose registration hangs would hang the start.
+  const bool bounded = s.timeout > 0;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<std::int64_t>(s.timeout * 1000));
+  bool timed_out = false;
   for (;;) {
+    int wait_ms = -1;
+    if (bounded) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+    }
+    pollfd pfd{read_end.get(), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
     ssize_t n = ::read(read_end.get(), buf, sizeof buf);
     if (n > 0) {
       message.append(buf, static_cast<std::size_t>(n));
@@ -149,6 +172,11 @@ bool check_in_child(const Settings& s, StartCheck* check) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (timed_out)
+    return refuse(
+        check, kExitAppLoad,
+        fmt::format("cannot load app '{}': it did not finish loading within --timeout {} s",
+                    s.app_path, s.timeout));
   if (WIFEXITED(status) && WEXITSTATUS(status) == kExitOk) {
     check->routes = std::strtoul(message.c_str(), nullptr, 10);
     return true;
@@ -235,7 +263,8 @@ bool check_start(const Settings& s, ErrorLog& log, verify::Verification& verify,
   std::string file = s.app_path.find('/') == std::string::npos ? "./" + s.app_path : s.app_path;
   if (!check_app_file(file, &error)) {
     // Word it with the path as the user gave it.
-    if (file != s.app_path) error.replace(error.find(file), file.size(), s.app_path);
+    if (std::size_t at = error.find(file); file != s.app_path && at != std::string::npos)
+      error.replace(at, file.size(), s.app_path);
     return refuse(check, kExitAppLoad, error);
   }
   if (!check_in_child(s, check)) return false;
