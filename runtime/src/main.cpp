@@ -1,7 +1,11 @@
 // forksafe-serve entry point: parse settings, handle --print-config/--check-config, run the master.
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <climits>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -10,6 +14,36 @@
 #include "master.hpp"
 #include "preflight.hpp"
 #include "settings.hpp"
+
+namespace {
+
+/// --check-config proves the --verify report writable the way a start does (by writing it), then
+/// puts back what was there, so a check never clobbers the last run's report.
+class KeepFile {
+ public:
+  explicit KeepFile(std::string path) : path_(std::move(path)) {
+    if (path_.empty()) return;
+    std::ifstream in(path_, std::ios::binary);
+    existed_ = static_cast<bool>(in);
+    if (existed_) content_.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  KeepFile(const KeepFile&) = delete;
+  KeepFile& operator=(const KeepFile&) = delete;
+  ~KeepFile() {
+    if (path_.empty()) return;
+    if (existed_)
+      std::ofstream(path_, std::ios::binary | std::ios::trunc) << content_;
+    else
+      ::unlink(path_.c_str());
+  }
+
+ private:
+  std::string path_;
+  bool existed_ = false;
+  std::string content_;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace forksafe::serve;
@@ -36,6 +70,16 @@ int main(int argc, char** argv) {
     ErrorLog log("-", level);
     std::string error;
     log.reopen(&error);
+    // Absolute, because check_start changes into --chdir before it writes the report.
+    std::string report = settings.verify_report;
+    if (!report.empty() && report[0] != '/') {
+      char cwd[PATH_MAX];
+      std::string base = ::getcwd(cwd, sizeof cwd) ? cwd : ".";
+      if (!settings.chdir.empty())
+        base = settings.chdir[0] == '/' ? settings.chdir : base + "/" + settings.chdir;
+      report = base + "/" + report;
+    }
+    KeepFile keep_report(report);
     verify::Verification verify;
     LoadedApp app;
     StartCheck check;

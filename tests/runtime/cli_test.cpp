@@ -235,6 +235,19 @@ TEST(Cli, VerifyReportDirectoryIsCheckedBeforeListening) {
   }
 }
 
+TEST(Cli, CheckConfigLeavesTheVerifyReportAsItWas) {
+  TempDir dir;
+  const std::string kept = dir.file("kept.json");
+  std::ofstream(kept) << "{\"last\":\"run\"}\n";
+  CliRun r = run_cli({"--check-config", "--verify=" + kept, test_app()});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read_file(kept), "{\"last\":\"run\"}\n");
+  CliRun fresh =
+      run_cli({"--check-config", "--chdir", dir.path(), "--verify=new.json", test_app()});
+  EXPECT_EQ(fresh.code, 0) << fresh.output;
+  EXPECT_NE(::access(dir.file("new.json").c_str(), F_OK), 0) << "a check leaves no report behind";
+}
+
 TEST(Cli, BusyMetricsPortIsReportedBeforeAnyListenerIsAnnounced) {
   int port = 0;
   int busy = listen_local(&port);
