@@ -201,7 +201,7 @@ std::string man(const CLI::App& cli) {
   out += ".SH SYNOPSIS\n.B forksafe\\-serve\n[\\fIOPTIONS\\fR] \\fIAPP\\fR\n";
   out +=
       ".SH DESCRIPTION\n"
-      "A master process binds the listening sockets, checks the settings and the app, and "
+      "A master process checks the settings and the app, binds the listening sockets and "
       "supervises worker processes; each worker loads the app (a shared library built with "
       "\\fBforksafe_add_app\\fR) and serves HTTP/1.1 requests. Signals, option names and exit "
       "codes follow Gunicorn's.\n.PP\n"

@@ -1,4 +1,5 @@
-// Settings parsing tests: defaults, Gunicorn-style names, environment, and one-line errors.
+// Settings parsing tests: defaults, Gunicorn-style names, environment, one-line errors with
+// suggestions; and the wording of loader errors.
 #include "settings.hpp"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "app_loader.hpp"
 #include "cli_usage.hpp"
 #include "exit_codes.hpp"
 
@@ -135,6 +137,25 @@ TEST(Settings, ClosestNamesAreFewAndRelevant) {
   EXPECT_EQ(closest("--max", names),
             (std::vector<std::string>{"--max-requests", "--max-requests-jitter"}));
   EXPECT_TRUE(closest("--frobnicate", names).empty());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(LoaderErrors, UndefinedSymbolsAreDemangledAndNameTheLibraryThatNeededThem) {
+  using forksafe::serve::describe_loader_error;
+  EXPECT_EQ(describe_loader_error("/srv/app.so: undefined symbol: _Z24helper_defined_elsewherei"),
+            "undefined symbol helper_defined_elsewhere(int), needed by /srv/app.so");
+  EXPECT_EQ(describe_loader_error("/usr/lib/libdep.so.1: undefined symbol: _ZN3dep5parseEv"),
+            "undefined symbol dep::parse(), needed by /usr/lib/libdep.so.1");
+  EXPECT_EQ(describe_loader_error("/srv/app.so: undefined symbol: c_function"),
+            "undefined symbol c_function, needed by /srv/app.so");
+  EXPECT_EQ(describe_loader_error("libx.so: cannot open shared object file: No such file or "
+                                  "directory"),
+            "libx.so: cannot open shared object file: No such file or directory");
+  EXPECT_EQ(describe_loader_error("/srv/app.so: symbol _ZN3dep5parseEv version DEP_1 not defined"),
+            "/srv/app.so: symbol dep::parse() version DEP_1 not defined");
 }
 
 }  // namespace
