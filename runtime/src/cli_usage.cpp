@@ -118,6 +118,19 @@ std::string unknown_option(const CLI::App& cli, const std::string& typed) {
   return fmt::format("unknown option {}; did you mean {}?", typed, either(near));
 }
 
+/// "-W": the short option of the other case, if there is one ("did you mean -w (--workers)?").
+std::string unknown_short_option(const CLI::App& cli, char typed) {
+  for (char other : {static_cast<char>(std::tolower(static_cast<unsigned char>(typed))),
+                     static_cast<char>(std::toupper(static_cast<unsigned char>(typed)))}) {
+    if (other == typed) continue;
+    const CLI::Option* opt = find_short(cli, std::string(1, other));
+    if (opt && !opt->get_lnames().empty())
+      return fmt::format("unknown option -{}; did you mean -{} (--{})?", typed, other,
+                         opt->get_lnames().front());
+  }
+  return fmt::format("unknown option -{} (forksafe-serve --help lists them)", typed);
+}
+
 // roff: a leading '.' or '\'' would be a request; '-' must be \- to stay a hyphen-minus.
 std::string roff(const std::string& text) {
   std::string out;
@@ -264,7 +277,7 @@ std::string diagnose(const CLI::App& cli, const std::vector<std::string>& args) 
                a[1] != '.') {
       const std::string name = a.substr(1, 1);
       const CLI::Option* opt = find_short(cli, name);
-      if (!opt) return unknown_option(cli, "-" + name);
+      if (!opt) return unknown_short_option(cli, name[0]);
       if (takes_value(*opt) && a.size() == 2) ++i;
     } else if (first_app.empty()) {
       first_app = a;

@@ -129,6 +129,16 @@ TEST(Settings, EveryMisspeltLongOptionGetsASuggestion) {
   EXPECT_GT(checked, 1000);
 }
 
+TEST(Settings, ShortOptionOfTheWrongCaseGetsTheRightOne) {
+  Settings s;
+  EXPECT_EQ(parse({"-W", "4", "app.so"}, &s).error,
+            "unknown option -W; did you mean -w (--workers)?");
+  EXPECT_EQ(parse({"-K", "sync", "app.so"}, &s).error,
+            "unknown option -K; did you mean -k (--worker-class)?");
+  EXPECT_EQ(parse({"-x", "app.so"}, &s).error,
+            "unknown option -x (forksafe-serve --help lists them)");
+}
+
 TEST(Settings, ClosestNamesAreFewAndRelevant) {
   using forksafe::serve::cli_usage::closest;
   const std::vector<std::string> names = forksafe::serve::long_option_names();
