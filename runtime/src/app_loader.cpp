@@ -1,8 +1,12 @@
-// App library loading.
+// App library loading: dlopen, the ABI check, registration, init hooks, readable loader errors.
 #include "app_loader.hpp"
 
 #include <dlfcn.h>
 #include <fmt/format.h>
+
+#include <cctype>
+
+#include "verify/elf_symbols.hpp"
 
 namespace forksafe::serve {
 
@@ -24,10 +28,47 @@ bool run_hooks(const Hooks& hooks, const char* what, std::string* error) {
   return true;
 }
 
+bool symbol_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$';
+}
+
+/// Every "_Z..." token of `text` demangled (a name that does not demangle stays as it is).
+std::string demangle_all(const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    bool token_start = text.compare(i, 2, "_Z") == 0 && (i == 0 || !symbol_char(text[i - 1]));
+    if (!token_start) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && symbol_char(text[j])) ++j;
+    out += verify::demangle(text.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
 }  // namespace
 
+std::string describe_loader_error(const std::string& message) {
+  const std::string marker = ": undefined symbol: ";
+  std::size_t at = message.find(marker);
+  if (at == std::string::npos) return demangle_all(message);
+  std::string needed_by = message.substr(0, at);
+  std::string symbol = message.substr(at + marker.size());
+  std::size_t end = symbol.find_first_of(" ,\t");
+  std::string rest = end == std::string::npos ? "" : symbol.substr(end);
+  if (end != std::string::npos) symbol.resize(end);
+  return fmt::format("undefined symbol {}, needed by {}{}", verify::demangle(symbol), needed_by,
+                     demangle_all(rest));
+}
+
 LoadedApp::LoadedApp(LoadedApp&& other) noexcept
-    : handle_(other.handle_), app_(std::move(other.app_)) {
+    : handle_(other.handle_),
+      app_(std::move(other.app_)),
+      preload_reason_(std::move(other.preload_reason_)) {
   other.handle_ = nullptr;
 }
 
@@ -36,6 +77,7 @@ LoadedApp& LoadedApp::operator=(LoadedApp&& other) noexcept {
     unload();
     handle_ = other.handle_;
     app_ = std::move(other.app_);
+    preload_reason_ = std::move(other.preload_reason_);
     other.handle_ = nullptr;
   }
   return *this;
@@ -45,11 +87,12 @@ LoadedApp::~LoadedApp() { unload(); }
 
 void LoadedApp::unload() {
   app_.reset();
+  preload_reason_.clear();
   if (handle_) ::dlclose(handle_);
   handle_ = nullptr;
 }
 
-bool LoadedApp::load(const std::string& path, std::string* error) {
+bool LoadedApp::load(const std::string& path, std::string* error, bool run_init) {
   unload();
   // A bare name would make dlopen search the library path; "app.so" means the file here.
   std::string file = path.find('/') == std::string::npos ? "./" + path : path;
@@ -59,7 +102,7 @@ bool LoadedApp::load(const std::string& path, std::string* error) {
   // unmapped each of them jumps into nothing. A process loads its app once, so nothing piles up.
   handle_ = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!handle_) {
-    *error = fmt::format("cannot load app '{}': {}", path, ::dlerror());
+    *error = fmt::format("cannot load app '{}': {}", path, describe_loader_error(::dlerror()));
     return false;
   }
   using AbiFn = int (*)();
@@ -78,6 +121,12 @@ bool LoadedApp::load(const std::string& path, std::string* error) {
     unload();
     return false;
   }
+  // Optional (FORKSAFE_REQUIRE_PRELOAD): apps without it, and older apps, run either way.
+  using ReasonFn = const char* (*)();
+  if (auto reason = reinterpret_cast<ReasonFn>(::dlsym(handle_, "forksafe_app_requires_preload"))) {
+    const char* text = reason();
+    preload_reason_ = text && *text ? text : "the app declares FORKSAFE_REQUIRE_PRELOAD";
+  }
   app_ = std::make_unique<App>();
   try {
     reg(*app_);
@@ -90,7 +139,7 @@ bool LoadedApp::load(const std::string& path, std::string* error) {
     unload();
     return false;
   }
-  if (!run_hooks(app_->init_hooks(), "init", error)) {
+  if (run_init && !run_hooks(app_->init_hooks(), "init", error)) {
     unload();
     return false;
   }

@@ -26,6 +26,7 @@
 #include <cstdlib>
 
 #include "exit_codes.hpp"
+#include "preflight.hpp"
 #include "worker.hpp"
 
 namespace forksafe::serve {
@@ -90,16 +91,17 @@ bool Master::start() {
     exit_code_ = kExitUsage;
     return false;
   }
-  if (!settings_.chdir.empty() && ::chdir(settings_.chdir.c_str()) < 0) {
-    log_.error("cannot change directory to '{}': {}", settings_.chdir, errno_text(errno));
-    exit_code_ = kExitUsage;
+  // Everything that can be refused is refused here, before a listener is bound or announced;
+  // --check-config runs the same function (preflight.hpp).
+  if (StartCheck check;
+      !check_start(settings_, log_, verify_, settings_.preload ? &app_ : nullptr, &check)) {
+    log_.error("{}", check.error);
+    exit_code_ = check.exit_code;
     return false;
   }
-  if (int code = 0; !verify_.configure(settings_, log_, &error, &code)) {
-    log_.error("{}", error);
-    exit_code_ = code;
-    return false;
-  }
+  log_.info("Starting forksafe-serve {}", "0.1.0");
+  set_process_name(settings_.proc_name, "master");
+  if (settings_.preload) log_.info("Preloaded app {}", settings_.app_path);
   char resolved[PATH_MAX];
   exe_path_ = ::realpath("/proc/self/exe", resolved) ? resolved : argv_.at(0);
   // Block the signals we route before creating the queue's consumers; spawn_worker relies on it.
@@ -109,13 +111,17 @@ bool Master::start() {
     log_.error("{}", error);
     return false;
   }
-  log_.info("Starting forksafe-serve {}", "0.1.0");
   raise_fd_limit();
+  if (!board_.create(kMaxSlots, &error)) {
+    log_.error("{}", error);
+    return false;
+  }
+  // Every socket is bound before any is announced: "Listening at" is the last word of a start
+  // that can no longer fail for its own reasons (tests/runtime/cli_test.cpp).
   if (!open_listeners(settings_.bind, settings_.backlog, &listeners_, &error)) {
     log_.error("{}", error);
     return false;
   }
-  for (const Listener& l : listeners_) log_.info("Listening at: {} ({})", l.name, ::getpid());
   const char* inherited_metrics = std::getenv(kInheritedMetricsFdEnv);
   if (inherited_metrics && !settings_.metrics_bind.empty()) {
     // Re-exec'd by USR2: the old master still holds the metrics port, so take its socket.
@@ -133,22 +139,9 @@ bool Master::start() {
       return false;
     }
   }
+  for (const Listener& l : listeners_) log_.info("Listening at: {} ({})", l.name, ::getpid());
   if (metrics_listener_.fd) log_.info("Metrics at: {}/metrics", metrics_listener_.name);
-  if (!board_.create(kMaxSlots, &error)) {
-    log_.error("{}", error);
-    return false;
-  }
   log_.info("Using worker: {}", settings_.worker_class);
-  if (settings_.preload) {
-    verify_.before_preload();
-    if (!app_.load(settings_.app_path, &error)) {
-      log_.error("{}", error);
-      exit_code_ = kExitAppLoad;
-      return false;
-    }
-    log_.info("Preloaded app {}", settings_.app_path);
-    verify_.after_preload(log_);
-  }
   write_pidfile();
   target_workers_ = settings_.workers;
   now_ms_ = monotonic_ms();

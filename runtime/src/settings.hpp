@@ -36,6 +36,7 @@ struct Settings {
   std::string user;
   std::string group;
   std::string chdir;
+  std::string proc_name;  // --name: "NAME-master" / "NAME-worker" in ps
   std::string metrics_bind;
   std::string config_file;
   bool check_config = false;
@@ -58,6 +59,13 @@ struct ParseOutcome {
 /// Parses argv (argv[0] excluded is fine: pass all of argv). Never prints; the caller does.
 ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
                             std::string* help_text);
+
+/// --help: the options in groups like Gunicorn's, each with a value hint and its default.
+std::string render_help();
+/// The man page (roff) generated from the same option table; docs/forksafe-serve.1 is its output.
+std::string render_man();
+/// Every long option name with its dashes ("--workers"), aliases included.
+std::vector<std::string> long_option_names();
 
 }  // namespace forksafe::serve
 

@@ -2,41 +2,20 @@
 // loop.
 #include "worker.hpp"
 
-#include <grp.h>
-#include <pwd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <random>
 
 #include "exit_codes.hpp"
+#include "preflight.hpp"
 
 namespace forksafe::serve {
 
 namespace {
-
-bool switch_identity(const Settings& s, std::string* error) {
-  if (!s.group.empty()) {
-    group* g = ::getgrnam(s.group.c_str());
-    if (!g || ::setgid(g->gr_gid) < 0) {
-      *error = fmt::format("cannot switch to group '{}': {}", s.group,
-                           g ? errno_text(errno) : "no such group");
-      return false;
-    }
-  }
-  if (!s.user.empty()) {
-    passwd* p = ::getpwnam(s.user.c_str());
-    if (!p || (s.group.empty() && ::setgid(p->pw_gid) < 0) ||
-        ::initgroups(p->pw_name, ::getgid()) < 0 || ::setuid(p->pw_uid) < 0) {
-      *error = fmt::format("cannot switch to user '{}': {}", s.user,
-                           p ? errno_text(errno) : "no such user");
-      return false;
-    }
-  }
-  return true;
-}
 
 std::uint64_t pick_max_requests(const Settings& s) {
   if (s.max_requests <= 0) return 0;
@@ -56,6 +35,14 @@ std::int64_t monotonic_us() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+void set_process_name(const std::string& name, const char* role) {
+  if (name.empty()) return;
+  constexpr std::size_t kCommBytes = 15;  // TASK_COMM_LEN - 1
+  const std::string suffix = std::string("-") + role;
+  std::string comm = name.substr(0, kCommBytes - std::min(kCommBytes, suffix.size())) + suffix;
+  ::prctl(PR_SET_NAME, comm.c_str(), 0, 0, 0);
 }
 
 void handle_worker_signals(WorkerEnv& env, WorkerControl& control) {
@@ -161,6 +148,7 @@ void worker_main(WorkerEnv env) {
   // 1. Never outlive the master, even if it is SIGKILLed (checked again in every loop via getppid).
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != env.master_pid) ::_exit(kExitOk);
+  set_process_name(env.settings->proc_name, "worker");
   // 2. Signals: drop the master's queue and handlers, route ours, then unblock (the master blocked
   //    everything around fork so no signal could land in its pipe from this process).
   env.master_signals->reset_to_default();

@@ -35,7 +35,7 @@ struct WorkerEnv {
   pid_t master_pid = 0;
   int slot_index = 0;
   const verify::Verification* verify = nullptr;  // --verify: attaches `probe` after worker init
-  verify::Probe* probe = nullptr;                 // diffs the app's data after every request
+  verify::Probe* probe = nullptr;                // diffs the app's data after every request
 };
 
 /// Graceful/fast stop state shared by the worker loops.
@@ -109,6 +109,10 @@ void check_master(WorkerEnv& env, WorkerControl& control);
 
 /// Microseconds of CLOCK_MONOTONIC.
 std::int64_t monotonic_us();
+
+/// --name: this process's name in ps, top and /proc/PID/comm becomes "NAME-master" or
+/// "NAME-worker" (NAME shortened so the role fits Linux's 15 bytes). Nothing when `name` is empty.
+void set_process_name(const std::string& name, const char* role);
 
 /// The worker types; each returns when the worker should exit.
 void run_event_worker(WorkerEnv& env, WorkerControl& control, int threads);

@@ -2,8 +2,10 @@
 //
 // THE FORK CONTRACT (what forksafe-serve guarantees, and what it asks of app code)
 //
-//   master, before fork     Binds listeners, then — only with --preload — dlopens the app, calls
-//                           the FORKSAFE_APP body and the init hooks. Whatever they create
+//   master, before fork     Checks the settings and the app (without --preload: dlopen and the
+//                           FORKSAFE_APP body in a short-lived child, never the init hooks); with
+//                           --preload dlopens the app, calls the FORKSAFE_APP body and the init
+//                           hooks; then binds listeners. Whatever the init code creates
 //                           (globals, caches, mmaps) is inherited by every worker copy-on-write.
 //                           They must not start threads, open connections meant to be used by
 //                           workers, or seed RNGs that workers rely on being distinct: threads do
@@ -20,6 +22,10 @@
 //                           threads). A write to a global changes this worker's copy only.
 //   worker, exiting         After draining (graceful stop, --max-requests), the worker-exit hooks
 //                           run. They do not run after a crash, a --timeout kill or INT/QUIT.
+//
+// An app whose init code only works when it runs once, before fork (shared memory every worker
+// must see, for example), says so with FORKSAFE_REQUIRE_PRELOAD("why"); the server then refuses
+// to start without --preload and prints the reason.
 //
 // One worker is one process. The master never runs handler code; with --preload it runs only the
 // init code above. Handlers never see sockets or HTTP framing.
@@ -243,5 +249,12 @@ class App {
     return FORKSAFE_APP_ABI_VERSION;                                 \
   }                                                                  \
   extern "C" FORKSAFE_INIT FORKSAFE_DETAIL_EXPORT void forksafe_app_register(::forksafe::App& app)
+
+/// Declares that the app only works with --preload (its init hooks must run once, in the master,
+/// before fork), with the reason the server prints when started without it:
+/// `FORKSAFE_REQUIRE_PRELOAD("the hit counter lives in shared memory created by on_init");`
+/// at namespace scope. An optional entry point, so FORKSAFE_APP_ABI_VERSION is unchanged.
+#define FORKSAFE_REQUIRE_PRELOAD(reason) \
+  extern "C" FORKSAFE_DETAIL_EXPORT const char* forksafe_app_requires_preload() { return reason; }
 
 #endif  // FORKSAFE_APP_HPP

@@ -52,6 +52,8 @@ void exhaust_descriptors(int ms) {
 
 FORKSAFE_APP(app) {
   if (std::getenv("FORKSAFE_TEST_FAIL_REGISTER")) throw std::runtime_error("registration refused");
+  if (std::getenv("FORKSAFE_TEST_HANG_REGISTER"))
+    for (;;) ::pause();  // a registration that never returns (bounded by --timeout)
   using forksafe::Request;
   using forksafe::Response;
   app.on_init(on_init);
