@@ -138,6 +138,12 @@ bool Master::start() {
     log_.error("{}", error);
     return false;
   }
+  if (!shared_.open(settings_, &error)) {
+    log_.error("{}", error);
+    exit_code_ = kExitUsage;
+    return false;
+  }
+  log_.info("Shared state (forksafe::shared): {}", shared_.description());
   log_.info("Using worker: {}", settings_.worker_class);
   if (settings_.preload) {
     verify_.before_preload();
@@ -540,7 +546,7 @@ void Master::serve_metrics() {
   if (fd < 0) return;
   UniqueFd owner(fd);
   counters_.workers_alive = workers_.size();
-  serve_metrics_connection(fd, render_metrics(board_, counters_));
+  serve_metrics_connection(fd, render_metrics(board_, counters_) + render_shared_metrics(shared_));
 }
 
 void Master::write_pidfile() {

@@ -8,6 +8,7 @@
 
 #include "exit_codes.hpp"
 #include "log.hpp"
+#include "shared_arena.hpp"
 
 namespace forksafe::serve {
 
@@ -34,6 +35,7 @@ std::string validate(const Settings& s) {
   if (s.limit_request_line < 16 || s.limit_request_field_size < 16)
     return "cannot use request limits below 16 bytes";
   if (s.bind.empty()) return "cannot start without a --bind address";
+  if (auto problem = validate_shared_settings(s); !problem.empty()) return problem;
   Level level;
   if (!parse_level(s.loglevel, &level))
     return fmt::format(
@@ -150,6 +152,12 @@ ParseOutcome parse_settings(const std::vector<std::string>& argv, Settings* out,
                  "Refuse more than one worker if this forksafe-check JSON report has "
                  "per-worker-state errors")
       ->envname(env("REQUIRE_CLEAN"));
+  cli.add_option("--shared-memory", s.shared_memory,
+                 "Size of the shared-memory arena for forksafe::shared (e.g. 64M; 0: none)")
+      ->envname(env("SHARED_MEMORY"));
+  cli.add_option("--shared-store", s.shared_store,
+                 "Keep forksafe::shared in Redis instead: redis://HOST[:PORT][/DB] or unix:PATH")
+      ->envname(env("SHARED_STORE"));
   cli.add_flag("--check-config", s.check_config, "Check the settings and load the app, then exit");
   cli.add_flag("--print-config", s.print_config, "Print the effective settings, then exit");
 
