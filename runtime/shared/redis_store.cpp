@@ -10,6 +10,7 @@
 #include "redis_store.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -77,6 +78,38 @@ return 0
 )lua";
 
 using Reply = std::unique_ptr<redisReply, void (*)(void*)>;
+
+// hiredis writes with write(): on a connection the server closed that raises SIGPIPE, which would
+// kill a program that did not ignore it. Blocked for the command, and a SIGPIPE it raised is
+// consumed before unblocking (the classic per-thread recipe).
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec zero{0, 0};
+        sigtimedwait(&pipe_, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+};
 
 Result to_result(const redisReply* r) {
   Result out;
@@ -303,6 +336,7 @@ Result RedisStore::Session::run(const std::vector<std::string>& args) {
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
+  SigpipeBlock no_sigpipe;
   Reply r(static_cast<redisReply*>(redisCommandArgv(context_, static_cast<int>(argv.size()),
                                                     argv.data(), lens.data())),
           freeReplyObject);
