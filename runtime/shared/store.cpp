@@ -44,10 +44,10 @@ std::shared_ptr<Store> default_store() {
   FORKSAFE_PER_WORKER static std::shared_ptr<Store> store;
   std::lock_guard<std::mutex> lock(mutex);
   if (!store) {
-    const char* url = std::getenv("FORKSAFE_SHARED_STORE");
+    const char* url = std::getenv("FORKSAFE_SHARED_URL");
     if (!url || !*url)
       throw Error(
-          "no shared store: FORKSAFE_SHARED_STORE is not set (forksafe-serve sets it; elsewhere "
+          "no shared store: FORKSAFE_SHARED_URL is not set (forksafe-serve sets it; elsewhere "
           "set it to redis://HOST:PORT/DB or shm:PATH, or pass shared::open(URL) to the object)");
     store = open(url);
   }

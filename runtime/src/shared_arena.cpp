@@ -10,7 +10,7 @@
 namespace forksafe::serve {
 
 namespace {
-constexpr const char* kStoreEnv = "FORKSAFE_SHARED_STORE";
+constexpr const char* kStoreEnv = "FORKSAFE_SHARED_URL";
 }
 
 std::string validate_shared_settings(const Settings& s) {
@@ -43,10 +43,7 @@ bool SharedArena::open(const Settings& s, std::string* error) {
     }
     std::uint64_t size = 0;
     shared::shm::parse_size(s.shared_memory, &size);
-    if (size == 0) {
-      ::unsetenv(kStoreEnv);
-      return true;
-    }
+    if (size == 0) return true;  // no arena: objects fail to open unless the environment names a store
     auto shm = shared::shm::ShmStore::create_memfd(size);
     ::setenv(kStoreEnv, fmt::format("shm-fd:{}", shm->fd()).c_str(), 1);
     store_ = shm;

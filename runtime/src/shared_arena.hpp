@@ -1,5 +1,5 @@
 // The master's side of forksafe::shared: creates the shm arena (or records the Redis URL) before
-// any fork, hands it to workers through FORKSAFE_SHARED_STORE, and reads its use for metrics.
+// any fork, hands it to workers through FORKSAFE_SHARED_URL, and reads its use for metrics.
 //
 // The arena is a memfd mapped MAP_SHARED, created once per master: workers of every generation
 // inherit the descriptor, so state survives HUP reloads and worker respawns (not a USR2 re-exec:

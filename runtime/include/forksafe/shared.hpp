@@ -2,7 +2,7 @@
 // server's shared-memory arena (one machine) or in Redis (several machines), behind one API.
 //
 // Under forksafe-serve the store is chosen by the server (--shared-memory, --shared-store) and
-// found through FORKSAFE_SHARED_STORE; `shared::Counter visits("visits");` at namespace scope is
+// found through FORKSAFE_SHARED_URL; `shared::Counter visits("visits");` at namespace scope is
 // the whole setup, and every worker of every generation gets the same counter. Outside
 // forksafe-serve, open a store by URL and pass it: `auto store = shared::open("redis://host/0");
 // shared::Map sessions("sessions", {}, store);` (docs/shared-state.md).
@@ -95,7 +95,7 @@ class Store {
 /// /dev/shm). Throws shared::Error on a bad URL or an arena that cannot be created.
 std::shared_ptr<Store> open(const std::string& url);
 
-/// The store named by $FORKSAFE_SHARED_STORE (forksafe-serve sets it), opened once per process.
+/// The store named by $FORKSAFE_SHARED_URL (forksafe-serve sets it), opened once per process.
 /// Throws shared::Error when it is unset.
 std::shared_ptr<Store> default_store();
 
