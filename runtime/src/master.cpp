@@ -144,6 +144,7 @@ bool Master::start() {
     return false;
   }
   log_.info("Shared state (forksafe::shared): {}", shared_.description());
+  verify_.set_shared_stats([this] { return shared_.stats(); });
   log_.info("Using worker: {}", settings_.worker_class);
   if (settings_.preload) {
     verify_.before_preload();

@@ -34,10 +34,15 @@ bool SharedArena::open(const Settings& s, std::string* error) {
   try {
     if (!s.shared_store.empty()) {
       // Redis: only the URL goes to the workers; each connects after fork. A file arena (shm:PATH)
-      // is opened here so the master can report its use.
-      if (s.shared_store.rfind("shm:", 0) == 0) store_ = shared::open(s.shared_store);
-      else shared::open(s.shared_store);  // parses the URL; connects nowhere
-      ::setenv(kStoreEnv, s.shared_store.c_str(), 1);
+      // is opened here and inherited like the memfd one.
+      if (s.shared_store.rfind("shm:", 0) == 0) {
+        auto shm = std::dynamic_pointer_cast<shared::shm::ShmStore>(shared::open(s.shared_store));
+        ::setenv(kStoreEnv, fmt::format("shm-fd:{}", shm->fd()).c_str(), 1);  // no open per worker
+        store_ = shm;
+      } else {
+        shared::open(s.shared_store);  // parses the URL; connects nowhere
+        ::setenv(kStoreEnv, s.shared_store.c_str(), 1);
+      }
       description_ = s.shared_store;
       return true;
     }

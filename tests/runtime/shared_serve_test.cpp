@@ -92,6 +92,25 @@ TEST(SharedServe, MetricsShowTheArena) {
   EXPECT_NE(body.find("forksafe_shared_evictions_total 0\n"), std::string::npos);
 }
 
+TEST(SharedServe, VerifyDoesNotCountTheArenaAsAppDataAndReportsItsUse) {
+  TempDir dir;
+  Server s;
+  const std::string report = dir.file("report.json");
+  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", "--verify=" + report, shared_app()},
+                               2));
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(http_get(s.url("/count")).status, 200);
+  EXPECT_EQ(http_get(s.url("/put/a/b")).status, 200);
+  s.signal(SIGTERM);
+  ASSERT_TRUE(s.wait_exit());
+  const std::string json = read_file(report);
+  EXPECT_NE(json.find("\"mutations\": []"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"shared_store\": {"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"entries\": 1"), std::string::npos) << json;
+  EXPECT_NE(s.log().find("shared state (forksafe::shared, not app data): shm arena"),
+            std::string::npos)
+      << s.log();
+}
+
 TEST(SharedServe, UnreachableRedisIsA503) {
   TempDir dir;
   Server s;
