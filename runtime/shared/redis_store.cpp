@@ -169,8 +169,12 @@ class RedisMap final : public detail::MapImpl {
 
   std::optional<std::string> get(std::string_view key) override {
     check_sizes(key, 0);
+    // Without LRU a get changes nothing: a plain GET (an expired key's member is dropped when
+    // the map needs room). With LRU the script also records the use.
     Result r = checked(RedisStore::Session(*store_).run(
-        {"EVAL", kGetScript, "3", entry(key), zset_, tick_, std::string(key), evict()}));
+        options_.evict_lru ? std::vector<std::string>{"EVAL", kGetScript, "3", entry(key), zset_,
+                                                      tick_, std::string(key), evict()}
+                           : std::vector<std::string>{"GET", entry(key)}));
     if (r.nil) return std::nullopt;
     return std::move(r.text);
   }

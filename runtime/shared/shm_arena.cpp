@@ -156,10 +156,8 @@ std::uint64_t Arena::find_or_create(const std::string& name, std::uint64_t kind,
       if (!free_entry) free_entry = &e;
       continue;
     }
-    if (std::strncmp(e.name, name.c_str(), kNameBytes) != 0) continue;
-    if (k != kind)
-      throw Error(std::string("cannot open shared ") + what + " '" + name +
-                  "': the name is taken by a " + (k == kKindMap ? "map" : "counter"));
+    // Counters and maps have separate names, as on Redis.
+    if (k != kind || std::strncmp(e.name, name.c_str(), kNameBytes) != 0) continue;
     return load(e.offset);
   }
   if (!free_entry)

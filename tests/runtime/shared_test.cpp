@@ -181,7 +181,7 @@ TEST(SharedArena, FullArenaRefusesNewObjectsWithAClearError) {
   }
   Counter c("still-works", s);
   EXPECT_EQ(c.add(), 1);
-  EXPECT_THROW(Map("still-works", {}, s), forksafe::shared::Error);  // a counter's name
+  EXPECT_THROW(Map("still-works", big, s), forksafe::shared::Error);  // maps have their own names
   EXPECT_THROW(Counter(std::string(64, 'n'), s), forksafe::shared::Error);
   EXPECT_THROW(ShmStore::create_memfd(1000), forksafe::shared::Error);
 }
