@@ -54,4 +54,41 @@ std::shared_ptr<Store> default_store() {
   return store;
 }
 
+namespace detail {
+
+std::unique_ptr<CounterImpl> open_counter(const std::string& name, std::shared_ptr<Store> store,
+                                          std::string* error) noexcept {
+  try {
+    if (!store) store = default_store();
+  } catch (const std::exception& e) {
+    *error = std::string("cannot use shared counter '") + name + "': " + e.what();
+    return nullptr;
+  }
+  try {
+    return store->counter(name);
+  } catch (const std::exception& e) {
+    *error = e.what();  // already names the counter
+  }
+  return nullptr;
+}
+
+std::unique_ptr<MapImpl> open_map(const std::string& name, const MapOptions& options,
+                                  std::shared_ptr<Store> store, std::string* error) noexcept {
+  try {
+    if (!store) store = default_store();
+  } catch (const std::exception& e) {
+    *error = std::string("cannot use shared map '") + name + "': " + e.what();
+    return nullptr;
+  }
+  try {
+    return store->map(name, options);
+  } catch (const std::exception& e) {
+    *error = e.what();  // already names the map
+  }
+  return nullptr;
+}
+
+void fail(const std::string& error) { throw Error(error); }
+
+}  // namespace detail
 }  // namespace forksafe::shared

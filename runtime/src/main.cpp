@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "master.hpp"
 #include "settings.hpp"
+#include "shared_arena.hpp"
 
 int main(int argc, char** argv) {
   using namespace forksafe::serve;
@@ -31,6 +32,11 @@ int main(int argc, char** argv) {
   if (settings.check_config) {
     LoadedApp app;
     std::string error;
+    SharedArena shared;  // the app's forksafe::shared objects open as they would under the master
+    if (!shared.open(settings, &error)) {
+      fmt::print(stderr, "forksafe-serve: error: {}\n", error);
+      return kExitUsage;
+    }
     if (!app.load(settings.app_path, &error)) {
       fmt::print(stderr, "forksafe-serve: error: {}\n", error);
       return kExitAppLoad;

@@ -170,20 +170,35 @@ TEST(SharedArena, FullArenaRefusesNewObjectsWithAClearError) {
   auto s = arena(1 << 20);
   MapOptions big;
   big.max_entries = 100000;
+  Map m("huge", big, s);  // construction never throws (it may run while a library loads)
+  EXPECT_FALSE(m.ok());
+  EXPECT_NE(m.error().find("cannot create shared map 'huge': it needs"), std::string::npos)
+      << m.error();
+  EXPECT_NE(m.error().find("raise --shared-memory"), std::string::npos);
   try {
-    Map m("huge", big, s);
+    m.get("k");
     FAIL() << "no exception";
   } catch (const forksafe::shared::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot create shared map 'huge': it needs"),
-              std::string::npos)
-        << e.what();
-    EXPECT_NE(std::string(e.what()).find("raise --shared-memory"), std::string::npos);
+    EXPECT_EQ(e.what(), m.error());
   }
   Counter c("still-works", s);
   EXPECT_EQ(c.add(), 1);
-  EXPECT_THROW(Map("still-works", big, s), forksafe::shared::Error);  // maps have their own names
-  EXPECT_THROW(Counter(std::string(64, 'n'), s), forksafe::shared::Error);
+  EXPECT_TRUE(c.ok());
+  EXPECT_FALSE(Map("still-works", big, s).ok());  // a map may take a counter's name; too big
+  Counter long_name(std::string(64, 'n'), s);
+  EXPECT_FALSE(long_name.ok());
+  EXPECT_THROW(long_name.add(), forksafe::shared::Error);
   EXPECT_THROW(ShmStore::create_memfd(1000), forksafe::shared::Error);
+}
+
+TEST(SharedStore, WithoutAStoreObjectsReportTheErrorOnUse) {
+  ::unsetenv("FORKSAFE_SHARED_URL");
+  Counter c("nowhere");
+  EXPECT_FALSE(c.ok());
+  EXPECT_NE(c.error().find("cannot use shared counter 'nowhere': no shared store"),
+            std::string::npos)
+      << c.error();
+  EXPECT_THROW(c.add(), forksafe::shared::Error);
 }
 
 TEST(SharedStore, BadUrlsAreRefused) {

@@ -9,9 +9,10 @@
 //
 // Constructing a Counter or Map looks its name up (creating it if new) and never connects to a
 // server: Redis connections are opened on first use in each process, so an object built before
-// fork (--preload) is safe. Operations throw shared::Error on misuse (a value over the map's limit
-// is refused, never truncated; a full map without eviction), and forksafe::Unavailable when the
-// store cannot be reached: forksafe-serve answers that with 503.
+// fork (--preload) is safe. Construction never throws (a failure to open is reported by ok() and
+// error(), and thrown by every operation). Operations throw shared::Error on misuse (a value over
+// the map's limit is refused, never truncated; a full map without eviction), and
+// forksafe::Unavailable when the store cannot be reached: forksafe-serve answers that with 503.
 #ifndef FORKSAFE_SHARED_HPP
 #define FORKSAFE_SHARED_HPP
 
@@ -99,53 +100,80 @@ std::shared_ptr<Store> open(const std::string& url);
 /// Throws shared::Error when it is unset.
 std::shared_ptr<Store> default_store();
 
+namespace detail {
+// Never throw: a Counter or Map at namespace scope is constructed while the app library loads,
+// where an exception would terminate the process. The error is kept and thrown on first use.
+std::unique_ptr<CounterImpl> open_counter(const std::string& name, std::shared_ptr<Store> store,
+                                          std::string* error) noexcept;
+std::unique_ptr<MapImpl> open_map(const std::string& name, const MapOptions& options,
+                                  std::shared_ptr<Store> store, std::string* error) noexcept;
+[[noreturn]] void fail(const std::string& error);
+}  // namespace detail
+
 /// A named 64-bit counter. add() is one atomic instruction on shm and one INCRBY on Redis.
+/// `store` defaults to default_store().
 class Counter {
  public:
-  explicit Counter(const std::string& name, std::shared_ptr<Store> store = default_store())
-      : store_(std::move(store)), impl_(store_->counter(name)) {}
+  explicit Counter(const std::string& name, std::shared_ptr<Store> store = nullptr)
+      : impl_(detail::open_counter(name, std::move(store), &error_)) {}
   /// Adds `delta` and returns the new value.
-  std::int64_t add(std::int64_t delta = 1) { return impl_->add(delta); }
-  std::int64_t get() { return impl_->get(); }
+  std::int64_t add(std::int64_t delta = 1) { return impl().add(delta); }
+  std::int64_t get() { return impl().get(); }
   /// Sets the value to `desired` if it is `expected`; false (and no change) otherwise.
   bool compare_and_set(std::int64_t expected, std::int64_t desired) {
-    return impl_->compare_and_set(expected, desired);
+    return impl().compare_and_set(expected, desired);
   }
+  /// False when the counter could not be opened (no store, a full arena); every operation then
+  /// throws shared::Error with error(). Check it in an init hook to fail fast.
+  bool ok() const { return impl_ != nullptr; }
+  const std::string& error() const { return error_; }
 
  private:
-  std::shared_ptr<Store> store_;
+  detail::CounterImpl& impl() {
+    if (!impl_) detail::fail(error_);
+    return *impl_;
+  }
+  std::string error_;
   std::unique_ptr<detail::CounterImpl> impl_;
 };
 
 /// A named map from byte-string keys to byte-string values, with optional per-entry TTL.
+/// `store` defaults to default_store().
 class Map {
  public:
   explicit Map(const std::string& name, const MapOptions& options = {},
-               std::shared_ptr<Store> store = default_store())
-      : store_(std::move(store)), impl_(store_->map(name, options)) {}
+               std::shared_ptr<Store> store = nullptr)
+      : impl_(detail::open_map(name, options, std::move(store), &error_)) {}
 
   /// The value, or nullopt when absent or expired.
-  std::optional<std::string> get(std::string_view key) { return impl_->get(key); }
+  std::optional<std::string> get(std::string_view key) { return impl().get(key); }
   /// Inserts or replaces; `ttl` > 0 makes the entry expire that long from now.
   void put(std::string_view key, std::string_view value,
            std::chrono::milliseconds ttl = std::chrono::milliseconds(0)) {
-    impl_->put(key, value, ttl);
+    impl().put(key, value, ttl);
   }
   /// True if the key was present.
-  bool erase(std::string_view key) { return impl_->erase(key); }
+  bool erase(std::string_view key) { return impl().erase(key); }
   /// Runs `fn(current value or nullopt)` with the entry locked against every other writer and
   /// stores what it returns (nullopt: erase); returns that. If `fn` throws nothing changes. On
   /// Redis the entry is WATCHed and `fn` may run again when another client changed it: keep it
   /// free of side effects.
   std::optional<std::string> update(std::string_view key, const detail::UpdateFn& fn,
                                     std::chrono::milliseconds ttl = std::chrono::milliseconds(0)) {
-    return impl_->update(key, fn, ttl);
+    return impl().update(key, fn, ttl);
   }
   /// Entries held, including expired ones not yet reclaimed (shm reclaims them when it needs room).
-  std::size_t size() { return impl_->size(); }
+  std::size_t size() { return impl().size(); }
+  /// False when the map could not be opened; every operation then throws shared::Error.
+  bool ok() const { return impl_ != nullptr; }
+  const std::string& error() const { return error_; }
 
  private:
-  std::shared_ptr<Store> store_;
+  detail::MapImpl& impl() {
+    if (!impl_) detail::fail(error_);
+    return *impl_;
+  }
+  std::string error_;
   std::unique_ptr<detail::MapImpl> impl_;
 };
 
