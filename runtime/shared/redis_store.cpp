@@ -10,8 +10,8 @@
 #include "redis_store.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <hiredis/hiredis.h>
+#include <signal.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -114,15 +114,24 @@ class SigpipeBlock {
 Result to_result(const redisReply* r) {
   Result out;
   switch (r->type) {
-    case REDIS_REPLY_INTEGER: out.integer = r->integer; break;
+    case REDIS_REPLY_INTEGER:
+      out.integer = r->integer;
+      break;
     case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS: out.text.assign(r->str, r->len); break;
-    case REDIS_REPLY_ERROR: out.error.assign(r->str, r->len); break;
-    case REDIS_REPLY_NIL: out.nil = true; break;
+    case REDIS_REPLY_STATUS:
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.error.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_NIL:
+      out.nil = true;
+      break;
     case REDIS_REPLY_ARRAY:
       for (std::size_t i = 0; i < r->elements; ++i) out.items.push_back(to_result(r->element[i]));
       break;
-    default: break;
+    default:
+      break;
   }
   return out;
 }
@@ -164,8 +173,12 @@ class RedisCounter final : public detail::CounterImpl {
 class RedisMap final : public detail::MapImpl {
  public:
   RedisMap(std::shared_ptr<RedisStore> store, const std::string& name, const MapOptions& o)
-      : store_(std::move(store)), name_(name), options_(o), prefix_("fs:m:" + name + ":"),
-        zset_("fs:z:" + name), tick_("fs:t:" + name) {}
+      : store_(std::move(store)),
+        name_(name),
+        options_(o),
+        prefix_("fs:m:" + name + ":"),
+        zset_("fs:z:" + name),
+        tick_("fs:t:" + name) {}
 
   std::optional<std::string> get(std::string_view key) override {
     check_sizes(key, 0);
@@ -233,8 +246,17 @@ class RedisMap final : public detail::MapImpl {
   std::string evict() const { return options_.evict_lru ? "1" : "0"; }
   std::vector<std::string> put_command(std::string_view key, std::string_view value,
                                        std::chrono::milliseconds ttl) const {
-    return {"EVAL", kPutScript, "3", entry(key), zset_, tick_, std::string(key),
-            std::string(value), ms_text(ttl), std::to_string(options_.max_entries), evict(),
+    return {"EVAL",
+            kPutScript,
+            "3",
+            entry(key),
+            zset_,
+            tick_,
+            std::string(key),
+            std::string(value),
+            ms_text(ttl),
+            std::to_string(options_.max_entries),
+            evict(),
             prefix_};
   }
   void check_sizes(std::string_view key, std::size_t value_size) const {
@@ -314,8 +336,7 @@ redisContext* RedisStore::connection() {
   context_ = c;
   owner_pid_ = ::getpid();
   if (endpoint_.db != 0) {
-    Reply r(static_cast<redisReply*>(redisCommand(c, "SELECT %d", endpoint_.db)),
-            freeReplyObject);
+    Reply r(static_cast<redisReply*>(redisCommand(c, "SELECT %d", endpoint_.db)), freeReplyObject);
     if (!r || r->type == REDIS_REPLY_ERROR) {
       const std::string why = r ? std::string(r->str, r->len) : std::string(c->errstr);
       drop_connection(why);
@@ -341,8 +362,8 @@ Result RedisStore::Session::run(const std::vector<std::string>& args) {
     lens.push_back(a.size());
   }
   SigpipeBlock no_sigpipe;
-  Reply r(static_cast<redisReply*>(redisCommandArgv(context_, static_cast<int>(argv.size()),
-                                                    argv.data(), lens.data())),
+  Reply r(static_cast<redisReply*>(
+              redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lens.data())),
           freeReplyObject);
   if (!r) {
     const std::string why = context_->errstr;

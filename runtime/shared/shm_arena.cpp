@@ -23,8 +23,7 @@ void init_robust_mutex(pthread_mutex_t* m) {
   pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
   int rc = pthread_mutex_init(m, &attr);
   pthread_mutexattr_destroy(&attr);
-  if (rc != 0)
-    throw Error(std::string("cannot create a shared-memory lock: ") + std::strerror(rc));
+  if (rc != 0) throw Error(std::string("cannot create a shared-memory lock: ") + std::strerror(rc));
 }
 
 std::uint64_t next_pow2(std::uint64_t n) {
@@ -145,8 +144,8 @@ std::uint64_t Arena::find_or_create(const std::string& name, std::uint64_t kind,
                                     std::uint64_t bytes, const MapOptions* o) {
   const char* what = kind == kKindMap ? "map" : "counter";
   if (name.empty() || name.size() >= kNameBytes)
-    throw Error(std::string("cannot open shared ") + what + " '" + name +
-                "': a name is 1.." + std::to_string(kNameBytes - 1) + " bytes");
+    throw Error(std::string("cannot open shared ") + what + " '" + name + "': a name is 1.." +
+                std::to_string(kNameBytes - 1) + " bytes");
   ArenaHeader* h = header();
   Guard guard(*this, &h->lock);
   DirEntry* free_entry = nullptr;

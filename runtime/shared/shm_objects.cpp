@@ -38,7 +38,9 @@ class ShmCounter final : public detail::CounterImpl {
 class ShmMap final : public detail::MapImpl {
  public:
   ShmMap(std::shared_ptr<void> keep, Arena arena, std::uint64_t offset, std::string name)
-      : keep_(std::move(keep)), arena_(arena), m_(arena.at<MapHeader>(offset)),
+      : keep_(std::move(keep)),
+        arena_(arena),
+        m_(arena.at<MapHeader>(offset)),
         name_(std::move(name)) {}
 
   std::optional<std::string> get(std::string_view key) override {
@@ -162,10 +164,14 @@ class ShmMap final : public detail::MapImpl {
   void lru_unlink(Tx& tx, std::uint64_t n) {
     SlotHeader* s = slot(n);
     const std::uint64_t prev = tx.get(s->lru_prev), next = tx.get(s->lru_next);
-    if (prev) tx.set(slot(prev)->lru_next, next);
-    else tx.set(m_->lru_head, next);
-    if (next) tx.set(slot(next)->lru_prev, prev);
-    else tx.set(m_->lru_tail, prev);
+    if (prev)
+      tx.set(slot(prev)->lru_next, next);
+    else
+      tx.set(m_->lru_head, next);
+    if (next)
+      tx.set(slot(next)->lru_prev, prev);
+    else
+      tx.set(m_->lru_tail, prev);
     tx.set(s->lru_prev, 0);
     tx.set(s->lru_next, 0);
   }
@@ -173,8 +179,10 @@ class ShmMap final : public detail::MapImpl {
     const std::uint64_t head = tx.get(m_->lru_head);
     tx.set(slot(n)->lru_prev, 0);
     tx.set(slot(n)->lru_next, head);
-    if (head) tx.set(slot(head)->lru_prev, n);
-    else tx.set(m_->lru_tail, n);
+    if (head)
+      tx.set(slot(head)->lru_prev, n);
+    else
+      tx.set(m_->lru_tail, n);
     tx.set(m_->lru_head, n);
   }
   void touch(Tx& tx, std::uint64_t n) {
@@ -189,8 +197,10 @@ class ShmMap final : public detail::MapImpl {
   }
   void remove(Tx& tx, std::uint64_t n, std::uint64_t prev) {
     const std::uint64_t next = tx.get(slot(n)->next);
-    if (prev) tx.set(slot(prev)->next, next);
-    else tx.set(bucket(slot(n)->hash), next);
+    if (prev)
+      tx.set(slot(prev)->next, next);
+    else
+      tx.set(bucket(slot(n)->hash), next);
     if (m_->evict_lru) lru_unlink(tx, n);
     free_slot(tx, n);
     tx.set(m_->count, tx.get(m_->count) - 1);
@@ -250,8 +260,10 @@ class ShmMap final : public detail::MapImpl {
     if (f.slot) {
       SlotHeader* old = slot(f.slot);
       tx.set(s->next, old->next);
-      if (f.prev) tx.set(slot(f.prev)->next, n);
-      else tx.set(bucket(h), n);
+      if (f.prev)
+        tx.set(slot(f.prev)->next, n);
+      else
+        tx.set(bucket(h), n);
       if (m_->evict_lru) lru_unlink(tx, f.slot);
       free_slot(tx, f.slot);
     } else {
@@ -297,8 +309,7 @@ std::string check_map(Arena arena, MapHeader* m, const std::string& name) {
     if (slot(n)->live) return bad("a free slot is marked live");
     ++free;
   }
-  if (free + live != m->slots)
-    return bad(std::to_string(m->slots - free - live) + " slot(s) lost");
+  if (free + live != m->slots) return bad(std::to_string(m->slots - free - live) + " slot(s) lost");
   if (m->evict_lru) {
     std::uint64_t listed = 0, prev = 0;
     for (std::uint64_t n = m->lru_head; n; prev = n, n = slot(n)->lru_next) {

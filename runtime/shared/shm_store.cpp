@@ -93,10 +93,20 @@ bool parse_size(const std::string& text, std::uint64_t* out) {
   std::uint64_t unit = 1;
   if (i < text.size()) {
     switch (text[i]) {
-      case 'k': case 'K': unit = 1ull << 10; break;
-      case 'm': case 'M': unit = 1ull << 20; break;
-      case 'g': case 'G': unit = 1ull << 30; break;
-      default: return false;
+      case 'k':
+      case 'K':
+        unit = 1ull << 10;
+        break;
+      case 'm':
+      case 'M':
+        unit = 1ull << 20;
+        break;
+      case 'g':
+      case 'G':
+        unit = 1ull << 30;
+        break;
+      default:
+        return false;
     }
     ++i;
     if (i < text.size() && (text[i] == 'B' || text[i] == 'b')) ++i;

@@ -48,7 +48,8 @@ bool SharedArena::open(const Settings& s, std::string* error) {
     }
     std::uint64_t size = 0;
     shared::shm::parse_size(s.shared_memory, &size);
-    if (size == 0) return true;  // no arena: objects fail to open unless the environment names a store
+    if (size == 0)
+      return true;  // no arena: objects fail to open unless the environment names a store
     auto shm = shared::shm::ShmStore::create_memfd(size);
     ::setenv(kStoreEnv, fmt::format("shm-fd:{}", shm->fd()).c_str(), 1);
     store_ = shm;

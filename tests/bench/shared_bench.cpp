@@ -87,8 +87,10 @@ double ops_per_second(int procs, double seconds, const std::function<void(long)>
 void row(const char* what, double shm, double redis, double file) {
   auto cell = [](double v) {
     char buf[32];
-    if (v < 0) std::snprintf(buf, sizeof buf, "%12s", "-");
-    else std::snprintf(buf, sizeof buf, "%12.0f", v);
+    if (v < 0)
+      std::snprintf(buf, sizeof buf, "%12s", "-");
+    else
+      std::snprintf(buf, sizeof buf, "%12.0f", v);
     return std::string(buf);
   };
   std::printf("  %-26s %s %s %s   shm/file %6.0fx   shm/redis %s\n", what, cell(shm).c_str(),
@@ -103,9 +105,12 @@ int main(int argc, char** argv) {
   double seconds = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--redis") redis_url = argv[i + 1];
-    else if (a == "--dir") dir = argv[i + 1];
-    else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
+    if (a == "--redis")
+      redis_url = argv[i + 1];
+    else if (a == "--dir")
+      dir = argv[i + 1];
+    else if (a == "--seconds")
+      seconds = std::stod(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: shared_bench [--redis URL] [--dir DIR] [--seconds S]\n");
       return 2;
@@ -141,9 +146,8 @@ int main(int argc, char** argv) {
     std::string copy = it->second;  // the shm get returns a copy too
     sink += copy.size();
   });
-  double get_ns = ns_per_op(n / 4, [&](long i) {
-    sink += map.get(keys[static_cast<std::size_t>(i % kKeys)])->size();
-  });
+  double get_ns = ns_per_op(
+      n / 4, [&](long i) { sink += map.get(keys[static_cast<std::size_t>(i % kKeys)])->size(); });
   std::printf("micro-baselines (one process, ns per operation, best of 3):\n");
   std::printf("  std::atomic fetch_add on shared memory   %7.1f\n", atomic_ns);
   std::printf("  shm Counter::add                         %7.1f   %.2fx the atomic (bar: 2x)\n",

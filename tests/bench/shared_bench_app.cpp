@@ -1,8 +1,8 @@
 // App for tests/bench/shared_bench.sh: the same counter and map operations over HTTP on the shm
 // arena, on Redis ($FORKSAFE_BENCH_REDIS) and on locked files (examples/common/state_file.hpp).
+#include <cstdlib>
 #include <forksafe/app.hpp>
 #include <forksafe/shared.hpp>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -31,13 +31,11 @@ std::unique_ptr<Objects> open_redis() {
   return std::make_unique<Objects>(shared::open(url));  // connects on first use, after fork
 }
 
-Objects shm(shared::default_store());
+Objects shm(nullptr);  // the default store: the arena forksafe-serve made
 const std::unique_ptr<Objects> redis = open_redis();
 const std::string kValue(64, 'v');
 
-std::string key(const forksafe::Request& req) {
-  return "session-" + std::string(req.param("n"));
-}
+std::string key(const forksafe::Request& req) { return "session-" + std::string(req.param("n")); }
 
 Objects& on_redis() {
   if (!redis) throw forksafe::Unavailable("FORKSAFE_BENCH_REDIS is not set");
@@ -48,9 +46,8 @@ Objects& on_redis() {
 FORKSAFE_APP(app) {
   using forksafe::Request;
   using forksafe::Response;
-  app.get("/shm/count", [](const Request&) {
-    return Response::text(std::to_string(shm.counter.add(1)) + "\n");
-  });
+  app.get("/shm/count",
+          [](const Request&) { return Response::text(std::to_string(shm.counter.add(1)) + "\n"); });
   app.get("/shm/get/:n", [](const Request& r) {
     return Response::text(shm.map.get(key(r)).value_or("none") + "\n");
   });

@@ -110,8 +110,9 @@ TEST_F(SharedRedis, MapSemanticsMatchShm) {
   EXPECT_FALSE(m.get("k"));
   EXPECT_EQ(*m.update("n", plus_one), "1");
   EXPECT_EQ(*m.update("n", plus_one), "2");
-  EXPECT_THROW(m.update("n", [](auto) -> std::optional<std::string> { throw std::runtime_error("x"); }),
-               std::runtime_error);
+  EXPECT_THROW(
+      m.update("n", [](auto) -> std::optional<std::string> { throw std::runtime_error("x"); }),
+      std::runtime_error);
   EXPECT_EQ(*m.get("n"), "2");
   m.put("c", "c");
   EXPECT_THROW(m.put("d", "d"), forksafe::shared::Error);  // full, no eviction

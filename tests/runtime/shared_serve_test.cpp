@@ -31,6 +31,21 @@ TEST(SharedServe, FourWorkersLoseNoIncrementUnderLoad) {
   EXPECT_EQ(as_number(http_get(s.url("/total"))), load.succeeded());
 }
 
+// -k threads: handler threads of one worker share its objects (ctest -L threads, TSan).
+TEST(SharedServe, ThreadedWorkersLoseNoUpdate) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-w", "2", "-k", "threads", "--threads", "4", shared_app()}, 2));
+  Load load(s.url("/churn"), 6);
+  std::this_thread::sleep_for(scaled(1000ms));
+  load.stop();
+  ASSERT_TRUE(load.failures().empty()) << load.failures().front().error;
+  ASSERT_GT(load.succeeded(), 5);
+  EXPECT_EQ(as_number(http_get(s.url("/total"))), load.succeeded());
+  EXPECT_EQ(http_get(s.url("/check")).body, "ok\n");
+}
+
 TEST(SharedServe, WorkersKilledMidWriteLeaveNoLockHeldAndNoBrokenMap) {
   TempDir dir;
   Server s;
@@ -76,10 +91,10 @@ TEST(SharedServe, HupKeepsTheState) {
 TEST(SharedServe, MetricsShowTheArena) {
   TempDir dir;
   Server s;
-  ASSERT_TRUE(s.start_and_wait(dir,
-                               {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0",
-                                "--shared-memory", "8M", shared_app()},
-                               1));
+  ASSERT_TRUE(s.start_and_wait(
+      dir,
+      {"-b", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", "--shared-memory", "8M", shared_app()},
+      1));
   for (const char* k : {"a", "b", "c"}) http_get(s.url(std::string("/put/") + k + "/v"));
   std::smatch m;
   std::string log = s.log();
@@ -96,8 +111,8 @@ TEST(SharedServe, VerifyDoesNotCountTheArenaAsAppDataAndReportsItsUse) {
   TempDir dir;
   Server s;
   const std::string report = dir.file("report.json");
-  ASSERT_TRUE(s.start_and_wait(dir, {"-b", "127.0.0.1:0", "-w", "2", "--verify=" + report, shared_app()},
-                               2));
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-w", "2", "--verify=" + report, shared_app()}, 2));
   for (int i = 0; i < 4; ++i) EXPECT_EQ(http_get(s.url("/count")).status, 200);
   EXPECT_EQ(http_get(s.url("/put/a/b")).status, 200);
   s.signal(SIGTERM);

@@ -1,5 +1,7 @@
 // forksafe::shared on the shm backend: the structures (limits, full arena, LRU order, TTL), lock
 // recovery after a holder is killed, and many processes and threads updating at once.
+#include "forksafe/shared.hpp"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "forksafe/shared.hpp"
 #include "shm_arena.hpp"
 #include "shm_store.hpp"
 
@@ -82,8 +83,9 @@ TEST(SharedMap, PutGetEraseUpdate) {
   };
   EXPECT_EQ(*m.update("n", inc), "1");
   EXPECT_EQ(*m.update("n", inc), "2");
-  EXPECT_THROW(m.update("n", [](auto) -> std::optional<std::string> { throw std::runtime_error("x"); }),
-               std::runtime_error);
+  EXPECT_THROW(
+      m.update("n", [](auto) -> std::optional<std::string> { throw std::runtime_error("x"); }),
+      std::runtime_error);
   EXPECT_EQ(*m.get("n"), "2");  // a throwing callable changes nothing
   EXPECT_FALSE(m.update("n", [](auto) { return std::optional<std::string>(); }));
   EXPECT_FALSE(m.get("n"));
@@ -264,7 +266,8 @@ TEST(SharedRecovery, KillingWritersMidUpdateNeverBreaksTheMap) {
       for (unsigned i = 0;; ++i) {
         m.put("k" + std::to_string(i % 200), std::string(i % 300, 'v'));
         m.update("sum", [](auto v) {
-          return std::optional<std::string>(std::to_string(v ? std::stoll(std::string(*v)) + 1 : 1));
+          return std::optional<std::string>(
+              std::to_string(v ? std::stoll(std::string(*v)) + 1 : 1));
         });
         if (i % 7 == 0) m.erase("k" + std::to_string((i * 13) % 200));
         c.add();
@@ -317,7 +320,8 @@ TEST(SharedThreads, ThreadsShareCountersAndMapsWithoutRaces) {
         m.put("k" + std::to_string((i + t) % 50), "v");
         m.get("k" + std::to_string(i % 50));
         m.update("sum", [](auto v) {
-          return std::optional<std::string>(std::to_string(v ? std::stoll(std::string(*v)) + 1 : 1));
+          return std::optional<std::string>(
+              std::to_string(v ? std::stoll(std::string(*v)) + 1 : 1));
         });
       }
     });

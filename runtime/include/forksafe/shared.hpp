@@ -51,12 +51,12 @@ struct MapOptions {
 
 /// Use of a store, for metrics and --verify's report.
 struct StoreStats {
-  std::string backend;             // "shm" or "redis"
-  std::uint64_t bytes_used = 0;    // shm: arena bytes reserved by counters and maps
-  std::uint64_t bytes_total = 0;   // shm: arena size
-  std::uint64_t objects = 0;       // named counters and maps
-  std::uint64_t entries = 0;       // live map entries (all maps)
-  std::uint64_t evictions = 0;     // entries evicted by LRU (all maps)
+  std::string backend;                // "shm" or "redis"
+  std::uint64_t bytes_used = 0;       // shm: arena bytes reserved by counters and maps
+  std::uint64_t bytes_total = 0;      // shm: arena size
+  std::uint64_t objects = 0;          // named counters and maps
+  std::uint64_t entries = 0;          // live map entries (all maps)
+  std::uint64_t evictions = 0;        // entries evicted by LRU (all maps)
   std::uint64_t lock_recoveries = 0;  // locks taken over from a process that died holding them
 };
 

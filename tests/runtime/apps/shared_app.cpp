@@ -46,8 +46,8 @@ FORKSAFE_APP(app) {
     return forksafe::Response::text(std::to_string(hits.add(1)) + "\n");
   });
   app.get("/check", [](const forksafe::Request&) {
-    auto* shm = dynamic_cast<forksafe::shared::shm::ShmStore*>(
-        forksafe::shared::default_store().get());
+    auto* shm =
+        dynamic_cast<forksafe::shared::shm::ShmStore*>(forksafe::shared::default_store().get());
     if (!shm) return forksafe::Response::text("not shm\n", 500);
     std::string problem = forksafe::shared::shm::check_arena(shm->arena());
     return forksafe::Response::text(problem.empty() ? "ok\n" : problem + "\n");
