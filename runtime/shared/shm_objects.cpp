@@ -25,6 +25,7 @@ class ShmCounter final : public detail::CounterImpl {
     return __atomic_add_fetch(value_, delta, __ATOMIC_SEQ_CST);
   }
   std::int64_t get() override { return __atomic_load_n(value_, __ATOMIC_SEQ_CST); }
+  std::int64_t* word() override { return value_; }
   bool compare_and_set(std::int64_t expected, std::int64_t desired) override {
     return __atomic_compare_exchange_n(value_, &expected, desired, false, __ATOMIC_SEQ_CST,
                                        __ATOMIC_SEQ_CST);
