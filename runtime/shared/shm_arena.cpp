@@ -115,8 +115,10 @@ void Tx::commit() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   __atomic_store_n(&journal_->committed, 1, __ATOMIC_SEQ_CST);
   std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Release: a lock-free reader (the master's stats) that sees a later word (a directory entry's
+  // kind) also sees the earlier ones (its offset).
   for (std::size_t i = 0; i < count_; ++i)
-    __atomic_store_n(arena_.at<std::uint64_t>(offset_[i]), value_[i], __ATOMIC_RELAXED);
+    __atomic_store_n(arena_.at<std::uint64_t>(offset_[i]), value_[i], __ATOMIC_RELEASE);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   __atomic_store_n(&journal_->committed, 0, __ATOMIC_SEQ_CST);
   count_ = 0;
@@ -207,7 +209,7 @@ StoreStats Arena::stats() const {
   s.objects = load(h->objects);
   s.lock_recoveries = load(h->lock_recoveries);
   for (const DirEntry& e : h->dir) {
-    if (load(e.kind) != kKindMap) continue;
+    if (__atomic_load_n(&e.kind, __ATOMIC_ACQUIRE) != kKindMap) continue;
     const auto* m = at<MapHeader>(load(e.offset));
     s.entries += load(m->count);
     s.evictions += load(m->evictions);

@@ -168,7 +168,7 @@ class Map {
   /// Runs `fn(current value or nullopt)` with the entry locked against every other writer and
   /// stores what it returns (nullopt: erase); returns that. If `fn` throws nothing changes. On
   /// Redis the entry is WATCHed and `fn` may run again when another client changed it: keep it
-  /// free of side effects.
+  /// free of side effects. `fn` must not use this map (nor, on Redis, any object of its store).
   std::optional<std::string> update(std::string_view key, const detail::UpdateFn& fn,
                                     std::chrono::milliseconds ttl = std::chrono::milliseconds(0)) {
     return impl().update(key, fn, ttl);
