@@ -14,66 +14,15 @@
 #include <vector>
 
 #include "forksafe/shared.hpp"
+#include "redis_server.hpp"
 
 namespace {
 
 using forksafe::shared::Counter;
 using forksafe::shared::Map;
 using forksafe::shared::MapOptions;
+using fstest::RedisServer;
 using namespace std::chrono_literals;
-
-#ifndef FORKSAFE_REDIS_SERVER
-#define FORKSAFE_REDIS_SERVER "redis-server"
-#endif
-
-// A redis-server on DIR/redis.sock (no TCP port, no persistence), killed in the destructor.
-class RedisServer {
- public:
-  RedisServer() {
-    char tmpl[] = "/tmp/fs-redis-XXXXXX";
-    if (::mkdtemp(tmpl)) dir_ = tmpl;
-    socket_ = dir_ + "/redis.sock";
-  }
-  ~RedisServer() {
-    stop();
-    ::unlink((dir_ + "/redis.log").c_str());
-    ::rmdir(dir_.c_str());
-  }
-  bool start() {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::alarm(120);  // never outlives a hung test
-      ::execlp(FORKSAFE_REDIS_SERVER, FORKSAFE_REDIS_SERVER, "--port", "0", "--unixsocket",
-               socket_.c_str(), "--save", "", "--appendonly", "no", "--dir", dir_.c_str(),
-               "--logfile", (dir_ + "/redis.log").c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500; ++i) {
-      struct stat st {};
-      if (::stat(socket_.c_str(), &st) == 0) return true;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
-  }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    ::unlink(socket_.c_str());
-  }
-  std::string url() const { return "unix:" + socket_; }
-
- private:
-  std::string dir_;
-  std::string socket_;
-  pid_t pid_ = -1;
-};
 
 class SharedRedis : public ::testing::Test {
  protected:

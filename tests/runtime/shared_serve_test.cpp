@@ -10,6 +10,7 @@
 
 #include "harness.hpp"
 #include "load.hpp"
+#include "redis_server.hpp"
 
 namespace {
 
@@ -124,6 +125,25 @@ TEST(SharedServe, VerifyDoesNotCountTheArenaAsAppDataAndReportsItsUse) {
   EXPECT_NE(s.log().find("shared state (forksafe::shared, not app data): shm arena"),
             std::string::npos)
       << s.log();
+}
+
+TEST(SharedServe, RedisStoreSurvivesARedisRestartAnd503sWhileItIsDown) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.start());
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.start_and_wait(
+      dir, {"-b", "127.0.0.1:0", "-w", "2", "--shared-store", redis.url(), shared_app()}, 2));
+  for (int i = 1; i <= 4; ++i) EXPECT_EQ(as_number(http_get(s.url("/count"))), i);
+  EXPECT_EQ(http_get(s.url("/put/user/ada")).status, 200);
+  EXPECT_EQ(http_get(s.url("/get/user")).body, "ada\n");
+  redis.stop();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(http_get(s.url("/count")).status, 503);
+  ASSERT_TRUE(redis.start());  // empty: no persistence
+  EXPECT_TRUE(eventually([&] { return http_get(s.url("/count")).status == 200; }));
+  EXPECT_EQ(http_get(s.url("/put/user/bob")).status, 200);
+  EXPECT_EQ(http_get(s.url("/get/user")).body, "bob\n");
+  EXPECT_GE(s.log_count("cannot reach the shared store unix:"), 1) << s.log();  // the 503s' cause
 }
 
 TEST(SharedServe, UnreachableRedisIsA503) {
