@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "forksafe/annotations.hpp"
 #include "forksafe/unavailable.hpp"
 
 namespace forksafe::shared {
@@ -115,7 +116,7 @@ std::unique_ptr<MapImpl> open_map(const std::string& name, const MapOptions& opt
 
 /// A named 64-bit counter. add() is one atomic instruction on shm and one INCRBY on Redis.
 /// `store` defaults to default_store().
-class Counter {
+class FORKSAFE_SHARED_TYPE Counter {
  public:
   explicit Counter(const std::string& name, std::shared_ptr<Store> store = nullptr)
       : impl_(detail::open_counter(name, std::move(store), &error_)),
@@ -150,7 +151,7 @@ class Counter {
 
 /// A named map from byte-string keys to byte-string values, with optional per-entry TTL.
 /// `store` defaults to default_store().
-class Map {
+class FORKSAFE_SHARED_TYPE Map {
  public:
   explicit Map(const std::string& name, const MapOptions& options = {},
                std::shared_ptr<Store> store = nullptr)
