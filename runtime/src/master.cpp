@@ -254,6 +254,12 @@ void Master::on_hup() {
   if (fresh.bind != settings_.bind)
     log_.warning("Ignoring changed --bind on reload; restart to rebind");
   fresh.bind = settings_.bind;
+  if (fresh.shared_memory != settings_.shared_memory || fresh.shared_store != settings_.shared_store)
+    log_.warning(
+        "Ignoring changed --shared-memory/--shared-store on reload: the shared state lives as "
+        "long as the master; restart to change it");
+  fresh.shared_memory = settings_.shared_memory;
+  fresh.shared_store = settings_.shared_store;
   fresh.preload = settings_.preload;
   previous_settings_ = settings_;
   settings_ = std::move(fresh);
