@@ -146,6 +146,19 @@ TEST(SharedServe, RedisStoreSurvivesARedisRestartAnd503sWhileItIsDown) {
   EXPECT_GE(s.log_count("cannot reach the shared store unix:"), 1) << s.log();  // the 503s' cause
 }
 
+TEST(SharedServe, AFullArenaIsAClearErrorAndTheRestKeepsWorking) {
+  TempDir dir;
+  Server s;
+  // The app's map (256 entries of 4 KiB) does not fit in 1 MiB; its counter does.
+  ASSERT_TRUE(
+      s.start_and_wait(dir, {"-b", "127.0.0.1:0", "--shared-memory", "1M", shared_app()}, 1));
+  EXPECT_EQ(as_number(http_get(s.url("/count"))), 1);
+  EXPECT_EQ(http_get(s.url("/put/a/b")).status, 500);
+  EXPECT_TRUE(s.wait_log("cannot create shared map 'items': it needs")) << s.log();
+  EXPECT_GE(s.log_count("(raise --shared-memory)"), 1);
+  EXPECT_EQ(as_number(http_get(s.url("/count"))), 2);
+}
+
 TEST(SharedServe, UnreachableRedisIsA503) {
   TempDir dir;
   Server s;
