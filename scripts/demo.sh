@@ -29,10 +29,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-serve_counter() {  # $1 = workers; prints the counter values 8 requests get
+serve_counter() {  # $1 = workers, $2 = app (default counter); prints what 8 requests get
   : >"$log"
   "$build/runtime/forksafe-serve" -b 127.0.0.1:0 -w "$1" \
-    --error-logfile "$log" "$build/runtime/counter.so" 2>>"$log" &
+    --error-logfile "$log" "$build/runtime/${2:-counter}.so" 2>>"$log" &
   server=$!
   local port=""
   for _ in $(seq 100); do
@@ -46,7 +46,7 @@ serve_counter() {  # $1 = workers; prints the counter values 8 requests get
   for _ in $(seq 8); do
     values+=("$(curl -s --max-time 5 "http://127.0.0.1:$port/" || echo '?')")
   done
-  echo "-w $1: ${values[*]}"
+  echo "-w $1${2:+ ($2)}: ${values[*]}"
   kill -TERM "$server"
   wait "$server" 2>/dev/null || true
   server=""
@@ -56,6 +56,8 @@ echo
 echo "== forksafe-serve runs the counter app: one worker counts, four workers each count alone"
 serve_counter 1
 serve_counter 4
+echo "== the fixed counter keeps its count in a forksafe::shared::Counter (docs/shared-state.md)"
+serve_counter 4 counter_fixed
 
 # --- forksafe-serve --verify: each example, broken then fixed, 4 workers, a short request script ---
 

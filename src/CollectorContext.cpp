@@ -20,6 +20,15 @@ bool hasAnnotation(const clang::Decl* decl, llvm::StringRef what) {
   return false;
 }
 
+// A class marked FORKSAFE_SHARED_TYPE (forksafe::shared::Counter and Map, or a user's own) keeps
+// its state where every worker sees it and synchronises its own updates.
+bool isSharedStoreType(clang::QualType type) {
+  if (type.isNull()) return false;
+  while (const auto* array = type->getAsArrayTypeUnsafe()) type = array->getElementType();
+  const auto* record = type->getAsCXXRecordDecl();
+  return record && hasAnnotation(record, "forksafe::shared_type");
+}
+
 }  // namespace
 
 CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> patterns)
@@ -151,7 +160,8 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   fact.isConst = var->isConstexpr() || type.isConstQualified();
   fact.isThreadLocal = var->getTLSKind() != clang::VarDecl::TLS_None;
   fact.isAtomic = isAtomicType(type);
-  fact.isSync = isSyncType(type);
+  // A shared store is neither per-worker state nor raced on: like a mutex, never state.
+  fact.isSync = isSyncType(type) || isSharedStoreType(type.getNonReferenceType());
   fact.isRng = isRngType(type);
   fact.containsRng = containsRngEngine(type);
   fact.isPerWorker = hasAnnotation(var, "forksafe::per_worker");
@@ -161,7 +171,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   fact.isReference = type->isReferenceType();
   fact.isSmartPointer = isSmartPointerType(type);
   if (clang::QualType pointee = pointeeType(type); !pointee.isNull()) {
-    fact.pointeeSync = isSyncType(pointee);
+    fact.pointeeSync = isSyncType(pointee) || isSharedStoreType(pointee);
     fact.pointeeRng = isRngType(pointee);
   }
   if (fact.isReference) {

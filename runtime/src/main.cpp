@@ -14,6 +14,7 @@
 #include "master.hpp"
 #include "preflight.hpp"
 #include "settings.hpp"
+#include "shared_arena.hpp"
 
 namespace {
 
@@ -83,7 +84,8 @@ int main(int argc, char** argv) {
     verify::Verification verify;
     LoadedApp app;
     StartCheck check;
-    if (!check_start(settings, log, verify, &app, &check)) {
+    SharedArena shared;  // the app's forksafe::shared objects open as they would under the master
+    if (!check_start(settings, log, verify, shared, &app, &check)) {
       fmt::print(stderr, "forksafe-serve: error: {}\n", check.error);
       return check.exit_code;
     }

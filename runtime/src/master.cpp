@@ -94,12 +94,15 @@ bool Master::start() {
   // Everything that can be refused is refused here, before a listener is bound or announced;
   // --check-config runs the same function (preflight.hpp).
   if (StartCheck check;
-      !check_start(settings_, log_, verify_, settings_.preload ? &app_ : nullptr, &check)) {
+      !check_start(settings_, log_, verify_, shared_, settings_.preload ? &app_ : nullptr,
+                   &check)) {
     log_.error("{}", check.error);
     exit_code_ = check.exit_code;
     return false;
   }
   log_.info("Starting forksafe-serve {}", "0.1.0");
+  log_.info("Shared state (forksafe::shared): {}", shared_.description());
+  verify_.set_shared_stats([this] { return shared_.stats(); });
   set_process_name(settings_.proc_name, "master");
   if (settings_.preload) log_.info("Preloaded app {}", settings_.app_path);
   char resolved[PATH_MAX];
@@ -240,6 +243,12 @@ void Master::on_hup() {
   if (fresh.bind != settings_.bind)
     log_.warning("Ignoring changed --bind on reload; restart to rebind");
   fresh.bind = settings_.bind;
+  if (fresh.shared_memory != settings_.shared_memory || fresh.shared_store != settings_.shared_store)
+    log_.warning(
+        "Ignoring changed --shared-memory/--shared-store on reload: the shared state lives as "
+        "long as the master; restart to change it");
+  fresh.shared_memory = settings_.shared_memory;
+  fresh.shared_store = settings_.shared_store;
   fresh.preload = settings_.preload;
   previous_settings_ = settings_;
   settings_ = std::move(fresh);
@@ -533,7 +542,7 @@ void Master::serve_metrics() {
   if (fd < 0) return;
   UniqueFd owner(fd);
   counters_.workers_alive = workers_.size();
-  serve_metrics_connection(fd, render_metrics(board_, counters_));
+  serve_metrics_connection(fd, render_metrics(board_, counters_) + render_shared_metrics(shared_));
 }
 
 void Master::write_pidfile() {

@@ -15,6 +15,7 @@
 #include "metrics.hpp"
 #include "scoreboard.hpp"
 #include "settings.hpp"
+#include "shared_arena.hpp"
 #include "signals.hpp"
 #include "verify/verification.hpp"
 
@@ -74,6 +75,7 @@ class Master {
   std::vector<Listener> listeners_;
   Listener metrics_listener_;
   Scoreboard board_;
+  SharedArena shared_;           // forksafe::shared's arena, made before the first fork
   LoadedApp app_;                // loaded only with --preload
   verify::Verification verify_;  // --verify, --static-report, --require-clean
   std::map<pid_t, Worker> workers_;

@@ -245,7 +245,7 @@ bool check_app_file(const std::string& path, std::string* error) {
 }
 
 bool check_start(const Settings& s, ErrorLog& log, verify::Verification& verify,
-                 LoadedApp* preloaded, StartCheck* check) {
+                 SharedArena& shared, LoadedApp* preloaded, StartCheck* check) {
   std::string error;
   Level level = Level::kInfo;
   parse_level(s.loglevel, &level);
@@ -267,6 +267,9 @@ bool check_start(const Settings& s, ErrorLog& log, verify::Verification& verify,
       error.replace(at, file.size(), s.app_path);
     return refuse(check, kExitAppLoad, error);
   }
+  // The arena exists before the app is first loaded (in the check child or, with --preload,
+  // here): a namespace-scope forksafe::shared object opens it from the environment.
+  if (!shared.open(s, &error)) return refuse(check, kExitUsage, error);
   if (!check_in_child(s, check)) return false;
   if (int code = 0; !verify.configure(s, log, &error, &code)) return refuse(check, code, error);
   if (s.preload && preloaded) {

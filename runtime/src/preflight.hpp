@@ -7,6 +7,7 @@
 #include "app_loader.hpp"
 #include "log.hpp"
 #include "settings.hpp"
+#include "shared_arena.hpp"
 #include "verify/verification.hpp"
 
 namespace forksafe::serve {
@@ -24,14 +25,16 @@ struct StartCheck {
 ///   2. --chdir is entered (this process changes directory, as the master always did);
 ///   3. the --pid file's directory is writable;
 ///   4. the app file exists and is an ELF shared object for this machine (libelf);
-///   5. in a short-lived child: --group/--user are switched to as a worker would, then (without
+///   5. forksafe::shared's store is opened (`shared`: the shm arena or the Redis URL), before any
+///      load of the app, whose namespace-scope shared objects open it;
+///   6. in a short-lived child: --group/--user are switched to as a worker would, then (without
 ///      --preload) the app is dlopened and registered — its init hooks are not run — and an app
 ///      declaring FORKSAFE_REQUIRE_PRELOAD is refused; the master's memory stays untouched;
-///   6. the --verify, --static-report and --require-clean settings (`verify` is configured);
-///   7. with --preload, the app is loaded into `*preloaded` with its init hooks.
+///   7. the --verify, --static-report and --require-clean settings (`verify` is configured);
+///   8. with --preload, the app is loaded into `*preloaded` with its init hooks.
 /// Returns false with `check` filled at the first failure.
 bool check_start(const Settings& s, ErrorLog& log, verify::Verification& verify,
-                 LoadedApp* preloaded, StartCheck* check);
+                 SharedArena& shared, LoadedApp* preloaded, StartCheck* check);
 
 /// Switches to --group and --user (a worker after fork; the check in a child above).
 bool switch_identity(const Settings& s, std::string* error);

@@ -12,6 +12,7 @@
 #include "cli_usage.hpp"
 #include "exit_codes.hpp"
 #include "log.hpp"
+#include "shared_arena.hpp"
 
 namespace forksafe::serve {
 
@@ -38,6 +39,7 @@ std::string validate(const Settings& s) {
   if (s.limit_request_line < 16 || s.limit_request_field_size < 16)
     return "cannot use request limits below 16 bytes";
   if (s.bind.empty()) return "cannot start without a --bind address";
+  if (auto problem = validate_shared_settings(s); !problem.empty()) return problem;
   Level level;
   if (!parse_level(s.loglevel, &level))
     return fmt::format(
@@ -63,6 +65,7 @@ constexpr const char* kMechanics = "Server mechanics";
 constexpr const char* kNaming = "Process naming";
 constexpr const char* kLimits = "Request limits";
 constexpr const char* kLogging = "Logging";
+constexpr const char* kShared = "Shared state";
 constexpr const char* kVerify = "Verify";
 constexpr const char* kDebugging = "Debugging";
 
@@ -206,6 +209,18 @@ void register_options(CLI::App& cli, Settings& s) {
           ->envname(env("LOG_LEVEL"))
           ->capture_default_str(),
       kLogging, "LEVEL", "info");
+
+  doc(cli.add_option("--shared-memory", s.shared_memory,
+                     "Size of the shared-memory arena the master creates for forksafe::shared "
+                     "(e.g. 64M; 0: none)")
+          ->envname(env("SHARED_MEMORY"))
+          ->capture_default_str(),
+      kShared, "SIZE", "64M");
+  doc(cli.add_option("--shared-store", s.shared_store,
+                     "Keep forksafe::shared in Redis instead: redis://HOST[:PORT][/DB], "
+                     "unix:PATH[?db=N], or in a file arena: shm:PATH")
+          ->envname(env("SHARED_STORE")),
+      kShared, "URL");
 
   doc(cli.add_flag("--verify{forksafe-verify.json}", s.verify_report,
                    "Record which globals each worker changes after fork and write the report; "

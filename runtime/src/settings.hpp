@@ -47,6 +47,10 @@ struct Settings {
   std::string verify_report;
   std::string static_report;
   std::string require_clean;
+  // forksafe::shared (docs/shared-state.md): the shm arena's size ("0": none) and, instead of it,
+  // a Redis URL the workers connect to.
+  std::string shared_memory = "64M";
+  std::string shared_store;
 };
 
 /// Outcome of parsing: either run with `settings`, or exit with `exit_code` (help, errors, ...).

@@ -77,6 +77,19 @@ TEST(Router, ExceptionBecomesBare500) {
   EXPECT_EQ(info.route, "/boom");
 }
 
+TEST(Router, UnavailableBecomesBare503) {
+  App app;
+  app.get("/db", [](const Request&) -> Response {
+    throw forksafe::Unavailable("cannot reach the shared store unix:/x: No such file");
+  });
+  Request r = Request::make("GET", "/db");
+  DispatchInfo info;
+  Response resp = app.handle(r, &info);
+  EXPECT_EQ(resp.status, 503);
+  EXPECT_EQ(resp.body, "Service Unavailable\n");
+  EXPECT_EQ(info.error, "cannot reach the shared store unix:/x: No such file");
+}
+
 TEST(Router, CustomMethodViaRoute) {
   App app = make_app();
   Request r = Request::make("OPTIONS", "/opt");

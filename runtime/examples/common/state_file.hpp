@@ -1,7 +1,8 @@
-// Helpers for the fixed examples: state kept in files every worker process shares, under a lock.
+// Helpers for state kept in files every worker process shares, under a lock: the ledger of the
+// fixed dbconn example, and the locked-file baseline of tests/bench/shared_bench.sh. The fixed
+// counter, session and ID examples use forksafe::shared (<forksafe/shared.hpp>) instead.
 //
 // The directory is $FORKSAFE_EXAMPLE_STATE_DIR (default /tmp), read per call: no global state.
-// A real app would use its database or Redis; a locked file is the smallest honest stand-in.
 #ifndef FORKSAFE_EXAMPLES_STATE_FILE_HPP
 #define FORKSAFE_EXAMPLES_STATE_FILE_HPP
 

@@ -1,12 +1,15 @@
-// Example app (fixed counter): the count lives in a locked file all workers share, so -w 4 counts
-// 1, 2, 3, 4.
+// Example app (fixed counter): the count is a forksafe::shared::Counter in the server's
+// shared-memory arena (or Redis with --shared-store), so -w 4 counts 1, 2, 3, 4.
 #include <forksafe/app.hpp>
+#include <forksafe/shared.hpp>
 #include <string>
 
-#include "../common/state_file.hpp"
+namespace {
+forksafe::shared::Counter visits("visits");  // one counter for every worker
+}
 
 FORKSAFE_APP(app) {
   app.get("/", [](const forksafe::Request&) {
-    return forksafe::Response::text(std::to_string(examples::add_to_counter("visits", 1)) + "\n");
+    return forksafe::Response::text(std::to_string(visits.add(1)) + "\n");
   });
 }

@@ -1,13 +1,15 @@
-// Example app (fixed ID generator): IDs come from one locked counter file, unique across workers.
+// Example app (fixed ID generator): IDs come from one forksafe::shared::Counter, unique across
+// workers (and across machines with --shared-store=redis://...).
 #include <forksafe/app.hpp>
+#include <forksafe/shared.hpp>
 #include <string>
 
-#include "../common/state_file.hpp"
+namespace {
+forksafe::shared::Counter order_ids("order-ids");
+}
 
 FORKSAFE_APP(app) {
   app.post("/orders", [](const forksafe::Request&) {
-    std::int64_t id = examples::add_to_counter("order-ids", 1);
-    if (id < 0) return forksafe::Response::text("cannot allocate an ID\n", 503);
-    return forksafe::Response::text("order " + std::to_string(id) + "\n", 201);
+    return forksafe::Response::text("order " + std::to_string(order_ids.add(1)) + "\n", 201);
   });
 }

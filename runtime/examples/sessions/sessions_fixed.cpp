@@ -1,27 +1,45 @@
-// Example app (fixed session store): sessions are files every worker reads, so any worker knows
-// you.
+// Example app (fixed session store): sessions live in a forksafe::shared::Map every worker shares
+// (the server's shared-memory arena, or Redis with --shared-store), so any worker knows you.
+#include <sys/random.h>
+
 #include <forksafe/app.hpp>
+#include <forksafe/shared.hpp>
 #include <string>
 
-#include "../common/state_file.hpp"
-
 namespace {
-// Tokens are hex from random_token(); anything else could name a path outside the state dir.
-bool valid_token(const std::string& t) {
-  return t.size() == 32 && t.find_first_not_of("0123456789abcdef") == std::string::npos;
+using namespace std::chrono_literals;
+
+forksafe::shared::Map sessions("sessions", [] {
+  forksafe::shared::MapOptions o;
+  o.max_entries = 10000;  // the least recently used session goes first when full
+  o.evict_lru = true;
+  o.max_value_bytes = 256;
+  return o;
+}());
+
+/// 128 random bits from the kernel, as hex: no RNG state in the process at all.
+std::string random_token() {
+  unsigned char bytes[16] = {};
+  if (::getrandom(bytes, sizeof bytes, 0) != sizeof bytes) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
 }
 }  // namespace
 
 FORKSAFE_APP(app) {
   app.post("/login", [](const forksafe::Request& req) {
-    std::string token = examples::random_token();
-    if (!examples::write_state("session-" + token, req.query_param("user").value_or("anonymous")))
-      return forksafe::Response::text("cannot store session\n", 500);
+    std::string token = random_token();
+    if (token.empty()) return forksafe::Response::text("cannot make a session token\n", 500);
+    sessions.put(token, req.query_param("user").value_or("anonymous"), 1h);
     return forksafe::Response::text(token + "\n");
   });
   app.get("/me", [](const forksafe::Request& req) {
-    std::string token = req.query_param("token").value_or("");
-    auto user = valid_token(token) ? examples::read_state("session-" + token) : std::nullopt;
+    auto user = sessions.get(req.query_param("token").value_or(""));
     if (!user) return forksafe::Response::text("unknown session\n", 401);
     return forksafe::Response::text("hello " + *user + "\n");
   });

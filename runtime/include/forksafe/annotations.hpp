@@ -35,4 +35,9 @@
 #define FORKSAFE_PER_WORKER \
   FORKSAFE_DETAIL_ANNOTATE("forksafe::per_worker") FORKSAFE_DETAIL_PER_WORKER_SECTION
 
+/// On a class: its objects are state every worker process shares by construction (each operation
+/// is atomic or takes a process-shared lock), so a static object of it is neither per-worker state
+/// nor a data race. forksafe::shared::Counter and forksafe::shared::Map carry it.
+#define FORKSAFE_SHARED_TYPE FORKSAFE_DETAIL_ANNOTATE("forksafe::shared_type")
+
 #endif  // FORKSAFE_ANNOTATIONS_HPP

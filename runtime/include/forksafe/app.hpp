@@ -42,6 +42,7 @@
 #include "forksafe/annotations.hpp"
 #include "forksafe/request.hpp"
 #include "forksafe/response.hpp"
+#include "forksafe/unavailable.hpp"
 
 /// Bumped whenever App, Request or Response change layout; the server refuses other versions.
 #define FORKSAFE_APP_ABI_VERSION 2
@@ -116,10 +117,14 @@ class App {
   }
 
   /// Routes `req` (filling req.params) and runs the handler. Never throws: an exception becomes a
-  /// bare 500 whose details go only to `info->error`. HEAD is served by GET handlers.
+  /// bare 500 (a forksafe::Unavailable a bare 503) whose details go only to `info->error`. HEAD is
+  /// served by GET handlers.
   Response handle(Request& req, DispatchInfo* info = nullptr) const noexcept {
     try {
       return dispatch(req, info);
+    } catch (const Unavailable& e) {
+      if (info) info->error = e.what();
+      return Response::text("Service Unavailable\n", 503);
     } catch (const std::exception& e) {
       if (info) info->error = e.what();
     } catch (...) {

@@ -206,6 +206,13 @@ std::string render_json(const Report& report) {
     }
     doc["cross_check"] = std::move(rows);
   }
+  if (report.shared) {
+    const auto& st = *report.shared;
+    doc["shared_store"] = {{"backend", st.backend},         {"bytes_used", st.bytes_used},
+                           {"bytes_total", st.bytes_total}, {"objects", st.objects},
+                           {"entries", st.entries},         {"evictions", st.evictions},
+                           {"lock_recoveries", st.lock_recoveries}};
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -225,6 +232,13 @@ std::string render_table(const Report& report) {
   section("mutated after fork:", report.mutations);
   section("initialized on first use (not a mutation):", report.first_use);
   section("per-worker by design (FORKSAFE_PER_WORKER):", report.per_worker);
+  if (report.shared)
+    out += fmt::format(
+        "shared state (forksafe::shared, not app data): {} arena, {} of {} bytes reserved, {} "
+        "object(s), {} map entries, {} eviction(s), {} lock recovery(ies)\n",
+        report.shared->backend, report.shared->bytes_used, report.shared->bytes_total,
+        report.shared->objects, report.shared->entries, report.shared->evictions,
+        report.shared->lock_recoveries);
   if (report.preloaded) {
     if (report.prefork.empty()) {
       out += "pre-fork inspection: no threads or descriptors left by the app's init code\n";

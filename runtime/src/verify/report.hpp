@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "forksafe/shared.hpp"
 #include "verify/elf_symbols.hpp"
 #include "verify/findings.hpp"
 #include "verify/prefork.hpp"
@@ -49,6 +50,8 @@ struct Report {
   bool preloaded = false;
   std::optional<std::vector<Finding>> findings;  ///< with --static-report / --require-clean
   std::vector<CrossRow> cross;
+  /// The forksafe::shared arena's use (not app data: it is never diffed), when there is one.
+  std::optional<forksafe::shared::StoreStats> shared;
 };
 
 /// Reads every worker record file in `spool_dir` and aggregates them; unreadable files (a worker

@@ -131,6 +131,7 @@ bool Verification::write_report(ErrorLog& log, bool print_table) {
   report.findings = findings_;
   aggregate_spool(spool_dir_, table_, &report);
   cross_check(&report);
+  if (shared_stats_) report.shared = shared_stats_();
   std::string json = render_json(report);
   if (print_table) {
     std::string table = render_table(report);

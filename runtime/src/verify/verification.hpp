@@ -12,6 +12,7 @@
 #define FORKSAFE_SERVE_VERIFY_VERIFICATION_HPP
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "verify/findings.hpp"
 #include "verify/prefork.hpp"
 #include "verify/probe.hpp"
+#include "verify/report.hpp"
 
 namespace forksafe::serve::verify {
 
@@ -47,6 +49,11 @@ class Verification {
   /// After the last worker exited: final report, table on stdout, spool removed.
   void finish(ErrorLog& log);
 
+  /// Master: where the report reads the forksafe::shared arena's use from (optional).
+  void set_shared_stats(std::function<std::optional<forksafe::shared::StoreStats>()> source) {
+    shared_stats_ = std::move(source);
+  }
+
   /// Worker, after its worker-init hooks: snapshots the app's data and starts recording.
   bool attach(const std::string& app_path, Probe* probe, std::string* error) const;
 
@@ -64,6 +71,7 @@ class Verification {
   bool preloaded_ = false;
   std::int64_t last_tick_ms_ = 0;
   std::string last_written_;
+  std::function<std::optional<forksafe::shared::StoreStats>()> shared_stats_;
 };
 
 }  // namespace forksafe::serve::verify
