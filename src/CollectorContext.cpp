@@ -1,6 +1,7 @@
 // Stable ids, absolute locations and the registry of static-storage variables for one TU.
 #include "CollectorContext.h"
 
+#include "Frameworks.h"
 #include "TypeClassify.h"
 
 #include <clang/AST/Attr.h>
@@ -27,6 +28,10 @@ CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Reg
       sm_(ast.getSourceManager()),
       handlerPatterns_(std::move(patterns)),
       mangler_(clang::ItaniumMangleContext::create(ast, ast.getDiagnostics())) {
+  for (const std::string& p : frameworkHeaderPatterns(builtinFrameworks()))
+    frameworkHeaders_.emplace_back(p);
+  for (const std::string& call : multiProcessCalls(builtinFrameworks()))
+    multiProcessCalls_.insert(call);
   if (auto entry = sm_.getFileEntryRefForID(sm_.getMainFileID()))
     facts_.mainFile = location(sm_.getLocForStartOfFile(sm_.getMainFileID())).file;
 }
@@ -47,6 +52,8 @@ Location CollectorContext::location(clang::SourceLocation loc) {
       llvm::sys::path::remove_dots(buf, /*remove_dot_dot=*/true);
       path = std::string(buf);
     }
+    if (!path.empty() && clang::SrcMgr::isSystem(sm_.getFileCharacteristic(fileLoc)))
+      systemHeaders_.insert(path);
     cached = filePaths_.try_emplace(fid, std::move(path)).first;
   }
   out.file = cached->second;
@@ -61,6 +68,20 @@ bool CollectorContext::isInSystemHeader(clang::SourceLocation loc) {
 
 bool CollectorContext::isInSystemHeader(const clang::Decl* decl) {
   return isInSystemHeader(decl->getLocation());
+}
+
+bool CollectorContext::isLibrary(clang::SourceLocation loc) {
+  if (loc.isInvalid()) return false;
+  if (isInSystemHeader(loc)) return true;
+  if (frameworkHeaders_.empty()) return false;
+  clang::FileID fid = sm_.getFileID(sm_.getFileLoc(loc));
+  auto cached = libraryFiles_.find(fid);
+  if (cached != libraryFiles_.end()) return cached->second;
+  std::string file = location(loc).file;
+  bool library = false;
+  for (const llvm::Regex& re : frameworkHeaders_) library |= re.match(file);
+  libraryFiles_.try_emplace(fid, library);
+  return library;
 }
 
 std::string CollectorContext::usr(const clang::Decl* decl) {
@@ -128,7 +149,8 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   const clang::VarDecl* shown = def ? def : var;
   bool tracked = var->hasGlobalStorage() && !llvm::isa<clang::ParmVarDecl>(var) &&
                  !var->getType()->isReferenceType() && !var->isInvalidDecl() &&
-                 !var->getDeclContext()->isDependentContext() && !isInSystemHeader(shown) &&
+                 !var->getDeclContext()->isDependentContext() &&
+                 (trackSystemVariables_ || !isInSystemHeader(shown)) &&
                  !var->isTemplated();
   if (!tracked) {
     variables_.try_emplace(var, -1);
@@ -157,6 +179,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   fact.isPerWorker = hasAnnotation(var, "forksafe::per_worker");
   fact.isStaticMember = var->isStaticDataMember();
   fact.isPointer = type->isPointerType();
+  fact.library = isLibrary(shown->getLocation());
   if (var->isLocalVarDecl()) {
     if (const auto* fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(
             var->getParentFunctionOrMethod()))
@@ -180,6 +203,7 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
   fact.name = functionName(fn);
   fact.loc = location(fn->getLocation());
   fact.signature = signatureOf(*fn);
+  fact.library = isLibrary(fn->getLocation());
   functionIndex_.try_emplace(fn, facts_.functions.size());
   facts_.functions.push_back(std::move(fact));
   functionDecls_.push_back(fn);
@@ -188,6 +212,7 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
 
 void CollectorContext::finishRoots() {
   facts_.addressTaken.assign(addressTaken_.begin(), addressTaken_.end());
+  facts_.systemHeaders.assign(systemHeaders_.begin(), systemHeaders_.end());
   for (const clang::FunctionDecl* fn : functionDecls_) {
     FunctionFact& fact = facts_.functions[functionIndex_.lookup(fn)];
     auto passed = passedRoots_.find(fact.id);
@@ -206,6 +231,10 @@ void CollectorContext::finishRoots() {
         if (re.match(qualified)) fact.root = RootKind::Handler;
     }
     if (fact.root == RootKind::Handler) facts_.hasHandlerRoots = true;
+    // FORKSAFE_INIT (which FORKSAFE_APP's body carries) and FORKSAFE_WORKER_INIT say that a
+    // pre-fork server runs this code: the TU is deployed pre-fork whatever main() does.
+    if (hasAnnotation(fn, "forksafe::init") || hasAnnotation(fn, "forksafe::worker_init"))
+      facts_.preforkHint = "a forksafe app or FORKSAFE_INIT/FORKSAFE_WORKER_INIT code";
   }
 }
 
