@@ -234,7 +234,7 @@ void CollectorContext::finishRoots() {
     // FORKSAFE_INIT (which FORKSAFE_APP's body carries) and FORKSAFE_WORKER_INIT say that a
     // pre-fork server runs this code: the TU is deployed pre-fork whatever main() does.
     if (hasAnnotation(fn, "forksafe::init") || hasAnnotation(fn, "forksafe::worker_init"))
-      facts_.preforkHint = "a forksafe app or FORKSAFE_INIT/FORKSAFE_WORKER_INIT code";
+      facts_.preforkHint = "FORKSAFE_APP/FORKSAFE_INIT code";
   }
 }
 

@@ -455,7 +455,7 @@ class Run {
                                                               return userCode(l.file);
                                                             });
         if (!userCode(f.loc.file) || librarySites) {
-          ++library_;
+          library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
           continue;
         }
         const Settings& settings = settingsFor(f.loc.file);
@@ -510,7 +510,7 @@ class Run {
     if (cachedCount_) err_ << " (" << cachedCount_ << " from cache)";
     err_ << ": " << errors << " error(s), " << warnings << " warning(s)";
     if (suppressed_) err_ << ", " << suppressed_ << " suppressed by NOLINT";
-    if (library_) err_ << ", " << library_ << " in library code not shown";
+    if (!library_.empty()) err_ << ", " << library_.size() << " in library code not shown";
     if (!errors_.empty()) err_ << "; " << errors_.size() << " problem(s) prevented checking";
     err_ << "\n";
   }
@@ -528,7 +528,8 @@ class Run {
   size_t checked_ = 0;
   size_t cachedCount_ = 0;
   size_t suppressed_ = 0;
-  size_t library_ = 0;  // findings in, or only written from, system/framework headers
+  // Findings in, or only written from, library code (system or framework headers).
+  std::set<std::tuple<std::string, std::string, unsigned, unsigned>> library_;
   std::set<std::string> sources_;        // main files of the checked translation units
   std::set<std::string> systemHeaders_;  // headers clang read as system headers
   std::map<std::string, bool> userCode_;

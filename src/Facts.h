@@ -186,8 +186,8 @@ struct TUFacts {
   // Absolute paths of the system headers (<...> on a system or -isystem path) that locations of
   // these facts point into: library code, whatever the header filter says.
   std::vector<std::string> systemHeaders;
-  // Why this TU runs under a pre-fork server whatever its main() does: "forksafe app" when it uses
-  // FORKSAFE_APP/forksafe::App or the forksafe annotations; empty otherwise.
+  // Why this TU runs under a pre-fork server whatever its main() does, when it uses
+  // FORKSAFE_APP or FORKSAFE_INIT/FORKSAFE_WORKER_INIT; empty otherwise.
   std::string preforkHint;
 };
 
