@@ -67,7 +67,7 @@ std::optional<Note> reachNote(const Model& model, const std::string& fn, const L
                          pathText(model, path)};
   }
   // A root explains itself, except an inferred entry point, whose status needs the reason.
-  if (!init && model.inferredRoots() && f && f->root == RootKind::None)
+  if (!init && model.inferredRootsFor(fn) && f && f->root == RootKind::None)
     return Note{loc, quoted(model, fn) + " " + what +
                          ": no handler is annotated or configured, so every function that main() "
                          "and init code do not call themselves is a possible request path"};

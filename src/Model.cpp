@@ -251,15 +251,28 @@ void Model::computeReachability() {
   auto followUnlocked = [](const Edge& e) { return e.kind != EdgeKind::Once && !e.locked; };
   inferred_ = handlerRoots.empty() && !facts_.handlerPatterns;
   if (!inferred_) {
+    // Another program of the database (a file with its own main() and no handler root) still
+    // gets inferred entry points among its own functions.
+    std::set<std::string> withHandlers, withMain;
+    for (const FunctionFact& f : facts_.functions) {
+      if (f.root == RootKind::Handler) withHandlers.insert(f.unit);
+      if (f.root == RootKind::Main) withMain.insert(f.unit);
+    }
+    if (!facts_.handlerPatterns)
+      for (const std::string& unit : withMain)
+        if (!withHandlers.count(unit)) inferredUnits_.insert(unit);
     bfs(request_, handlerRoots, followRequest);
-    bfs(unlocked_, handlerRoots, followUnlocked);
-    return;
+    if (inferredUnits_.empty()) {
+      bfs(unlocked_, handlerRoots, followUnlocked);
+      return;
+    }
   }
   // Inferred entry points: callables handed to someone else first, then functions nobody calls,
   // then whatever is left (cycles, helpers of other TUs).
   auto candidate = [&](size_t i) {
-    return !facts_.functions[i].isStaticInit && init_.parent[i] == -2 &&
-           workerInit_.parent[i] == -2 && request_.parent[i] == -2;
+    const FunctionFact& f = facts_.functions[i];
+    return !f.isStaticInit && (inferred_ || inferredUnits_.count(f.unit)) &&
+           init_.parent[i] == -2 && workerInit_.parent[i] == -2 && request_.parent[i] == -2;
   };
   std::vector<int> roots;
   for (int pass = 0; pass < 3; ++pass) {
@@ -272,7 +285,14 @@ void Model::computeReachability() {
     bfs(request_, batch, followRequest);
     roots.insert(roots.end(), batch.begin(), batch.end());
   }
+  if (!inferred_) roots.insert(roots.begin(), handlerRoots.begin(), handlerRoots.end());
   bfs(unlocked_, roots, followUnlocked);
+}
+
+bool Model::inferredRootsFor(const std::string& fn) const {
+  if (inferred_) return true;
+  const FunctionFact* f = function(fn);
+  return f && inferredUnits_.count(f->unit) != 0;
 }
 
 std::string Model::describeRoot(const std::string& fn) const {

@@ -71,6 +71,9 @@ class Model {
   const DeploymentChoice& deployment(const std::string& fn) const;
   // True when no handler root or pattern exists and entry points were inferred.
   bool inferredRoots() const { return inferred_; }
+  // Whether `fn` belongs to a program whose entry points were inferred: all of them when
+  // inferredRoots(), else the files with a main() and no handler root of their own.
+  bool inferredRootsFor(const std::string& fn) const;
 
   // Root-first call paths that make `fn` request time / unlocked request time / init time.
   std::vector<PathStep> requestPath(const std::string& fn) const { return request_.path(fn); }
@@ -124,6 +127,7 @@ class Model {
   std::vector<bool> hasCaller_;
   Reach init_, workerInit_, request_, unlocked_, preforkInit_;
   bool inferred_ = false;
+  std::set<std::string> inferredUnits_;
   std::set<std::pair<std::string, unsigned>> paramWrites_;          // (function, param) modified
   std::set<std::pair<std::string, unsigned>> paramUnlockedWrites_;  // ... somewhere without a lock
   std::map<std::string, std::set<std::string>> returns_;

@@ -251,6 +251,10 @@ TEST_F(CliPrograms, EveryDefinitionIsAnalysedInAnyOrder) {
   // m1 forks before serving: pre-fork; m2 never forks: replicas, its thread is fine.
   EXPECT_TRUE(found.count({"m1.cpp", 7, "forksafe-prefork-thread"}));
   EXPECT_FALSE(found.count({"m2.cpp", 7, "forksafe-prefork-thread"}));
+  // The executables have no handler root of their own: their entry points are inferred although
+  // the apps have handlers.
+  EXPECT_TRUE(found.count({"m1.cpp", 3, "forksafe-per-worker-state"}));
+  EXPECT_TRUE(found.count({"m2.cpp", 3, "forksafe-per-worker-state"}));
 
   // Every permutation of the database, and of the files on the command line, with -j1 and -j4.
   size_t runs = 0;
@@ -275,12 +279,9 @@ TEST_F(CliPrograms, DeploymentIsNamedAndCanBeForced) {
   EXPECT_NE(text.out.find("[deployment: prefork, main() calls fork() before serving]"),
             std::string::npos)
       << text.out;
-  // Alone, m2 has no handler root: its callback is an inferred request path, in replicas.
-  ProcessResult alone = runChecker({"-p", dir_.path() + "/build", "--quiet", files_[3]},
-                                   dir_.path(), cache_.path());
-  EXPECT_NE(alone.out.find("every replica has its own copy"), std::string::npos) << alone.out;
-  EXPECT_NE(alone.out.find("[deployment: replicas, main() does not fork"), std::string::npos)
-      << alone.out;
+  EXPECT_NE(text.out.find("every replica has its own copy"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("[deployment: replicas, main() does not fork"), std::string::npos)
+      << text.out;
   Found forced = findings(dir_, run({"--deployment=prefork"}));
   EXPECT_TRUE(forced.count({"m2.cpp", 7, "forksafe-prefork-thread"}));
   Found replicas = findings(dir_, run({"--deployment=replicas"}));
