@@ -51,13 +51,14 @@ void PreforkDescriptorCheck::check(const CheckContext& ctx, std::vector<Finding>
     if (!use) continue;
     const auto& [first, api] = opens.front();
     Finding f = makeFinding(*var);
-    f.message = "'" + var->name + "' holds a descriptor opened before fork by " + api + " (" +
-                rootOf(model, first->function, PathKind::PreforkInit) +
-                ") and is used on a request path; every worker inherits the same open "
-                "descriptor, so their traffic interleaves on one socket, file offset or "
-                "session; open it in each worker (a FORKSAFE_WORKER_INIT hook, or lazily on "
-                "first use)" +
-                deploymentSuffix(model, rootFunction(model, first->function, PathKind::PreforkInit));
+    f.message =
+        "'" + var->name + "' holds a descriptor opened before fork by " + api + " (" +
+        rootOf(model, first->function, PathKind::PreforkInit) +
+        ") and is used on a request path; every worker inherits the same open "
+        "descriptor, so their traffic interleaves on one socket, file offset or "
+        "session; open it in each worker (a FORKSAFE_WORKER_INIT hook, or lazily on "
+        "first use)" +
+        deploymentSuffix(model, rootFunction(model, first->function, PathKind::PreforkInit));
     for (const auto& [event, how] : opens) {
       f.notes.push_back({event->loc, "opened here by " + how + ", in " +
                                          functionLabel(model, event->function)});

@@ -34,7 +34,9 @@ void PreforkPidCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
     f.message = "'" + var->name + "' caches " + first.api + "() before fork (" +
                 rootOf(model, first.function, PathKind::PreforkInit) +
                 "); every worker inherits the master's value, so it names the wrong process; "
-                "call " + first.api + "() where the value is needed, or set it in a "
+                "call " +
+                first.api +
+                "() where the value is needed, or set it in a "
                 "FORKSAFE_WORKER_INIT hook" +
                 deploymentSuffix(model, rootFunction(model, first.function, PathKind::PreforkInit));
     for (const EventFact* e : events) {

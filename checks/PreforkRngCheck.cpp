@@ -116,7 +116,8 @@ void PreforkRngCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
       addReachNote(model, e->function, kindOf(*e), f.notes);
       f.sites.push_back(e->loc);
     }
-    f.notes.push_back({use->loc, "used after " + std::string(replicas(first) ? "start-up" : "fork") +
+    f.notes.push_back({use->loc, "used after " +
+                                     std::string(replicas(first) ? "start-up" : "fork") +
                                      " here, in " + functionLabel(model, use->function)});
     out.push_back(std::move(f));
   }

@@ -49,8 +49,8 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
     Finding f = makeFinding(var);
     f.message = "'" + var.name + "' holds a thread started before fork (" +
                 rootOf(model, events.front()->function, PathKind::PreforkInit) + ")" + why +
-                deploymentSuffix(model, rootFunction(model, events.front()->function,
-                                                     PathKind::PreforkInit));
+                deploymentSuffix(
+                    model, rootFunction(model, events.front()->function, PathKind::PreforkInit));
     for (const EventFact* e : events) notesFor(*e, f);
     out.push_back(std::move(f));
   }

@@ -215,7 +215,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         addEdge(callee, isVirtual ? EdgeKind::Virtual : EdgeKind::Direct, call->getBeginLoc());
       }
       if (!method) recordApiCall(*callee, call);
-      if (ctx_.knowsMultiProcessCalls() && ctx_.isMultiProcessCall(callee->getQualifiedNameAsString()))
+      if (ctx_.knowsMultiProcessCalls() &&
+          ctx_.isMultiProcessCall(callee->getQualifiedNameAsString()))
         addEvent(EventKind::Fork, call->getBeginLoc(), callee->getQualifiedNameAsString(), nullptr);
     }
     if (method && object && !method->isStatic()) {
@@ -594,7 +595,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   bool constantSeed(const Expr* e) {
     e = e->IgnoreImplicit()->IgnoreParens();
-    if (const auto* temp = dyn_cast<MaterializeTemporaryExpr>(e)) return constantSeed(temp->getSubExpr());
+    if (const auto* temp = dyn_cast<MaterializeTemporaryExpr>(e))
+      return constantSeed(temp->getSubExpr());
     if (const auto* cast = dyn_cast<ExplicitCastExpr>(e)) return constantSeed(cast->getSubExpr());
     if (const auto* construct = dyn_cast<CXXConstructExpr>(e)) {
       for (const Expr* arg : construct->arguments())

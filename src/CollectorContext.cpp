@@ -1,15 +1,15 @@
 // Stable ids, absolute locations and the registry of static-storage variables for one TU.
 #include "CollectorContext.h"
 
-#include "Frameworks.h"
-#include "TypeClassify.h"
-
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclCXX.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Index/USRGeneration.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
+
+#include "Frameworks.h"
+#include "TypeClassify.h"
 
 namespace forksafe {
 namespace {
@@ -150,8 +150,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   bool tracked = var->hasGlobalStorage() && !llvm::isa<clang::ParmVarDecl>(var) &&
                  !var->getType()->isReferenceType() && !var->isInvalidDecl() &&
                  !var->getDeclContext()->isDependentContext() &&
-                 (trackSystemVariables_ || !isInSystemHeader(shown)) &&
-                 !var->isTemplated();
+                 (trackSystemVariables_ || !isInSystemHeader(shown)) && !var->isTemplated();
   if (!tracked) {
     variables_.try_emplace(var, -1);
     return nullptr;

@@ -10,6 +10,28 @@
 // on -j: phase 2 fills slots in input order and phase 3 is sequential.
 #include "Driver.h"
 
+#include <clang/Tooling/CompilationDatabase.h>
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Format.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Process.h>
+#include <llvm/Support/Regex.h>
+#include <llvm/Support/ThreadPool.h>
+#include <llvm/Support/Threading.h>
+#include <llvm/Support/xxhash.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <tuple>
+
 #include "CheckRegistry.h"
 #include "CompileCommands.h"
 #include "Config.h"
@@ -22,28 +44,6 @@
 #include "Model.h"
 #include "Options.h"
 #include "Suppressions.h"
-
-#include <clang/Tooling/CompilationDatabase.h>
-#include <llvm/Config/llvm-config.h>
-#include <llvm/ADT/StringExtras.h>
-#include <llvm/Support/FileSystem.h>
-#include <llvm/Support/Format.h>
-#include <llvm/Support/MemoryBuffer.h>
-#include <llvm/Support/xxhash.h>
-#include <llvm/Support/Path.h>
-#include <llvm/Support/Process.h>
-#include <llvm/Support/Regex.h>
-#include <llvm/Support/ThreadPool.h>
-#include <llvm/Support/Threading.h>
-
-#include <algorithm>
-#include <chrono>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <tuple>
 
 #ifndef FORKSAFE_VERSION
 #define FORKSAFE_VERSION "0.0.0"
@@ -231,9 +231,9 @@ class Run {
       if (!llvm::Regex(pattern).isValid(why))
         return fail("", "invalid --handlers regex '" + pattern + "': " + why);
     }
-    for (const auto& [flag, pattern] : {std::pair{"--header-filter", &options_.headerFilter},
-                                        std::pair{"--exclude-header-filter",
-                                                  &options_.excludeHeaderFilter}}) {
+    for (const auto& [flag, pattern] :
+         {std::pair{"--header-filter", &options_.headerFilter},
+          std::pair{"--exclude-header-filter", &options_.excludeHeaderFilter}}) {
       std::string why;
       if (*pattern && !(*pattern)->empty() && !llvm::Regex(**pattern).isValid(why))
         return fail("", std::string("invalid ") + flag + " regex '" + **pattern + "': " + why);
@@ -283,9 +283,8 @@ class Run {
         sources_.insert(f.mainFile);
         if (!f.preforkHint.empty()) modelOptions.preforkHints[f.mainFile] = f.preforkHint;
         if (job.settings.deployment != "auto")
-          modelOptions.unitOverrides[f.mainFile] = job.settings.deployment == "prefork"
-                                                       ? Deployment::Prefork
-                                                       : Deployment::Replicas;
+          modelOptions.unitOverrides[f.mainFile] =
+              job.settings.deployment == "prefork" ? Deployment::Prefork : Deployment::Replicas;
       }
     }
     TUFacts program = linkFacts(units);
@@ -413,7 +412,8 @@ class Run {
 
   const llvm::Regex& regex(const std::string& pattern) {
     auto it = regexes_.find(pattern);
-    if (it == regexes_.end()) it = regexes_.emplace(pattern, std::make_unique<llvm::Regex>(pattern)).first;
+    if (it == regexes_.end())
+      it = regexes_.emplace(pattern, std::make_unique<llvm::Regex>(pattern)).first;
     return *it->second;
   }
 
@@ -429,7 +429,8 @@ class Run {
     bool shown;
     if (system && !settings.systemHeaders)
       shown = false;
-    else if (!settings.excludeHeaderFilter.empty() && regex(settings.excludeHeaderFilter).match(file))
+    else if (!settings.excludeHeaderFilter.empty() &&
+             regex(settings.excludeHeaderFilter).match(file))
       shown = false;
     else if (settings.headerFilter)
       shown = !settings.headerFilter->empty() && regex(*settings.headerFilter).match(file);
@@ -450,10 +451,9 @@ class Run {
       std::vector<Finding> found;
       check->check(ctx, found);
       for (Finding& f : found) {
-        bool librarySites = !f.sites.empty() && std::none_of(f.sites.begin(), f.sites.end(),
-                                                            [&](const Location& l) {
-                                                              return userCode(l.file);
-                                                            });
+        bool librarySites =
+            !f.sites.empty() && std::none_of(f.sites.begin(), f.sites.end(),
+                                             [&](const Location& l) { return userCode(l.file); });
         if (!userCode(f.loc.file) || librarySites) {
           library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
           continue;

@@ -12,7 +12,8 @@ std::vector<PathStep> pathOf(const Model& model, const std::string& fn, PathKind
     case PathKind::Request: return model.requestPath(fn);
     case PathKind::UnlockedRequest: return model.unlockedPath(fn);
     case PathKind::Init: return model.initPath(fn);
-    case PathKind::PreforkInit: return model.preforkInitPath(fn);
+    case PathKind::PreforkInit:
+      return model.preforkInitPath(fn);
   }
   return {};
 }

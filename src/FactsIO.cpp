@@ -115,8 +115,8 @@ Value factsToJson(const TUFacts& facts) {
   o["systemHeaders"] = arrayOf(facts.systemHeaders, [](const std::string& f) { return Value(f); });
   o["preforkHint"] = facts.preforkHint;
   o["functions"] = arrayOf(facts.functions, [](const FunctionFact& f) {
-    return Array{f.id, f.name, loc(f.loc), static_cast<int>(f.root), f.isStaticInit,
-                 f.signature, f.library};
+    return Array{f.id,           f.name,      loc(f.loc), static_cast<int>(f.root),
+                 f.isStaticInit, f.signature, f.library};
   });
   o["indirectCalls"] = arrayOf(facts.indirectCalls, [](const IndirectCallFact& c) {
     return Array{c.caller, c.signature, loc(c.loc), c.locked};
@@ -128,9 +128,10 @@ Value factsToJson(const TUFacts& facts) {
   o["overrides"] = arrayOf(facts.overrides,
                            [](const OverrideFact& f) { return Array{f.method, f.overridden}; });
   o["variables"] = arrayOf(facts.variables, [](const VariableFact& v) {
-    return Array{v.id, v.name, v.mangled, loc(v.loc), v.enclosingFunction, v.isConst,
-                 v.isThreadLocal, v.isAtomic, v.isSync, v.isRng, v.containsRng, v.isPerWorker,
-                 v.isStaticMember, v.isPointer, v.isDefinition, v.library};
+    return Array{v.id,          v.name,          v.mangled,        loc(v.loc),  v.enclosingFunction,
+                 v.isConst,     v.isThreadLocal, v.isAtomic,       v.isSync,    v.isRng,
+                 v.containsRng, v.isPerWorker,   v.isStaticMember, v.isPointer, v.isDefinition,
+                 v.library};
   });
   o["accesses"] = arrayOf(facts.accesses, [](const AccessFact& a) {
     return Array{a.function, base(a.base), static_cast<int>(a.kind), loc(a.loc), a.locked,
@@ -145,8 +146,8 @@ Value factsToJson(const TUFacts& facts) {
   o["events"] = arrayOf(facts.events, [](const EventFact& e) {
     Array callees;
     for (const std::string& c : e.callees) callees.push_back(c);
-    return Array{static_cast<int>(e.kind), e.function, loc(e.loc), e.api, e.hasTarget,
-                 base(e.target), std::move(callees), e.seed};
+    return Array{static_cast<int>(e.kind), e.function,         loc(e.loc), e.api, e.hasTarget,
+                 base(e.target),           std::move(callees), e.seed};
   });
   return o;
 }

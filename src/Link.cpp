@@ -1,8 +1,6 @@
 // Merges per-TU facts; see Link.h.
 #include "Link.h"
 
-#include "FactsIO.h"
-
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -11,6 +9,8 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+
+#include "FactsIO.h"
 
 namespace forksafe {
 namespace {
@@ -25,9 +25,8 @@ std::string serialized(const TUFacts& tu) {
 // The units in a canonical order: by main file, then (the same file compiled twice) by content.
 std::vector<const TUFacts*> canonicalOrder(const std::vector<const TUFacts*>& units) {
   std::vector<const TUFacts*> sorted = units;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const TUFacts* a, const TUFacts* b) {
-    return a->mainFile < b->mainFile;
-  });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const TUFacts* a, const TUFacts* b) { return a->mainFile < b->mainFile; });
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i + 1;
     while (j < sorted.size() && sorted[j]->mainFile == sorted[i]->mainFile) ++j;
@@ -130,7 +129,8 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& input) {
       VariableFact v = original;
       if (!v.enclosingFunction.empty()) v.enclosingFunction = names.own(u, v.enclosingFunction);
       auto [it, inserted] = variableAt.try_emplace(v.id, program.variables.size());
-      if (inserted) program.variables.push_back(std::move(v));
+      if (inserted)
+        program.variables.push_back(std::move(v));
       else if (v.isDefinition && !program.variables[it->second].isDefinition)
         program.variables[it->second] = std::move(v);
     }
@@ -187,8 +187,7 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& input) {
     for (const ReturnFact& original : tu.returns) {
       std::string fn = names.own(u, original.function);
       if (!owned(fn, u)) continue;
-      for (const Base& base : names.bases(u, original.base))
-        program.returns.push_back({fn, base});
+      for (const Base& base : names.bases(u, original.base)) program.returns.push_back({fn, base});
     }
     for (const EventFact& original : tu.events) {
       std::string fn = names.own(u, original.function);

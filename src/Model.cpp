@@ -56,9 +56,8 @@ void Model::computeDeployments() {
     } else if (auto m = mains.find(unit); m != mains.end()) {
       Reach reach = newReach();
       reach.initTime = true;
-      bfs(reach, m->second, [](const Edge& e) {
-        return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once;
-      });
+      bfs(reach, m->second,
+          [](const Edge& e) { return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once; });
       const EventFact* fork = nullptr;
       for (const auto& [fn, events] : forksIn)
         if (reach.reached(fn) && (!fork || events.front()->loc < fork->loc)) fork = events.front();
@@ -92,9 +91,8 @@ void Model::computeDeployments() {
     if (initRoot && deployment(f.id).model == Deployment::Prefork)
       roots.push_back(static_cast<int>(i));
   }
-  bfs(preforkInit_, roots, [](const Edge& e) {
-    return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once;
-  });
+  bfs(preforkInit_, roots,
+      [](const Edge& e) { return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once; });
 }
 
 const FunctionFact* Model::function(const std::string& id) const {

@@ -31,9 +31,9 @@ struct DeploymentChoice {
 };
 
 struct ModelOptions {
-  std::optional<Deployment> forced;                  // --deployment
-  std::map<std::string, Deployment> unitOverrides;   // a unit's .forksafe.yaml Deployment
-  std::map<std::string, std::string> preforkHints;   // unit -> TUFacts::preforkHint
+  std::optional<Deployment> forced;                 // --deployment
+  std::map<std::string, Deployment> unitOverrides;  // a unit's .forksafe.yaml Deployment
+  std::map<std::string, std::string> preforkHints;  // unit -> TUFacts::preforkHint
 };
 
 struct ResolvedAccess {

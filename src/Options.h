@@ -28,7 +28,8 @@ struct Options {
   bool stats = false;        // print phase timings on stderr
   bool hasCompilerArgs = false;  // a `--` was given
   std::vector<std::string> compilerArgs;
-  // Third-party code (clang-tidy's options): unset means "as .forksafe.yaml says, else the default".
+  // Third-party code (clang-tidy's options): unset means "as .forksafe.yaml says, else the
+  // default".
   std::optional<std::string> headerFilter;         // --header-filter
   std::optional<std::string> excludeHeaderFilter;  // --exclude-header-filter
   bool systemHeaders = false;                      // --system-headers

@@ -6,11 +6,9 @@
 // not fork itself (a cpp-httplib or Crow server run as one process is deployed as replicas by
 // default, where those rules stay silent): they are expected absent in the default run and are
 // scored again, with the prefork family, in a second run of those apps with --deployment=prefork.
-#include "Driver.h"
-
 #include <gtest/gtest.h>
-#include <llvm/Support/JSON.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <cstdio>
@@ -19,6 +17,8 @@
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "Driver.h"
 
 namespace {
 
@@ -51,10 +51,12 @@ void scoreFamilies(const std::string& title, const Score& score,
       }
     for (const Key& k : score.reported)
       if (std::get<2>(k) == family && !score.expected.count(k))
-        std::printf("  spurious %s:%u %s\n", std::get<0>(k).c_str(), std::get<1>(k), family.c_str());
+        std::printf("  spurious %s:%u %s\n", std::get<0>(k).c_str(), std::get<1>(k),
+                    family.c_str());
     double precision = tp + fp ? double(tp) / double(tp + fp) : 1.0;
     double recall = tp + fn ? double(tp) / double(tp + fn) : 1.0;
-    std::printf("%-22s %6zu %6zu %6zu %9.3f %7.3f\n", family.c_str(), tp, fp, fn, precision, recall);
+    std::printf("%-22s %6zu %6zu %6zu %9.3f %7.3f\n", family.c_str(), tp, fp, fn, precision,
+                recall);
     EXPECT_GE(precision, 0.9) << title << " " << family;
     EXPECT_GE(recall, 0.9) << title << " " << family;
   }
@@ -115,8 +117,8 @@ TEST(Eval, PrecisionAndRecallPerFamily) {
     if (const llvm::json::Array* maybe = app.getArray("debatable"))
       for (const llvm::json::Value& d : *maybe) {
         const llvm::json::Object& o = *d.getAsObject();
-        debatable.insert({file, static_cast<unsigned>(*o.getInteger("line")),
-                          familyOf(*o.getString("rule"))});
+        debatable.insert(
+            {file, static_cast<unsigned>(*o.getInteger("line")), familyOf(*o.getString("rule"))});
       }
     std::vector<std::string> extra;
     if (const llvm::json::Array* more = app.getArray("args"))
@@ -124,7 +126,8 @@ TEST(Eval, PrecisionAndRecallPerFamily) {
     run(file, extra, byDefault.reported);
     if (!preforkOnly) {
       // Scored in both tables: the app's own deployment is what --deployment=prefork would say.
-      for (const Key& k : byDefault.reported) if (std::get<0>(k) == file) asPrefork.reported.insert(k);
+      for (const Key& k : byDefault.reported)
+        if (std::get<0>(k) == file) asPrefork.reported.insert(k);
       continue;
     }
     extra.push_back("--deployment=prefork");

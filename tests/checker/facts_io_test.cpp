@@ -35,8 +35,14 @@ forksafe::TUFacts sample() {
   f.returns.push_back({"c:@F@get#", {BaseKind::Variable, "c:@g", 0}});
   f.events.push_back({EventKind::DescriptorStore, "c:@F@h#", {"/src/a.cpp", 7, 3}, "socket",
                       true, {BaseKind::This, "", 0}, {"c:@F@open#", "c:@F@dial#"}});
-  f.events.push_back({EventKind::RngSeed, "c:@F@h#", {"/src/a.cpp", 8, 3}, "construction", false,
-                      {}, {}, "clock"});
+  f.events.push_back({EventKind::RngSeed,
+                      "c:@F@h#",
+                      {"/src/a.cpp", 8, 3},
+                      "construction",
+                      false,
+                      {},
+                      {},
+                      "clock"});
   f.events.push_back({EventKind::Fork, "c:@F@h#", {"/src/a.cpp", 9, 3}, "fork", false, {}, {}, ""});
   f.functions[0].library = true;
   f.variables[0].library = true;

@@ -2,8 +2,6 @@
 // (--header-filter, --exclude-header-filter, --system-headers and their .forksafe.yaml keys),
 // several programs in one database (every definition kept, any file order), and the deployment
 // model (prefork or replicas).
-#include "test_util.h"
-
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
@@ -12,6 +10,8 @@
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "test_util.h"
 
 namespace {
 
@@ -57,8 +57,9 @@ template <class Route> void dispatch() { ++Route::served; }
 }  // namespace crow
 )");
     dir_.file("sys/vendorlib.h", "#pragma once\nnamespace vendor { inline int calls = 0; }\n");
-    dir_.file("include/pragma_system.h",
-              "#pragma once\n#pragma GCC system_header\nnamespace legacy { inline int hits = 0; }\n");
+    dir_.file(
+        "include/pragma_system.h",
+        "#pragma once\n#pragma GCC system_header\nnamespace legacy { inline int hits = 0; }\n");
     dir_.file("include/state.h", "#pragma once\ninline int g_state = 0;\n");
     source_ = dir_.file("src/app.cpp", R"(#include "forksafe/annotations.hpp"
 #include "crow/crow_all.h"
@@ -136,8 +137,9 @@ TEST_F(CliThirdParty, SystemHeadersOnRequest) {
 }
 
 TEST_F(CliThirdParty, ConfigurationKeys) {
-  dir_.file(".forksafe.yaml",
-            "HeaderFilterRegex: '.*'\nExcludeHeaderFilterRegex: 'state\\.h'\nSystemHeaders: true\n");
+  dir_.file(
+      ".forksafe.yaml",
+      "HeaderFilterRegex: '.*'\nExcludeHeaderFilterRegex: 'state\\.h'\nSystemHeaders: true\n");
   Found found = run({});
   EXPECT_TRUE(reportedIn(found, "third_party/crow/crow_all.h"));
   EXPECT_TRUE(reportedIn(found, "sys/vendorlib.h"));
@@ -151,9 +153,9 @@ TEST_F(CliThirdParty, ConfigurationKeys) {
 TEST(CliScope, BadFiltersAndDeploymentAreOneLineErrors) {
   TempDir dir;
   std::string src = dir.file("a.cpp", "int main() { return 0; }\n");
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--header-filter=("}, {"--exclude-header-filter=[a"},
-        {"--deployment=forked"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--header-filter=("},
+                                        {"--exclude-header-filter=[a"},
+                                        {"--deployment=forked"}}) {
     args.insert(args.begin(), src);
     args.insert(args.end(), {"--", "-std=c++17"});
     ProcessResult r = runChecker(args);
@@ -238,8 +240,8 @@ int main() {
 TEST_F(CliPrograms, EveryDefinitionIsAnalysedInAnyOrder) {
   std::vector<size_t> order = {0, 1, 2, 3};
   writeDatabase(order);
-  ProcessResult first = runChecker({"-p", dir_.path() + "/build", "--format=json", "--quiet",
-                                    "-j1", "--no-cache"});
+  ProcessResult first =
+      runChecker({"-p", dir_.path() + "/build", "--format=json", "--quiet", "-j1", "--no-cache"});
   ASSERT_EQ(first.status, 1) << first.err;
   Found found = findings(dir_, first);
   // Both apps' registration functions are analysed: their init-time findings are both there.
@@ -261,12 +263,13 @@ TEST_F(CliPrograms, EveryDefinitionIsAnalysedInAnyOrder) {
   do {
     writeDatabase(order);
     ProcessResult r = run({runs % 2 ? "-j4" : "-j1"});
-    EXPECT_EQ(r.out, first.out) << "database order " << order[0] << order[1] << order[2] << order[3];
+    EXPECT_EQ(r.out, first.out) << "database order " << order[0] << order[1] << order[2]
+                                << order[3];
     std::vector<std::string> cli = {"-j2"};
     for (size_t i : order) cli.push_back(files_[i]);
     ProcessResult named = run(cli);
-    EXPECT_EQ(named.out, first.out) << "command-line order " << order[0] << order[1] << order[2]
-                                    << order[3];
+    EXPECT_EQ(named.out, first.out)
+        << "command-line order " << order[0] << order[1] << order[2] << order[3];
     ++runs;
   } while (std::next_permutation(order.begin(), order.end()));
   EXPECT_EQ(runs, 24u);
@@ -274,8 +277,8 @@ TEST_F(CliPrograms, EveryDefinitionIsAnalysedInAnyOrder) {
 
 TEST_F(CliPrograms, DeploymentIsNamedAndCanBeForced) {
   writeDatabase({0, 1, 2, 3});
-  ProcessResult text = runChecker({"-p", dir_.path() + "/build", "--quiet"}, dir_.path(),
-                                  cache_.path());
+  ProcessResult text =
+      runChecker({"-p", dir_.path() + "/build", "--quiet"}, dir_.path(), cache_.path());
   EXPECT_NE(text.out.find("[deployment: prefork, main() calls fork() before serving]"),
             std::string::npos)
       << text.out;
