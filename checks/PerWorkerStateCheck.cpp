@@ -38,18 +38,23 @@ void PerWorkerStateCheck::check(const CheckContext& ctx, std::vector<Finding>& o
     }
     if (writes.empty()) continue;
     Finding f = makeFinding(var);
+    std::string root = rootFunction(model, writes.front()->function, PathKind::Request);
+    bool replicas = model.deployment(root).model == Deployment::Replicas;
     f.message = writtenSubject(var.name, writes) + " is written on a request path (" +
-                rootOf(model, writes.front()->function, PathKind::Request) +
-                "), but every worker process has its own copy, so its value diverges between "
-                "workers";
+                rootOf(model, writes.front()->function, PathKind::Request) + "), but " +
+                copiesWording(model, root) + ", so its value diverges between " +
+                (replicas ? "replicas" : "workers");
     if (atomic)
       f.message += "; std::atomic only makes the update thread-safe inside one process";
     else if (locked)
       f.message += "; the lock only orders threads inside one process";
-    f.message += "; keep it in an external store shared by all workers, or mark it "
-                 "FORKSAFE_PER_WORKER if a per-worker copy is intended";
-    addIndirectionNotes(model, var, writes, true, f.notes);
+    f.message += std::string("; keep it in an external store shared by all ") +
+                 (replicas ? "replicas" : "workers") +
+                 ", or mark it FORKSAFE_PER_WORKER if a per-process copy is intended" +
+                 deploymentSuffix(model, root);
+    addIndirectionNotes(model, var, writes, !replicas, f.notes);
     addSiteNotes(model, writes, var.name, PathKind::Request, f.notes);
+    for (const ResolvedAccess* w : writes) f.sites.push_back(w->loc);
     out.push_back(std::move(f));
   }
 }

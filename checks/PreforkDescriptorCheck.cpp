@@ -25,7 +25,7 @@ void PreforkDescriptorCheck::check(const CheckContext& ctx, std::vector<Finding>
   const Model& model = ctx.model;
   std::map<std::string, std::vector<std::pair<const EventFact*, std::string>>> opened;
   for (const EventFact& e : model.facts().events) {
-    if (!e.hasTarget || e.target.kind != BaseKind::Variable || !model.isInitTime(e.function))
+    if (!e.hasTarget || e.target.kind != BaseKind::Variable || !model.isPreforkInitTime(e.function))
       continue;
     if (e.kind == EventKind::DescriptorOpen) {
       opened[e.target.id].push_back({&e, "'" + e.api + "'"});
@@ -51,17 +51,21 @@ void PreforkDescriptorCheck::check(const CheckContext& ctx, std::vector<Finding>
     if (!use) continue;
     const auto& [first, api] = opens.front();
     Finding f = makeFinding(*var);
-    f.message = "'" + var->name + "' holds a descriptor opened before fork by " + api + " (" +
-                rootOf(model, first->function, PathKind::Init) +
-                ") and is used on a request path; every worker inherits the same open "
-                "descriptor, so their traffic interleaves on one socket, file offset or "
-                "session; open it in each worker (a FORKSAFE_WORKER_INIT hook, or lazily on "
-                "first use)";
+    f.message =
+        "'" + var->name + "' holds a descriptor opened before fork by " + api + " (" +
+        rootOf(model, first->function, PathKind::PreforkInit) +
+        ") and is used on a request path; every worker inherits the same open "
+        "descriptor, so their traffic interleaves on one socket, file offset or "
+        "session; open it in each worker (a FORKSAFE_WORKER_INIT hook, or lazily on "
+        "first use)" +
+        deploymentSuffix(model, rootFunction(model, first->function, PathKind::PreforkInit));
     for (const auto& [event, how] : opens) {
       f.notes.push_back({event->loc, "opened here by " + how + ", in " +
                                          functionLabel(model, event->function)});
-      addReachNote(model, event->function, PathKind::Init, f.notes);
+      addReachNote(model, event->function, PathKind::PreforkInit, f.notes);
+      f.sites.push_back(event->loc);
     }
+    f.sites.push_back(use->loc);
     f.notes.push_back({use->loc, "used on a request path here, in " +
                                      functionLabel(model, use->function)});
     addReachNote(model, use->function, PathKind::Request, f.notes);

@@ -24,7 +24,7 @@ void PreforkPidCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
   std::map<std::string, std::vector<const EventFact*>> captured;
   for (const EventFact& e : model.facts().events)
     if (e.kind == EventKind::PidCapture && e.hasTarget && e.target.kind == BaseKind::Variable &&
-        model.isInitTime(e.function))
+        model.isPreforkInitTime(e.function))
       captured[e.target.id].push_back(&e);
   for (const auto& [varId, events] : captured) {
     const VariableFact* var = model.variable(varId);
@@ -32,13 +32,17 @@ void PreforkPidCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
     const EventFact& first = *events.front();
     Finding f = makeFinding(*var);
     f.message = "'" + var->name + "' caches " + first.api + "() before fork (" +
-                rootOf(model, first.function, PathKind::Init) +
+                rootOf(model, first.function, PathKind::PreforkInit) +
                 "); every worker inherits the master's value, so it names the wrong process; "
-                "call " + first.api + "() where the value is needed, or set it in a "
-                "FORKSAFE_WORKER_INIT hook";
+                "call " +
+                first.api +
+                "() where the value is needed, or set it in a "
+                "FORKSAFE_WORKER_INIT hook" +
+                deploymentSuffix(model, rootFunction(model, first.function, PathKind::PreforkInit));
     for (const EventFact* e : events) {
       f.notes.push_back({e->loc, "stored here, in " + functionLabel(model, e->function)});
-      addReachNote(model, e->function, PathKind::Init, f.notes);
+      addReachNote(model, e->function, PathKind::PreforkInit, f.notes);
+      f.sites.push_back(e->loc);
     }
     out.push_back(std::move(f));
   }

@@ -28,7 +28,7 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
   std::vector<const EventFact*> bare;
   std::set<Location> targeted;
   for (const EventFact& e : model.facts().events) {
-    if (e.kind != EventKind::ThreadStart || !model.isInitTime(e.function)) continue;
+    if (e.kind != EventKind::ThreadStart || !model.isPreforkInitTime(e.function)) continue;
     if (e.hasTarget && e.target.kind == BaseKind::Variable && model.variable(e.target.id)) {
       byVariable[e.target.id].push_back(&e);
       targeted.insert(e.loc);
@@ -38,7 +38,8 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
   }
   auto notesFor = [&](const EventFact& e, Finding& f) {
     f.notes.push_back({e.loc, "'" + e.api + "' started here, in " + functionLabel(model, e.function)});
-    addReachNote(model, e.function, PathKind::Init, f.notes);
+    addReachNote(model, e.function, PathKind::PreforkInit, f.notes);
+    f.sites.push_back(e.loc);
   };
   const char* why =
       "; fork() copies only the calling thread, so in every worker this thread does not run; "
@@ -47,7 +48,9 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
     const VariableFact& var = *model.variable(varId);
     Finding f = makeFinding(var);
     f.message = "'" + var.name + "' holds a thread started before fork (" +
-                rootOf(model, events.front()->function, PathKind::Init) + ")" + why;
+                rootOf(model, events.front()->function, PathKind::PreforkInit) + ")" + why +
+                deploymentSuffix(
+                    model, rootFunction(model, events.front()->function, PathKind::PreforkInit));
     for (const EventFact* e : events) notesFor(*e, f);
     out.push_back(std::move(f));
   }
@@ -56,7 +59,8 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
     if (targeted.count(e->loc) || !reported.insert(e->loc).second) continue;
     Finding f = makeFinding(e->loc, e->api);
     f.message = "'" + e->api + "' starts a thread before fork (" +
-                rootOf(model, e->function, PathKind::Init) + ")" + why;
+                rootOf(model, e->function, PathKind::PreforkInit) + ")" + why +
+                deploymentSuffix(model, rootFunction(model, e->function, PathKind::PreforkInit));
     notesFor(*e, f);
     out.push_back(std::move(f));
   }

@@ -37,9 +37,12 @@ void UnsynchronizedStateCheck::check(const CheckContext& ctx, std::vector<Findin
                 rootOf(model, writes.front()->function, PathKind::UnlockedRequest) +
                 ") without holding a lock; with threaded workers concurrent requests race on "
                 "it; guard every access with a mutex or make it std::atomic (this fixes the "
-                "race, not the divergence between worker processes)";
+                "race, not the divergence between processes)" +
+                deploymentSuffix(model, rootFunction(model, writes.front()->function,
+                                                     PathKind::UnlockedRequest));
     addIndirectionNotes(model, var, writes, false, f.notes);
     addSiteNotes(model, writes, var.name, PathKind::UnlockedRequest, f.notes);
+    for (const ResolvedAccess* w : writes) f.sites.push_back(w->loc);
     out.push_back(std::move(f));
   }
 }

@@ -215,9 +215,12 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         addEdge(callee, isVirtual ? EdgeKind::Virtual : EdgeKind::Direct, call->getBeginLoc());
       }
       if (!method) recordApiCall(*callee, call);
+      if (ctx_.knowsMultiProcessCalls() &&
+          ctx_.isMultiProcessCall(callee->getQualifiedNameAsString()))
+        addEvent(EventKind::Fork, call->getBeginLoc(), callee->getQualifiedNameAsString(), nullptr);
     }
     if (method && object && !method->isStatic()) {
-      handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc());
+      handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc(), call);
       if (method->getOverloadedOperator() == OO_Equal && call->getNumArgs() == 2)
         for (const Base& base : storage_.bases(object, objectViaPointer)) scanStore(call->getArg(1), base);
     }
@@ -451,7 +454,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   }
 
   void handleMethodOnObject(const CXXMethodDecl& method, const Expr* object, bool viaPointer,
-                            SourceLocation loc) {
+                            SourceLocation loc, const CallExpr* call) {
     const Expr* bare = object->IgnoreImpCasts();  // the object's own type, not a base's
     QualType objectType = viaPointer ? bare->getType()->getPointeeType() : bare->getType();
     llvm::StringRef name = method.getIdentifier() ? method.getName() : "";
@@ -472,7 +475,11 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       return;
     }
     if (isRngType(objectType) && name == "seed") {
-      for (const Base& base : storage_.bases(object, viaPointer)) addEvent(EventKind::RngSeed, loc, "seed", &base);
+      const Expr* arg = nullptr;
+      if (const auto* member = dyn_cast<CXXMemberCallExpr>(call); member && member->getNumArgs())
+        arg = member->getArg(0);
+      for (const Base& base : storage_.bases(object, viaPointer))
+        addEvent(EventKind::RngSeed, loc, "seed", &base, seedSource(arg));
     }
     if (isDescriptorType(objectType) && name == "open") {
       for (const Base& base : storage_.bases(object, viaPointer))
@@ -591,9 +598,64 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // --- pre-fork events ---------------------------------------------------------------------
 
-  void addEvent(EventKind kind, SourceLocation loc, std::string api, const Base* target) {
+  // Where a seed comes from (see EventFact::seed). `e` is the seed argument, or the initializer
+  // of an engine; null for a default seed.
+  std::string seedSource(const Expr* e) {
+    if (!e) return "constant";
+    bool random = false, clock = false;
+    scanSeed(e, random, clock);
+    if (random) return "random";
+    if (clock) return "clock";
+    return constantSeed(e) ? "constant" : "unknown";
+  }
+
+  bool constantSeed(const Expr* e) {
+    e = e->IgnoreImplicit()->IgnoreParens();
+    if (const auto* temp = dyn_cast<MaterializeTemporaryExpr>(e))
+      return constantSeed(temp->getSubExpr());
+    if (const auto* cast = dyn_cast<ExplicitCastExpr>(e)) return constantSeed(cast->getSubExpr());
+    if (const auto* construct = dyn_cast<CXXConstructExpr>(e)) {
+      for (const Expr* arg : construct->arguments())
+        if (!isa<CXXDefaultArgExpr>(arg) && !constantSeed(arg)) return false;
+      return true;  // no argument: the engine's default seed
+    }
+    if (isa<CXXDefaultArgExpr>(e)) return true;
+    if (e->isValueDependent() || e->isTypeDependent()) return false;
+    return e->isIntegerConstantExpr(ctx_.ast());
+  }
+
+  void scanSeed(const Stmt* s, bool& random, bool& clock) {
+    if (!s || isa<LambdaExpr>(s)) return;
+    auto typeIs = [](QualType t, llvm::StringRef what) {
+      std::string name = recordName(t);
+      return llvm::StringRef(name).ends_with(what);
+    };
+    if (const auto* construct = dyn_cast<CXXConstructExpr>(s)) {
+      if (typeIs(construct->getType(), "random_device")) random = true;
+    } else if (const auto* call = dyn_cast<CallExpr>(s)) {
+      if (const FunctionDecl* fn = call->getDirectCallee(); fn && fn->getIdentifier()) {
+        llvm::StringRef name = fn->getName();
+        const auto* method = dyn_cast<CXXMethodDecl>(fn);
+        if (method && typeIs(QualType(method->getParent()->getTypeForDecl(), 0), "random_device"))
+          random = true;
+        else if (!method && (name == "getrandom" || name == "getentropy" || name == "arc4random" ||
+                             name == "RAND_bytes" || isPidFunction(name)))
+          random = true;
+        else if (!method && (name == "time" || name == "clock" || name == "clock_gettime" ||
+                             name == "gettimeofday"))
+          clock = true;
+        else if (method && method->isStatic() && name == "now")
+          clock = true;  // std::chrono::*_clock::now() and look-alikes
+      }
+    }
+    for (const Stmt* child : s->children()) scanSeed(child, random, clock);
+  }
+
+  void addEvent(EventKind kind, SourceLocation loc, std::string api, const Base* target,
+                std::string seed = "") {
     EventFact event;
     event.kind = kind;
+    event.seed = std::move(seed);
     event.function = fnId_;
     event.loc = ctx_.location(loc);
     event.api = std::move(api);
@@ -627,7 +689,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       if (targets.empty()) addEvent(EventKind::ThreadStart, loc, name.str(), nullptr);
       for (const Base& base : targets) addEvent(EventKind::ThreadStart, loc, name.str(), &base);
     } else if (isSeedFunction(name)) {
-      addEvent(EventKind::RngSeed, loc, name.str(), nullptr);
+      addEvent(EventKind::RngSeed, loc, name.str(), nullptr,
+               seedSource(call->getNumArgs() ? call->getArg(0) : nullptr));
+    } else if (name == "fork" || name == "daemon") {
+      addEvent(EventKind::Fork, loc, name.str(), nullptr);
     } else if (int out; isDescriptorFunction(name, out) && out >= 0 &&
                         static_cast<unsigned>(out) < call->getNumArgs()) {
       for (const Base& base : storage_.bases(call->getArg(out), true))
@@ -674,7 +739,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (target.kind == BaseKind::Variable) {
       const VariableFact* var = ctx_.variableById(target.id);
       if (var && var->containsRng && !var->isThreadLocal)
-        addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target);
+        addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target,
+                 seedSource(value));
     }
   }
 

@@ -1,14 +1,15 @@
 // Stable ids, absolute locations and the registry of static-storage variables for one TU.
 #include "CollectorContext.h"
 
-#include "TypeClassify.h"
-
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclCXX.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Index/USRGeneration.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
+
+#include "Frameworks.h"
+#include "TypeClassify.h"
 
 namespace forksafe {
 namespace {
@@ -36,6 +37,10 @@ CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Reg
       sm_(ast.getSourceManager()),
       handlerPatterns_(std::move(patterns)),
       mangler_(clang::ItaniumMangleContext::create(ast, ast.getDiagnostics())) {
+  for (const std::string& p : frameworkHeaderPatterns(builtinFrameworks()))
+    frameworkHeaders_.emplace_back(p);
+  for (const std::string& call : multiProcessCalls(builtinFrameworks()))
+    multiProcessCalls_.insert(call);
   if (auto entry = sm_.getFileEntryRefForID(sm_.getMainFileID()))
     facts_.mainFile = location(sm_.getLocForStartOfFile(sm_.getMainFileID())).file;
 }
@@ -56,6 +61,8 @@ Location CollectorContext::location(clang::SourceLocation loc) {
       llvm::sys::path::remove_dots(buf, /*remove_dot_dot=*/true);
       path = std::string(buf);
     }
+    if (!path.empty() && clang::SrcMgr::isSystem(sm_.getFileCharacteristic(fileLoc)))
+      systemHeaders_.insert(path);
     cached = filePaths_.try_emplace(fid, std::move(path)).first;
   }
   out.file = cached->second;
@@ -70,6 +77,20 @@ bool CollectorContext::isInSystemHeader(clang::SourceLocation loc) {
 
 bool CollectorContext::isInSystemHeader(const clang::Decl* decl) {
   return isInSystemHeader(decl->getLocation());
+}
+
+bool CollectorContext::isLibrary(clang::SourceLocation loc) {
+  if (loc.isInvalid()) return false;
+  if (isInSystemHeader(loc)) return true;
+  if (frameworkHeaders_.empty()) return false;
+  clang::FileID fid = sm_.getFileID(sm_.getFileLoc(loc));
+  auto cached = libraryFiles_.find(fid);
+  if (cached != libraryFiles_.end()) return cached->second;
+  std::string file = location(loc).file;
+  bool library = false;
+  for (const llvm::Regex& re : frameworkHeaders_) library |= re.match(file);
+  libraryFiles_.try_emplace(fid, library);
+  return library;
 }
 
 std::string CollectorContext::usr(const clang::Decl* decl) {
@@ -137,8 +158,8 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   const clang::VarDecl* shown = def ? def : var;
   bool tracked = var->hasGlobalStorage() && !llvm::isa<clang::ParmVarDecl>(var) &&
                  !var->isInvalidDecl() &&
-                 !var->getDeclContext()->isDependentContext() && !isInSystemHeader(shown) &&
-                 !var->isTemplated();
+                 !var->getDeclContext()->isDependentContext() &&
+                 (trackSystemVariables_ || !isInSystemHeader(shown)) && !var->isTemplated();
   if (!tracked) {
     variables_.try_emplace(var, -1);
     return nullptr;
@@ -174,6 +195,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
     fact.pointeeSync = isSyncType(pointee) || isSharedStoreType(pointee);
     fact.pointeeRng = isRngType(pointee);
   }
+  fact.library = isLibrary(shown->getLocation());
   if (fact.isReference) {
     // A reference is never reseated: the variable is what it refers to, see Base::pointee.
     fact.isConst = true;
@@ -202,6 +224,7 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
   fact.name = functionName(fn);
   fact.loc = location(fn->getLocation());
   fact.signature = signatureOf(*fn);
+  fact.library = isLibrary(fn->getLocation());
   functionIndex_.try_emplace(fn, facts_.functions.size());
   facts_.functions.push_back(std::move(fact));
   functionDecls_.push_back(fn);
@@ -210,6 +233,7 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
 
 void CollectorContext::finishRoots() {
   facts_.addressTaken.assign(addressTaken_.begin(), addressTaken_.end());
+  facts_.systemHeaders.assign(systemHeaders_.begin(), systemHeaders_.end());
   for (const clang::FunctionDecl* fn : functionDecls_) {
     FunctionFact& fact = facts_.functions[functionIndex_.lookup(fn)];
     auto passed = passedRoots_.find(fact.id);
@@ -228,6 +252,10 @@ void CollectorContext::finishRoots() {
         if (re.match(qualified)) fact.root = RootKind::Handler;
     }
     if (fact.root == RootKind::Handler) facts_.hasHandlerRoots = true;
+    // FORKSAFE_INIT (which FORKSAFE_APP's body carries) and FORKSAFE_WORKER_INIT say that a
+    // pre-fork server runs this code: the TU is deployed pre-fork whatever main() does.
+    if (hasAnnotation(fn, "forksafe::init") || hasAnnotation(fn, "forksafe::worker_init"))
+      facts_.preforkHint = "FORKSAFE_APP/FORKSAFE_INIT code";
   }
 }
 

@@ -29,6 +29,14 @@ class CollectorContext {
   Location location(clang::SourceLocation loc);
   bool isInSystemHeader(clang::SourceLocation loc);
   bool isInSystemHeader(const clang::Decl* decl);
+  // Library code: a system header, or a header of a known framework (frameworkHeaderPatterns).
+  bool isLibrary(clang::SourceLocation loc);
+  void setTrackSystemVariables(bool track) { trackSystemVariables_ = track; }
+  // The qualified name of a call that starts a framework's multi-process mode, or "".
+  bool isMultiProcessCall(const std::string& qualifiedName) const {
+    return multiProcessCalls_.count(qualifiedName) != 0;
+  }
+  bool knowsMultiProcessCalls() const { return !multiProcessCalls_.empty(); }
 
   // USR-based id, identical in every TU that sees the declaration.
   std::string functionId(const clang::FunctionDecl* fn);
@@ -68,6 +76,11 @@ class CollectorContext {
   std::vector<const clang::FunctionDecl*> functionDecls_;
   std::map<std::string, RootKind> passedRoots_;
   std::set<std::string> addressTaken_;
+  std::vector<llvm::Regex> frameworkHeaders_;
+  std::set<std::string> multiProcessCalls_;
+  llvm::DenseMap<clang::FileID, bool> libraryFiles_;
+  std::set<std::string> systemHeaders_;
+  bool trackSystemVariables_ = false;
 };
 
 }  // namespace forksafe

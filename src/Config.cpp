@@ -80,10 +80,39 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
                              "invalid HandlerPatterns regex '" + pattern + "': " + why);
         config.handlerPatterns.push_back(pattern);
       }
+    } else if (key == "HeaderFilterRegex" || key == "ExcludeHeaderFilterRegex") {
+      std::string pattern;
+      if (auto err = scalar(value, pattern)) return err;
+      std::string why;
+      if (!pattern.empty() && !llvm::Regex(pattern).isValid(why))
+        return configError(path, sm, value->getSourceRange().Start,
+                           "invalid " + key + " '" + pattern + "': " + why);
+      (key == "HeaderFilterRegex" ? config.headerFilterRegex : config.excludeHeaderFilterRegex) =
+          pattern;
+    } else if (key == "SystemHeaders") {
+      std::string text;
+      if (auto err = scalar(value, text)) return err;
+      std::string lower = llvm::StringRef(text).lower();
+      if (lower == "true" || lower == "yes" || lower == "on" || lower == "1")
+        config.systemHeaders = true;
+      else if (lower == "false" || lower == "no" || lower == "off" || lower == "0")
+        config.systemHeaders = false;
+      else
+        return configError(path, sm, value->getSourceRange().Start,
+                           "SystemHeaders must be true or false, not '" + text + "'");
+    } else if (key == "Deployment") {
+      std::string text;
+      if (auto err = scalar(value, text)) return err;
+      if (text != "auto" && text != "prefork" && text != "replicas")
+        return configError(path, sm, value->getSourceRange().Start,
+                           "Deployment must be auto, prefork or replicas, not '" + text + "'");
+      config.deployment = text;
     } else {
       return configError(path, sm, kv.getKey()->getSourceRange().Start,
                          "unknown key '" + key +
-                             "' (expected Checks, HandlerPatterns or WarningsAsErrors)");
+                             "' (expected Checks, Deployment, ExcludeHeaderFilterRegex, "
+                             "HandlerPatterns, HeaderFilterRegex, SystemHeaders or "
+                             "WarningsAsErrors)");
     }
     if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
   }

@@ -16,6 +16,10 @@ struct FileConfig {
   std::optional<std::string> checks;
   std::optional<std::string> warningsAsErrors;
   std::vector<std::string> handlerPatterns;
+  std::optional<std::string> headerFilterRegex;         // HeaderFilterRegex
+  std::optional<std::string> excludeHeaderFilterRegex;  // ExcludeHeaderFilterRegex
+  std::optional<bool> systemHeaders;                    // SystemHeaders
+  std::optional<std::string> deployment;                // Deployment: auto, prefork, replicas
 };
 
 inline constexpr const char* kConfigFileName = ".forksafe.yaml";

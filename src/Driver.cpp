@@ -10,30 +10,18 @@
 // on -j: phase 2 fills slots in input order and phase 3 is sequential.
 #include "Driver.h"
 
-#include "CheckRegistry.h"
-#include "CompileCommands.h"
-#include "Config.h"
-#include "Emitters.h"
-#include "FactsCache.h"
-#include "Frontend.h"
-#include "GlobList.h"
-#include "Link.h"
-#include "Model.h"
-#include "Options.h"
-#include "Suppressions.h"
-
 #include <clang/Tooling/CompilationDatabase.h>
-#include <llvm/Config/llvm-config.h>
 #include <llvm/ADT/StringExtras.h>
+#include <llvm/Config/llvm-config.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Format.h>
 #include <llvm/Support/MemoryBuffer.h>
-#include <llvm/Support/xxhash.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
 #include <llvm/Support/Regex.h>
 #include <llvm/Support/ThreadPool.h>
 #include <llvm/Support/Threading.h>
+#include <llvm/Support/xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -41,7 +29,21 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <tuple>
+
+#include "CheckRegistry.h"
+#include "CompileCommands.h"
+#include "Config.h"
+#include "Emitters.h"
+#include "FactsCache.h"
+#include "Frameworks.h"
+#include "Frontend.h"
+#include "GlobList.h"
+#include "Link.h"
+#include "Model.h"
+#include "Options.h"
+#include "Suppressions.h"
 
 #ifndef FORKSAFE_VERSION
 #define FORKSAFE_VERSION "0.0.0"
@@ -79,6 +81,10 @@ struct Settings {
   std::string checks;
   std::string warningsAsErrors;
   std::vector<std::string> handlerPatterns;
+  std::optional<std::string> headerFilter;  // unset: every header but system/framework headers
+  std::string excludeHeaderFilter;          // "": none
+  bool systemHeaders = false;
+  std::string deployment = "auto";
 };
 
 Settings effectiveSettings(const FileConfig* config, const Options& options) {
@@ -90,6 +96,16 @@ Settings effectiveSettings(const FileConfig* config, const Options& options) {
   if (config) s.handlerPatterns = config->handlerPatterns;
   s.handlerPatterns.insert(s.handlerPatterns.end(), options.handlers.begin(),
                            options.handlers.end());
+  if (config) {
+    s.headerFilter = config->headerFilterRegex;
+    s.excludeHeaderFilter = config->excludeHeaderFilterRegex.value_or("");
+    s.systemHeaders = config->systemHeaders.value_or(false);
+    s.deployment = config->deployment.value_or("auto");
+  }
+  if (options.headerFilter) s.headerFilter = options.headerFilter;
+  if (options.excludeHeaderFilter) s.excludeHeaderFilter = *options.excludeHeaderFilter;
+  if (options.systemHeaders) s.systemHeaders = true;
+  if (!options.deployment.empty()) s.deployment = options.deployment;
   return s;
 }
 
@@ -215,6 +231,13 @@ class Run {
       if (!llvm::Regex(pattern).isValid(why))
         return fail("", "invalid --handlers regex '" + pattern + "': " + why);
     }
+    for (const auto& [flag, pattern] :
+         {std::pair{"--header-filter", &options_.headerFilter},
+          std::pair{"--exclude-header-filter", &options_.excludeHeaderFilter}}) {
+      std::string why;
+      if (*pattern && !(*pattern)->empty() && !llvm::Regex(**pattern).isValid(why))
+        return fail("", std::string("invalid ") + flag + " regex '" + **pattern + "': " + why);
+    }
     std::shared_ptr<const clang::tooling::CompilationDatabase> shared;
     if (options_.hasCompilerArgs) {
       shared = std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
@@ -245,6 +268,9 @@ class Run {
     double analyzeSeconds = clock.lap();
 
     std::vector<const TUFacts*> units;
+    ModelOptions modelOptions;
+    if (options_.deployment == "prefork") modelOptions.forced = Deployment::Prefork;
+    if (options_.deployment == "replicas") modelOptions.forced = Deployment::Replicas;
     for (Job& job : jobs) {
       if (!job.outcome.ok) {
         fail(job.file, "cannot parse '" + job.source + "': " + job.outcome.error);
@@ -252,11 +278,19 @@ class Run {
       }
       ++checked_;
       cachedCount_ += job.cached;
-      for (const TUFacts& f : job.outcome.facts) units.push_back(&f);
+      for (const TUFacts& f : job.outcome.facts) {
+        units.push_back(&f);
+        sources_.insert(f.mainFile);
+        if (!f.preforkHint.empty()) modelOptions.preforkHints[f.mainFile] = f.preforkHint;
+        if (job.settings.deployment != "auto")
+          modelOptions.unitOverrides[f.mainFile] =
+              job.settings.deployment == "prefork" ? Deployment::Prefork : Deployment::Replicas;
+      }
     }
     TUFacts program = linkFacts(units);
+    systemHeaders_.insert(program.systemHeaders.begin(), program.systemHeaders.end());
     double linkSeconds = clock.lap();
-    FindingSet findings = runChecks(program);
+    FindingSet findings = runChecks(program, std::move(modelOptions));
     double checkSeconds = clock.lap();
     if (options_.stats)
       err_ << llvm::format("forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache), "
@@ -327,6 +361,7 @@ class Run {
       parts.insert(parts.end(), c.CommandLine.begin(), c.CommandLine.end());
     }
     parts.insert(parts.end(), job.settings.handlerPatterns.begin(), job.settings.handlerPatterns.end());
+    parts.push_back(job.settings.systemHeaders ? "system-headers" : "");
     parts.insert(parts.end(), frontend_.extraArgsBefore.begin(), frontend_.extraArgsBefore.end());
     parts.insert(parts.end(), frontend_.extraArgs.begin(), frontend_.extraArgs.end());
     return FactsCache::key(parts);
@@ -347,6 +382,7 @@ class Run {
       } else {
         CollectorOptions collector;
         collector.handlerPatterns = job.settings.handlerPatterns;
+        collector.systemHeaders = job.settings.systemHeaders;
         job.outcome = runFrontend(*job.db, job.file, frontend_, collector);
         if (job.outcome.ok) cache_.store(key, job.outcome.facts, job.outcome.dependencies);
       }
@@ -374,15 +410,54 @@ class Run {
     return fileSettings_.emplace(file, effectiveSettings(config, options_)).first->second;
   }
 
+  const llvm::Regex& regex(const std::string& pattern) {
+    auto it = regexes_.find(pattern);
+    if (it == regexes_.end())
+      it = regexes_.emplace(pattern, std::make_unique<llvm::Regex>(pattern)).first;
+    return *it->second;
+  }
+
+  // Whether findings in `file` are shown: clang-tidy's filters, with forksafe's default (every
+  // header but system headers and the framework headers of the table) when no HeaderFilterRegex
+  // is set. Source files of the run are always user code. See docs/checker.md.
+  bool userCode(const std::string& file) {
+    if (sources_.count(file)) return true;
+    auto known = userCode_.find(file);
+    if (known != userCode_.end()) return known->second;
+    const Settings& settings = settingsFor(file);
+    bool system = systemHeaders_.count(file) != 0;
+    bool shown;
+    if (system && !settings.systemHeaders)
+      shown = false;
+    else if (!settings.excludeHeaderFilter.empty() &&
+             regex(settings.excludeHeaderFilter).match(file))
+      shown = false;
+    else if (settings.headerFilter)
+      shown = !settings.headerFilter->empty() && regex(*settings.headerFilter).match(file);
+    else {
+      shown = true;
+      for (const std::string& p : frameworkHeaderPatterns(builtinFrameworks()))
+        if (regex(p).match(file)) shown = false;
+    }
+    return userCode_.emplace(file, shown).first->second;
+  }
+
   // Phase 3: the rules over the linked program.
-  FindingSet runChecks(const TUFacts& program) {
+  FindingSet runChecks(const TUFacts& program, ModelOptions modelOptions) {
     FindingSet findings;
-    Model model(program);
+    Model model(program, std::move(modelOptions));
     CheckContext ctx{model, suppressions_};
     for (const auto& check : checks_) {
       std::vector<Finding> found;
       check->check(ctx, found);
       for (Finding& f : found) {
+        bool librarySites =
+            !f.sites.empty() && std::none_of(f.sites.begin(), f.sites.end(),
+                                             [&](const Location& l) { return userCode(l.file); });
+        if (!userCode(f.loc.file) || librarySites) {
+          library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
+          continue;
+        }
         const Settings& settings = settingsFor(f.loc.file);
         if (!GlobList(settings.checks).contains(f.rule)) continue;
         if (suppressions_.suppressed(f.rule, f.loc)) {
@@ -435,6 +510,7 @@ class Run {
     if (cachedCount_) err_ << " (" << cachedCount_ << " from cache)";
     err_ << ": " << errors << " error(s), " << warnings << " warning(s)";
     if (suppressed_) err_ << ", " << suppressed_ << " suppressed by NOLINT";
+    if (!library_.empty()) err_ << ", " << library_.size() << " in library code not shown";
     if (!errors_.empty()) err_ << "; " << errors_.size() << " problem(s) prevented checking";
     err_ << "\n";
   }
@@ -452,6 +528,12 @@ class Run {
   size_t checked_ = 0;
   size_t cachedCount_ = 0;
   size_t suppressed_ = 0;
+  // Findings in, or only written from, library code (system or framework headers).
+  std::set<std::tuple<std::string, std::string, unsigned, unsigned>> library_;
+  std::set<std::string> sources_;        // main files of the checked translation units
+  std::set<std::string> systemHeaders_;  // headers clang read as system headers
+  std::map<std::string, bool> userCode_;
+  std::map<std::string, std::unique_ptr<llvm::Regex>> regexes_;
 };
 
 }  // namespace

@@ -12,6 +12,8 @@ std::vector<PathStep> pathOf(const Model& model, const std::string& fn, PathKind
     case PathKind::Request: return model.requestPath(fn);
     case PathKind::UnlockedRequest: return model.unlockedPath(fn);
     case PathKind::Init: return model.initPath(fn);
+    case PathKind::PreforkInit:
+      return model.preforkInitPath(fn);
   }
   return {};
 }
@@ -41,6 +43,11 @@ std::string pathText(const Model& model, const std::vector<PathStep>& path) {
   return out;
 }
 
+std::string rootFunction(const Model& model, const std::string& fn, PathKind kind) {
+  std::vector<PathStep> path = pathOf(model, fn, kind);
+  return path.empty() ? fn : path.front().function;
+}
+
 std::string rootOf(const Model& model, const std::string& fn, PathKind kind) {
   std::vector<PathStep> path = pathOf(model, fn, kind);
   return model.describeRoot(path.empty() ? fn : path.front().function);
@@ -50,14 +57,18 @@ std::optional<Note> reachNote(const Model& model, const std::string& fn, const L
                               PathKind kind) {
   std::vector<PathStep> path = pathOf(model, fn, kind);
   const FunctionFact* f = model.function(fn);
-  std::string what = kind == PathKind::Init ? "runs before fork" : "runs per request";
+  bool init = kind == PathKind::Init || kind == PathKind::PreforkInit;
+  std::string what = !init ? "runs per request"
+                     : model.deployment(rootFunction(model, fn, kind)).model == Deployment::Replicas
+                         ? "runs at start-up"
+                         : "runs before fork";
   if (path.size() > 1) {
     return Note{loc, quoted(model, fn) + " " + what + ": reached from " +
                          model.describeRoot(path.front().function) + " via " +
                          pathText(model, path)};
   }
   // A root explains itself, except an inferred entry point, whose status needs the reason.
-  if (kind != PathKind::Init && model.inferredRoots() && f && f->root == RootKind::None)
+  if (!init && model.inferredRootsFor(fn) && f && f->root == RootKind::None)
     return Note{loc, quoted(model, fn) + " " + what +
                          ": no handler is annotated or configured, so every function that main() "
                          "and init code do not call themselves is a possible request path"};
@@ -140,6 +151,19 @@ void addIndirectionNotes(const Model& model, const VariableFact& var,
                                    functionLabel(model, aim->function) +
                                    ", so writes through it write '" + var.name + "'"});
   }
+}
+
+std::string copiesWording(const Model& model, const std::string& fn) {
+  return model.deployment(fn).model == Deployment::Replicas
+             ? "every replica has its own copy"
+             : "every worker process has its own copy";
+}
+
+std::string deploymentSuffix(const Model& model, const std::string& fn) {
+  const DeploymentChoice& d = model.deployment(fn);
+  return std::string(" [deployment: ") +
+         (d.model == Deployment::Replicas ? "replicas" : "prefork") +
+         (d.reason.empty() ? "" : ", " + d.reason) + "]";
 }
 
 }  // namespace forksafe

@@ -10,7 +10,7 @@
 
 namespace forksafe {
 
-enum class PathKind { Request, UnlockedRequest, Init };
+enum class PathKind { Request, UnlockedRequest, Init, PreforkInit };
 
 // "save() -> Store::put()" for a root-first path.
 std::string pathText(const Model& model, const std::vector<PathStep>& path);
@@ -44,6 +44,16 @@ std::string writtenSubject(const std::string& varName,
 void addIndirectionNotes(const Model& model, const VariableFact& var,
                          const std::vector<const ResolvedAccess*>& sites, bool copiedByFork,
                          std::vector<Note>& notes);
+
+// "every worker process has its own copy" (prefork) or "every replica has its own copy"
+// (replicas), for the program `fn` belongs to.
+std::string copiesWording(const Model& model, const std::string& fn);
+
+// The suffix every message ends with: " [deployment: prefork, because ...]".
+std::string deploymentSuffix(const Model& model, const std::string& fn);
+
+// The id of the root of the path that makes `fn` reached (`fn` itself when unreached).
+std::string rootFunction(const Model& model, const std::string& fn, PathKind kind);
 
 // The root of the path that makes `fn` reached, described for a message ("handler 'save()'").
 std::string rootOf(const Model& model, const std::string& fn, PathKind kind);

@@ -91,6 +91,7 @@ TUFacts collectFacts(clang::ASTContext& ast, const CollectorOptions& options) {
   std::vector<llvm::Regex> patterns;
   for (const std::string& p : options.handlerPatterns) patterns.emplace_back(p);
   CollectorContext ctx(ast, std::move(patterns));
+  ctx.setTrackSystemVariables(options.systemHeaders);
   DeclEnumerator(ctx).run();
   ctx.facts().handlerPatterns = !options.handlerPatterns.empty();
   return std::move(ctx.facts());

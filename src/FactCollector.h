@@ -13,6 +13,9 @@ namespace forksafe {
 struct CollectorOptions {
   // Functions whose qualified name matches one of these (searched, like grep) are handler roots.
   std::vector<std::string> handlerPatterns;
+  // --system-headers: also track variables declared in system headers (library code, reported
+  // only with --system-headers). Function bodies in system headers are never analysed.
+  bool systemHeaders = false;
 };
 
 TUFacts collectFacts(clang::ASTContext& ast, const CollectorOptions& options);

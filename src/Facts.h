@@ -44,6 +44,9 @@ struct FunctionFact {
   RootKind root = RootKind::None;
   bool isStaticInit = false;  // the dynamic initializer of a namespace-scope/static member variable
   std::string signature;      // "int(const std::string &)": matches calls through pointers
+  bool library = false;       // defined in library code: a system header or a framework header
+  // Not serialized: the main file of the translation unit whose definition the link kept.
+  std::string unit;
 };
 
 enum class EdgeKind {
@@ -98,6 +101,7 @@ struct VariableFact {
   bool isSmartPointer = false;
   bool pointeeSync = false;    // points to a mutex, condition variable...
   bool pointeeRng = false;     // points to a random engine (forksafe-prefork-rng's business)
+  bool library = false;        // declared in library code: a system header or a framework header
 };
 
 enum class BaseKind {
@@ -173,6 +177,7 @@ enum class EventKind {
   DescriptorStore, // the value of calls to `callees` is stored into `target`
   RngSeed,         // an engine is seeded (target) or srand/srandom is called (no target)
   PidCapture,      // getpid()/gettid() stored into target
+  Fork,            // fork()/daemon(), or a framework call that starts its multi-process mode
 };
 
 struct EventFact {
@@ -183,6 +188,10 @@ struct EventFact {
   bool hasTarget = false;
   Base target;
   std::vector<std::string> callees;  // DescriptorStore: the calls whose value is stored
+  // RngSeed: where the seed comes from, "constant" (a literal, or a default-constructed engine),
+  // "clock" (time(), clock_gettime, std::chrono), "random" (std::random_device, getrandom, a pid:
+  // different in every process) or "unknown".
+  std::string seed;
 };
 
 struct TUFacts {
@@ -200,6 +209,12 @@ struct TUFacts {
   std::vector<PointsToFact> pointsTo;
   bool hasHandlerRoots = false;     // any handler root (annotation, pattern match or router)
   bool handlerPatterns = false;     // --handlers/HandlerPatterns were configured for this TU
+  // Absolute paths of the system headers (<...> on a system or -isystem path) that locations of
+  // these facts point into: library code, whatever the header filter says.
+  std::vector<std::string> systemHeaders;
+  // Why this TU runs under a pre-fork server whatever its main() does, when it uses
+  // FORKSAFE_APP or FORKSAFE_INIT/FORKSAFE_WORKER_INIT; empty otherwise.
+  std::string preforkHint;
 };
 
 // Bumped whenever the meaning or layout of the facts changes; cached facts of another version

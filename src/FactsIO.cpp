@@ -115,9 +115,11 @@ Value factsToJson(const TUFacts& facts) {
   o["mainFile"] = facts.mainFile;
   o["hasHandlerRoots"] = facts.hasHandlerRoots;
   o["handlerPatterns"] = facts.handlerPatterns;
+  o["systemHeaders"] = arrayOf(facts.systemHeaders, [](const std::string& f) { return Value(f); });
+  o["preforkHint"] = facts.preforkHint;
   o["functions"] = arrayOf(facts.functions, [](const FunctionFact& f) {
-    return Array{f.id, f.name, loc(f.loc), static_cast<int>(f.root), f.isStaticInit,
-                 f.signature};
+    return Array{f.id,           f.name,      loc(f.loc), static_cast<int>(f.root),
+                 f.isStaticInit, f.signature, f.library};
   });
   o["indirectCalls"] = arrayOf(facts.indirectCalls, [](const IndirectCallFact& c) {
     return Array{c.caller, c.signature, loc(c.loc), c.locked};
@@ -129,10 +131,10 @@ Value factsToJson(const TUFacts& facts) {
   o["overrides"] = arrayOf(facts.overrides,
                            [](const OverrideFact& f) { return Array{f.method, f.overridden}; });
   o["variables"] = arrayOf(facts.variables, [](const VariableFact& v) {
-    return Array{v.id, v.name, v.mangled, loc(v.loc), v.enclosingFunction, v.isConst,
-                 v.isThreadLocal, v.isAtomic, v.isSync, v.isRng, v.containsRng, v.isPerWorker,
-                 v.isStaticMember, v.isPointer, v.isDefinition, v.isReference,
-                 v.isSmartPointer, v.pointeeSync, v.pointeeRng};
+    return Array{v.id,          v.name,          v.mangled,        loc(v.loc),  v.enclosingFunction,
+                 v.isConst,     v.isThreadLocal, v.isAtomic,       v.isSync,    v.isRng,
+                 v.containsRng, v.isPerWorker,   v.isStaticMember, v.isPointer, v.isDefinition,
+                 v.library,     v.isReference,   v.isSmartPointer, v.pointeeSync, v.pointeeRng};
   });
   o["accesses"] = arrayOf(facts.accesses, [](const AccessFact& a) {
     return Array{a.function, base(a.base), static_cast<int>(a.kind), loc(a.loc), a.locked,
@@ -147,8 +149,8 @@ Value factsToJson(const TUFacts& facts) {
   o["events"] = arrayOf(facts.events, [](const EventFact& e) {
     Array callees;
     for (const std::string& c : e.callees) callees.push_back(c);
-    return Array{static_cast<int>(e.kind), e.function, loc(e.loc), e.api, e.hasTarget,
-                 base(e.target), std::move(callees)};
+    return Array{static_cast<int>(e.kind), e.function,         loc(e.loc), e.api, e.hasTarget,
+                 base(e.target),           std::move(callees), e.seed};
   });
   o["pointsTo"] = arrayOf(facts.pointsTo, [](const PointsToFact& p) {
     return Array{p.function, p.pointer, static_cast<int>(p.kind), base(p.target), loc(p.loc),
@@ -169,6 +171,7 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
   facts.mainFile = o->getString("mainFile").value_or("").str();
   facts.hasHandlerRoots = o->getBoolean("hasHandlerRoots").value_or(false);
   facts.handlerPatterns = o->getBoolean("handlerPatterns").value_or(false);
+  facts.preforkHint = o->getString("preforkHint").value_or("").str();
   bool ok =
       readArray(*o, "functions", facts.functions, [](Fields& f) {
         FunctionFact x;
@@ -179,6 +182,7 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.root = static_cast<RootKind>(root >= 0 && root <= 4 ? root : 0);
         x.isStaticInit = f.flag();
         x.signature = f.str();
+        x.library = f.flag();
         return x;
       }) &&
       readArray(*o, "indirectCalls", facts.indirectCalls, [](Fields& f) {
@@ -222,6 +226,7 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.isStaticMember = f.flag();
         x.isPointer = f.flag();
         x.isDefinition = f.flag();
+        x.library = f.flag();
         x.isReference = f.flag();
         x.isSmartPointer = f.flag();
         x.pointeeSync = f.flag();
@@ -260,13 +265,14 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
       readArray(*o, "events", facts.events, [](Fields& f) {
         EventFact x;
         int64_t kind = f.num();
-        x.kind = static_cast<EventKind>(kind >= 0 && kind <= 4 ? kind : 0);
+        x.kind = static_cast<EventKind>(kind >= 0 && kind <= 5 ? kind : 0);
         x.function = f.str();
         x.loc = f.location();
         x.api = f.str();
         x.hasTarget = f.flag();
         x.target = f.baseValue();
         x.callees = f.strings();
+        x.seed = f.str();
         return x;
       }) &&
       readArray(*o, "pointsTo", facts.pointsTo, [](Fields& f) {
@@ -280,6 +286,15 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.api = f.str();
         return x;
       });
+  if (const Array* headers = o->getArray("systemHeaders")) {
+    for (const Value& v : *headers) {
+      auto s = v.getAsString();
+      if (!s) return fail("bad systemHeaders");
+      facts.systemHeaders.push_back(s->str());
+    }
+  } else {
+    ok = false;
+  }
   if (const Array* taken = o->getArray("addressTaken")) {
     for (const Value& v : *taken) {
       auto s = v.getAsString();

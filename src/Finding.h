@@ -25,6 +25,9 @@ struct Finding {
   std::string mangled;  // Itanium mangled name of the variable ("" for call-site findings)
   std::string message;
   std::vector<Note> notes;
+  // Where the offending writes, opens, starts or seeds are; when every one of them is in library
+  // code (system or framework headers), the finding is not reported (not emitted).
+  std::vector<Location> sites;
 };
 
 // A file that could not be checked, or another problem that makes the run exit with status 2.

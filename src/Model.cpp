@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <deque>
+#include <utility>
 
 namespace forksafe {
-Model::Model(const TUFacts& facts) : facts_(facts) {
+Model::Model(const TUFacts& facts, ModelOptions options)
+    : facts_(facts), options_(std::move(options)) {
   for (size_t i = 0; i < facts_.functions.size(); ++i)
     functionIndex_.try_emplace(facts_.functions[i].id, static_cast<int>(i));
   for (const VariableFact& var : facts_.variables) variables_.try_emplace(var.id, &var);
@@ -13,6 +15,84 @@ Model::Model(const TUFacts& facts) : facts_(facts) {
   computeReachability();
   resolveAccesses();
   computeProducers();
+  computeDeployments();
+}
+
+const DeploymentChoice& Model::deployment(const std::string& fn) const {
+  const FunctionFact* f = function(fn);
+  if (f) {
+    auto it = unitDeployment_.find(f->unit);
+    if (it != unitDeployment_.end()) return it->second;
+  }
+  return defaultDeployment_;
+}
+
+// Per unit (translation unit): --deployment, else the unit's configured Deployment, else prefork
+// when it is a forksafe app or its main() reaches fork()/daemon()/a framework's multi-process call
+// at init time, else replicas when it has a main(). Units with no main() (libraries, handlers
+// registered elsewhere) follow the program: prefork when any unit is.
+void Model::computeDeployments() {
+  std::set<std::string> units;
+  for (const FunctionFact& f : facts_.functions) units.insert(f.unit);
+  std::map<std::string, std::vector<int>> mains;
+  for (size_t i = 0; i < facts_.functions.size(); ++i)
+    if (facts_.functions[i].root == RootKind::Main)
+      mains[facts_.functions[i].unit].push_back(static_cast<int>(i));
+  std::map<std::string, std::vector<const EventFact*>> forksIn;
+  for (const EventFact& e : facts_.events)
+    if (e.kind == EventKind::Fork) forksIn[e.function].push_back(&e);
+
+  bool anyPrefork = false;
+  std::vector<std::string> pending;
+  for (const std::string& unit : units) {
+    DeploymentChoice choice;
+    if (options_.forced) {
+      choice = {*options_.forced, "set by --deployment"};
+    } else if (auto o = options_.unitOverrides.find(unit); o != options_.unitOverrides.end()) {
+      choice = {o->second, "set by Deployment in .forksafe.yaml"};
+    } else if (auto h = options_.preforkHints.find(unit);
+               h != options_.preforkHints.end() && !h->second.empty()) {
+      choice = {Deployment::Prefork, h->second + ", served by forked workers"};
+    } else if (auto m = mains.find(unit); m != mains.end()) {
+      Reach reach = newReach();
+      reach.initTime = true;
+      bfs(reach, m->second,
+          [](const Edge& e) { return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once; });
+      const EventFact* fork = nullptr;
+      for (const auto& [fn, events] : forksIn)
+        if (reach.reached(fn) && (!fork || events.front()->loc < fork->loc)) fork = events.front();
+      if (fork)
+        choice = {Deployment::Prefork, "main() calls " + fork->api + "() before serving"};
+      else
+        choice = {Deployment::Replicas,
+                  "main() does not fork before serving, so the program scales by replicas"};
+    } else {
+      pending.push_back(unit);
+      continue;
+    }
+    anyPrefork |= choice.model == Deployment::Prefork;
+    unitDeployment_[unit] = std::move(choice);
+  }
+  if (anyPrefork)
+    defaultDeployment_ = {Deployment::Prefork, "a program of this database forks its workers"};
+  else if (unitDeployment_.empty())
+    defaultDeployment_ = {Deployment::Prefork, "no main() is checked, so pre-fork is assumed"};
+  else
+    defaultDeployment_ = {Deployment::Replicas, "no program of this database forks"};
+  if (options_.forced) defaultDeployment_ = {*options_.forced, "set by --deployment"};
+  for (const std::string& unit : pending) unitDeployment_[unit] = defaultDeployment_;
+
+  preforkInit_ = newReach();
+  preforkInit_.initTime = true;
+  std::vector<int> roots;
+  for (size_t i = 0; i < facts_.functions.size(); ++i) {
+    const FunctionFact& f = facts_.functions[i];
+    bool initRoot = f.isStaticInit || f.root == RootKind::Init || f.root == RootKind::Main;
+    if (initRoot && deployment(f.id).model == Deployment::Prefork)
+      roots.push_back(static_cast<int>(i));
+  }
+  bfs(preforkInit_, roots,
+      [](const Edge& e) { return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once; });
 }
 
 const FunctionFact* Model::function(const std::string& id) const {
@@ -169,15 +249,28 @@ void Model::computeReachability() {
   auto followUnlocked = [](const Edge& e) { return e.kind != EdgeKind::Once && !e.locked; };
   inferred_ = handlerRoots.empty() && !facts_.handlerPatterns;
   if (!inferred_) {
+    // Another program of the database (a file with its own main() and no handler root) still
+    // gets inferred entry points among its own functions.
+    std::set<std::string> withHandlers, withMain;
+    for (const FunctionFact& f : facts_.functions) {
+      if (f.root == RootKind::Handler) withHandlers.insert(f.unit);
+      if (f.root == RootKind::Main) withMain.insert(f.unit);
+    }
+    if (!facts_.handlerPatterns)
+      for (const std::string& unit : withMain)
+        if (!withHandlers.count(unit)) inferredUnits_.insert(unit);
     bfs(request_, handlerRoots, followRequest);
-    bfs(unlocked_, handlerRoots, followUnlocked);
-    return;
+    if (inferredUnits_.empty()) {
+      bfs(unlocked_, handlerRoots, followUnlocked);
+      return;
+    }
   }
   // Inferred entry points: callables handed to someone else first, then functions nobody calls,
   // then whatever is left (cycles, helpers of other TUs).
   auto candidate = [&](size_t i) {
-    return !facts_.functions[i].isStaticInit && init_.parent[i] == -2 &&
-           workerInit_.parent[i] == -2 && request_.parent[i] == -2;
+    const FunctionFact& f = facts_.functions[i];
+    return !f.isStaticInit && (inferred_ || inferredUnits_.count(f.unit)) &&
+           init_.parent[i] == -2 && workerInit_.parent[i] == -2 && request_.parent[i] == -2;
   };
   std::vector<int> roots;
   for (int pass = 0; pass < 3; ++pass) {
@@ -190,7 +283,14 @@ void Model::computeReachability() {
     bfs(request_, batch, followRequest);
     roots.insert(roots.end(), batch.begin(), batch.end());
   }
+  if (!inferred_) roots.insert(roots.begin(), handlerRoots.begin(), handlerRoots.end());
   bfs(unlocked_, roots, followUnlocked);
+}
+
+bool Model::inferredRootsFor(const std::string& fn) const {
+  if (inferred_) return true;
+  const FunctionFact* f = function(fn);
+  return f && inferredUnits_.count(f->unit) != 0;
 }
 
 std::string Model::describeRoot(const std::string& fn) const {

@@ -22,6 +22,21 @@
 
 namespace forksafe {
 
+// How the program is deployed: worker processes forked from an initialised master (every rule
+// applies), or independent replicas of a process that never forks (see docs/checker.md).
+enum class Deployment { Prefork, Replicas };
+
+struct DeploymentChoice {
+  Deployment model = Deployment::Prefork;
+  std::string reason;  // "forksafe app", "fork() before serving", "--deployment", ...
+};
+
+struct ModelOptions {
+  std::optional<Deployment> forced;                 // --deployment
+  std::map<std::string, Deployment> unitOverrides;  // a unit's .forksafe.yaml Deployment
+  std::map<std::string, std::string> preforkHints;  // unit -> TUFacts::preforkHint
+};
+
 struct ResolvedAccess {
   std::string function;
   Location loc;
@@ -41,7 +56,7 @@ struct PathStep {
 
 class Model {
  public:
-  explicit Model(const TUFacts& facts);
+  explicit Model(const TUFacts& facts, ModelOptions options = {});
 
   const TUFacts& facts() const { return facts_; }
   const FunctionFact* function(const std::string& id) const;
@@ -54,13 +69,23 @@ class Model {
   bool isUnlockedRequestTime(const std::string& fn) const { return unlocked_.reached(fn); }
   bool isInitTime(const std::string& fn) const { return init_.reached(fn); }
   bool isWorkerInit(const std::string& fn) const { return workerInit_.reached(fn); }
+  // Init time of a program deployed pre-fork: reached from an init root whose unit forks.
+  bool isPreforkInitTime(const std::string& fn) const { return preforkInit_.reached(fn); }
+  // The deployment of the program `fn` belongs to (that of the TU whose definition of it was kept).
+  const DeploymentChoice& deployment(const std::string& fn) const;
   // True when no handler root or pattern exists and entry points were inferred.
   bool inferredRoots() const { return inferred_; }
+  // Whether `fn` belongs to a program whose entry points were inferred: all of them when
+  // inferredRoots(), else the files with a main() and no handler root of their own.
+  bool inferredRootsFor(const std::string& fn) const;
 
   // Root-first call paths that make `fn` request time / unlocked request time / init time.
   std::vector<PathStep> requestPath(const std::string& fn) const { return request_.path(fn); }
   std::vector<PathStep> unlockedPath(const std::string& fn) const { return unlocked_.path(fn); }
   std::vector<PathStep> initPath(const std::string& fn) const { return init_.path(fn); }
+  std::vector<PathStep> preforkInitPath(const std::string& fn) const {
+    return preforkInit_.path(fn);
+  }
 
   // "handler 'save()'", "callback lambda at app.cpp:12:3", "main()"...
   std::string describeRoot(const std::string& fn) const;
@@ -108,15 +133,20 @@ class Model {
   std::set<std::pair<std::string, bool>> designated(const Base& base) const;
   std::set<Target> resolve(const Base& base) const;
   void computeAims();
+  void computeDeployments();
 
   const TUFacts& facts_;
+  ModelOptions options_;
+  std::map<std::string, DeploymentChoice> unitDeployment_;
+  DeploymentChoice defaultDeployment_;
   std::unordered_map<std::string, int> functionIndex_;
   std::unordered_map<std::string, const VariableFact*> variables_;
   std::vector<std::vector<Edge>> edges_;
   std::vector<bool> callbackTarget_;
   std::vector<bool> hasCaller_;
-  Reach init_, workerInit_, request_, unlocked_;
+  Reach init_, workerInit_, request_, unlocked_, preforkInit_;
   bool inferred_ = false;
+  std::set<std::string> inferredUnits_;
   // (function, parameter, through it) that the function modifies: the argument itself or what
   // it points to. Unlocked: somewhere without a lock.
   using ParamWrite = std::tuple<std::string, unsigned, bool>;

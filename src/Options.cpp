@@ -9,10 +9,26 @@ namespace {
 
 // clang-tidy accepts `-checks=...` as well as `--checks=...`; so do we.
 std::string normalizeDashes(const std::string& arg) {
-  constexpr const char* kLong[] = {
-      "checks", "list-checks", "handlers", "warnings-as-errors", "format", "output",
-      "version", "help", "quiet", "extra-arg", "extra-arg-before", "build-path",
-      "jobs", "cache-dir", "no-cache", "stats"};
+  constexpr const char* kLong[] = {"checks",
+                                   "list-checks",
+                                   "handlers",
+                                   "warnings-as-errors",
+                                   "format",
+                                   "output",
+                                   "version",
+                                   "help",
+                                   "quiet",
+                                   "extra-arg",
+                                   "extra-arg-before",
+                                   "build-path",
+                                   "jobs",
+                                   "cache-dir",
+                                   "no-cache",
+                                   "stats",
+                                   "header-filter",
+                                   "exclude-header-filter",
+                                   "system-headers",
+                                   "deployment"};
   if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
   std::string name = arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos
                                                                        : arg.find('=') - 1);
@@ -62,6 +78,24 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
                  "$XDG_CACHE_HOME/forksafe or ~/.cache/forksafe)");
   app.add_flag("--no-cache", options.noCache, "Analyse every file, read and write no cache");
   app.add_flag("--stats", options.stats, "Print the time spent in each phase on stderr");
+  std::string headerFilter, excludeHeaderFilter;
+  CLI::Option* header =
+      app.add_option(
+             "--header-filter", headerFilter,
+             "Regex for the headers to report findings in (source files always are); replaces "
+             "HeaderFilterRegex and the default, every header but system and framework headers")
+          ->expected(0, 1);  // `--header-filter=` (empty) is allowed, as in clang-tidy
+  CLI::Option* exclude =
+      app.add_option(
+             "--exclude-header-filter", excludeHeaderFilter,
+             "Regex for headers not to report findings in; replaces ExcludeHeaderFilterRegex")
+          ->expected(0, 1);
+  app.add_flag("--system-headers", options.systemHeaders,
+               "Also report findings in system headers (SystemHeaders in .forksafe.yaml)");
+  app.add_option("--deployment", options.deployment,
+                 "How the programs run: prefork (workers forked from an initialised master), "
+                 "replicas (independent processes) or auto (decided per program; the default)")
+      ->check(CLI::IsMember({"auto", "prefork", "replicas"}));
   app.add_flag("--version", options.version, "Print the version and exit");
   app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
   app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")
@@ -83,6 +117,8 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
     err << "forksafe-check: error: " << e.what() << " (see --help)\n";
     return 2;
   }
+  if (header->count()) options.headerFilter = headerFilter;
+  if (exclude->count()) options.excludeHeaderFilter = excludeHeaderFilter;
   return -1;
 }
 

@@ -3,6 +3,7 @@
 
 #include <llvm/Support/raw_ostream.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct Options {
   bool stats = false;        // print phase timings on stderr
   bool hasCompilerArgs = false;  // a `--` was given
   std::vector<std::string> compilerArgs;
+  // Third-party code (clang-tidy's options): unset means "as .forksafe.yaml says, else the
+  // default".
+  std::optional<std::string> headerFilter;         // --header-filter
+  std::optional<std::string> excludeHeaderFilter;  // --exclude-header-filter
+  bool systemHeaders = false;                      // --system-headers
+  std::string deployment;                          // --deployment: "", auto, prefork, replicas
 };
 
 // Parses argv into `options`. Returns -1 to go on, or the exit status to stop with (0 after

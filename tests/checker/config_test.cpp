@@ -21,6 +21,25 @@ TEST(Config, ParsesAllKeys) {
   EXPECT_EQ(config->handlerPatterns[1], "handle_.*");
 }
 
+TEST(Config, ThirdPartyAndDeploymentKeys) {
+  auto config = forksafe::parseConfig(
+      "HeaderFilterRegex: '.*'\nExcludeHeaderFilterRegex: ''\nSystemHeaders: true\n"
+      "Deployment: replicas\n",
+      "x.yaml");
+  ASSERT_TRUE(static_cast<bool>(config)) << llvm::toString(config.takeError());
+  EXPECT_EQ(*config->headerFilterRegex, ".*");
+  EXPECT_EQ(*config->excludeHeaderFilterRegex, "");
+  EXPECT_TRUE(*config->systemHeaders);
+  EXPECT_EQ(*config->deployment, "replicas");
+  for (const char* bad : {"Checks: x\nSystemHeaders: sometimes\n", "Checks: x\nDeployment: fork\n",
+                          "Checks: x\nExcludeHeaderFilterRegex: '['\n"}) {
+    auto error = forksafe::parseConfig(bad, "/p/.forksafe.yaml");
+    ASSERT_FALSE(static_cast<bool>(error)) << bad;
+    std::string message = llvm::toString(error.takeError());
+    EXPECT_NE(message.find("/p/.forksafe.yaml:2"), std::string::npos) << message;
+  }
+}
+
 TEST(Config, SinglePatternAndEmptyFile) {
   auto one = forksafe::parseConfig("HandlerPatterns: '^routes::'\n", "x.yaml");
   ASSERT_TRUE(static_cast<bool>(one));

@@ -35,6 +35,19 @@ forksafe::TUFacts sample() {
   f.returns.push_back({"c:@F@get#", {BaseKind::Variable, "c:@g", 0}});
   f.events.push_back({EventKind::DescriptorStore, "c:@F@h#", {"/src/a.cpp", 7, 3}, "socket",
                       true, {BaseKind::This, "", 0}, {"c:@F@open#", "c:@F@dial#"}});
+  f.events.push_back({EventKind::RngSeed,
+                      "c:@F@h#",
+                      {"/src/a.cpp", 8, 3},
+                      "construction",
+                      false,
+                      {},
+                      {},
+                      "clock"});
+  f.events.push_back({EventKind::Fork, "c:@F@h#", {"/src/a.cpp", 9, 3}, "fork", false, {}, {}, ""});
+  f.functions[0].library = true;
+  f.variables[0].library = true;
+  f.systemHeaders = {"/usr/include/c++/14/vector"};
+  f.preforkHint = "a forksafe app";
   return f;
 }
 
@@ -51,6 +64,12 @@ TEST(FactsIO, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->functions[0].signature, "void(int)");
   EXPECT_EQ(back->indirectCalls.at(0).signature, "void(int)");
   EXPECT_EQ(back->addressTaken.at(0), "c:@F@h#");
+  EXPECT_TRUE(back->functions[0].library);
+  EXPECT_TRUE(back->variables[0].library);
+  EXPECT_EQ(back->events.at(1).seed, "clock");
+  EXPECT_EQ(back->events.at(2).kind, forksafe::EventKind::Fork);
+  EXPECT_EQ(back->systemHeaders.at(0), "/usr/include/c++/14/vector");
+  EXPECT_EQ(back->preforkHint, "a forksafe app");
 }
 
 TEST(FactsIO, RejectsOtherVersionsAndDamagedRecords) {

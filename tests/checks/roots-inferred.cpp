@@ -74,7 +74,7 @@ int main() {
   server.Get("/status", HandleStatus);
   auto login = [](const httplib::Request& req, httplib::Response&) { g_sessions[req.path] = "user"; };
   server.Get("/login", login);
-  std::thread cleaner([] { g_cleanups++; });  // expect: forksafe-prefork-thread
+  std::thread cleaner([] { g_cleanups++; });  // replicas: main() never forks, see deployment-*.cpp
   cleaner.detach();
   return server.listen("127.0.0.1", g_config.port) ? 0 : 1;
 }
