@@ -7,6 +7,8 @@ packages=(
   llvm-19-dev libclang-19-dev clang-19 clang-tidy-19 libclang-rt-19-dev
   libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl nlohmann-json3-dev
+  # web frameworks whose real headers the checker's framework fixtures compile against
+  libcpp-httplib-dev libboost-dev libpoco-dev libcpprest-dev libcivetweb-dev libmicrohttpd-dev
 )
 if [ "${FORKSAFE_BENCH_DEPS:-0}" = 1 ]; then
   packages+=(wrk nginx-light gunicorn python3 time)

@@ -15,6 +15,9 @@
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Lex/Lexer.h>
+#include <llvm/Support/Regex.h>
 
 #include <optional>
 
@@ -57,12 +60,61 @@ RootKind parameterRole(const FunctionDecl* callee, unsigned index) {
   return RootKind::None;
 }
 
+// The text of a string literal an argument is built from ("/users" for std::string("/users")).
+std::string literalText(const Expr* e) {
+  for (int guard = 0; e && guard < 8; ++guard) {
+    e = e->IgnoreImplicit()->IgnoreParens();
+    if (const auto* s = dyn_cast<StringLiteral>(e))
+      return s->getCharByteWidth() == 1 ? s->getString().str() : "";
+    if (const auto* c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() >= 1) {
+      e = c->getArg(0);
+    } else if (const auto* c = dyn_cast<CXXFunctionalCastExpr>(e)) {
+      e = c->getSubExpr();
+    } else if (const auto* c = dyn_cast<MaterializeTemporaryExpr>(e)) {
+      e = c->getSubExpr();
+    } else {
+      return "";
+    }
+  }
+  return "";
+}
+
+// The HTTP method an argument names: a string literal ("GET"), or the first enumerator or
+// constant it mentions (drogon's {Get, Post}, cpprestsdk's methods::GET), upper-cased.
+std::string methodText(const Expr* e) {
+  if (std::string s = literalText(e); !s.empty()) return llvm::StringRef(s).upper();
+  std::vector<const Stmt*> work{e};
+  for (size_t i = 0; i < work.size() && i < 64; ++i) {
+    if (!work[i]) continue;
+    if (const auto* ref = dyn_cast<DeclRefExpr>(work[i])) {
+      if (const auto* id = ref->getDecl()->getIdentifier()) return id->getName().upper();
+    }
+    for (const Stmt* child : work[i]->children()) work.push_back(child);
+  }
+  return "";
+}
+
 class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   using Base_ = RecursiveASTVisitor<BodyAnalyzer>;
 
  public:
   BodyAnalyzer(CollectorContext& ctx, std::string fnId, const FunctionDecl* fn)
       : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn) {}
+
+  // Whatever this function runs after the call that starts serving is request time: it goes to
+  // the pseudo-function "serve:<id>", a handler root of the framework.
+  void startServing(const Framework& fw, const std::string& what, SourceLocation loc) {
+    if (llvm::StringRef(fnId_).starts_with(kServePrefix) || !fn_) return;
+    FunctionFact serve;
+    serve.id = kServePrefix + fnId_;
+    serve.name = ctx_.functionName(fn_) + " after " + what;
+    serve.loc = ctx_.location(loc);
+    serve.root = RootKind::Handler;
+    serve.framework = fw.name;
+    ctx_.facts().functions.push_back(std::move(serve));
+    ctx_.sawFramework(fw.name);
+    fnId_ = kServePrefix + fnId_;
+  }
 
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -166,6 +218,13 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   bool VisitBinaryOperator(BinaryOperator* op) {
     if (!op->isAssignmentOp()) return true;
+    // sa.sa_handler = on_signal / sa.sa_sigaction = on_signal: a signal handler.
+    if (const auto* member = dyn_cast<MemberExpr>(op->getLHS()->IgnoreParenImpCasts())) {
+      const auto* field = member->getMemberDecl();
+      if (field->getIdentifier() &&
+          (field->getName() == "sa_handler" || field->getName() == "sa_sigaction"))
+        if (const Expr* node = callableNode(op->getRHS())) markRoot(node, RootKind::Signal);
+    }
     std::string how = op->getOpcode() == BO_Assign
                           ? "assigned"
                           : "modified with '" + op->getOpcodeStr().str() + "'";
@@ -216,6 +275,18 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       }
       if (!method) recordApiCall(*callee, call);
     }
+    llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
+    const Framework* serves = nullptr;
+    bool registers = false;
+    if (callee) frameworkCall(*callee, args, registers, serves);
+    if (ctx_.frameworks().hasMacros() && call->getBeginLoc().isMacroID())
+      macroRegistration(call, args);
+    // Registering a handler or starting to serve is configuring the server, not writing it.
+    if (registers || serves) {
+      classifyCallables(callee, args);
+      if (serves) startServing(*serves, callee->getNameAsString() + "()", call->getEndLoc());
+      return true;
+    }
     if (method && object && !method->isStatic()) {
       handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc());
       if (method->getOverloadedOperator() == OO_Equal && call->getNumArgs() == 2)
@@ -240,8 +311,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
                 signatureOf(spec->getTemplateArgs()[0].getAsType()->getAs<FunctionProtoType>()),
                 call->getBeginLoc());
     }
-    llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     bindArguments(callee, proto, args);
+    if (callee && !method) recordSignalHandler(*callee, args);
     if (callee) markIteratorWrites(*callee, args);
     classifyCallables(callee, args);
     return true;
@@ -252,10 +323,25 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (!ctor) return true;
     if (!ctx_.isInSystemHeader(ctor)) addEdge(ctor, EdgeKind::Direct, e->getBeginLoc());
     llvm::ArrayRef<const Expr*> args(e->getArgs(), e->getNumArgs());
-    if (isThreadType(e->getType()) && !ctor->isCopyOrMoveConstructor() && e->getNumArgs() > 0)
+    bool thread =
+        isThreadType(e->getType()) && !ctor->isCopyOrMoveConstructor() && e->getNumArgs() > 0;
+    if (thread)
       addEvent(EventKind::ThreadStart, e->getBeginLoc(), recordName(e->getType()), nullptr);
-    bindArguments(ctor, nullptr, args);
+    const Framework* serves = nullptr;
+    bool registers = false;
+    frameworkCall(*ctor, args, registers, serves);
+    if (!registers && !serves) bindArguments(ctor, nullptr, args);
     classifyCallables(ctor, args);
+    if (serves) {
+      startServing(*serves, "constructing " + ctor->getNameAsString(), e->getEndLoc());
+    } else if (thread) {
+      // std::thread t([&] { svr.listen(...); }): main serves from here on.
+      for (const Expr* arg : args) {
+        std::string what;
+        if (const Framework* fw = servedInside(arg, what))
+          startServing(*fw, "starting the thread that runs " + what + "()", e->getEndLoc());
+      }
+    }
     return true;
   }
 
@@ -401,18 +487,154 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     }
   }
 
-  void markRoot(const Expr* node, RootKind role) {
+  void markRoot(const Expr* node, RootKind role, const std::string& framework = "",
+                const std::string& display = "") {
+    auto mark = [&](const FunctionDecl* fn) {
+      ctx_.markRoot(ctx_.functionId(fn), role, framework, display);
+    };
     if (const auto* lambda = dyn_cast<LambdaExpr>(node)) {
-      for (const FunctionDecl* fn : lambdaTargets(lambda)) ctx_.markRoot(ctx_.functionId(fn), role);
+      for (const FunctionDecl* fn : lambdaTargets(lambda)) mark(fn);
     } else if (const auto* ref = dyn_cast<DeclRefExpr>(node)) {
       if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) {
-        ctx_.markRoot(ctx_.functionId(fn), role);
+        mark(fn);
       } else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
         if (auto it = lambdaVars_.find(var); it != lambdaVars_.end())
-          for (const FunctionDecl* fn : lambdaTargets(it->second))
-            ctx_.markRoot(ctx_.functionId(fn), role);
+          for (const FunctionDecl* fn : lambdaTargets(it->second)) mark(fn);
       }
     }
+  }
+
+  // --- frameworks ---------------------------------------------------------------------------
+
+  // The callable a handler argument designates: the argument itself, or the callable bound in
+  // it (std::bind(&C::on_get, this, _1), Pistache's Routes::bind(&C::on_get, this)).
+  const Expr* handlerNode(const Expr* arg, int depth = 0) const {
+    if (!arg || depth > 3) return nullptr;
+    if (const Expr* node = callableNode(arg)) return node;
+    const Expr* e = strip(arg->IgnoreImplicit());
+    llvm::ArrayRef<const Expr*> inner;
+    if (const auto* call = dyn_cast<CallExpr>(e))
+      inner = llvm::ArrayRef<const Expr*>(call->getArgs(), call->getNumArgs());
+    else if (const auto* construct = dyn_cast<CXXConstructExpr>(e))
+      inner = llvm::ArrayRef<const Expr*>(construct->getArgs(), construct->getNumArgs());
+    for (const Expr* a : inner)
+      if (const Expr* node = handlerNode(a, depth + 1)) return node;
+    return nullptr;
+  }
+
+  // A call of the framework table: marks the handlers it registers and tells whether it is a
+  // registration and whether it starts serving.
+  void frameworkCall(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args, bool& registers,
+                     const Framework*& serves) {
+    const FrameworkIndex& index = ctx_.frameworks();
+    llvm::StringRef simple = callee.getDeclName().isIdentifier() ? callee.getName() : "";
+    std::string spelled;
+    if (simple.empty()) {
+      spelled = callee.getDeclName().getAsString();  // operator(), constructors
+      simple = spelled;
+    }
+    if (!index.mayMatch(simple)) return;
+    std::string qualified = CollectorContext::plainQualifiedName(&callee);
+    serves = index.serving(qualified);
+    const auto* entries = index.registrations(qualified);
+    if (!entries) return;
+    int n = static_cast<int>(args.size());
+    for (const FrameworkIndex::Registration& r : *entries) {
+      const HandlerFunction& h = *r.entry;
+      auto at = [&](std::optional<int> i) -> const Expr* {
+        if (!i) return nullptr;
+        int k = *i < 0 ? n + *i : *i;
+        return k >= 0 && k < n ? args[k] : nullptr;
+      };
+      const Expr* handler = at(h.handler);
+      if (!handler) continue;
+      registers = true;
+      ctx_.sawFramework(r.framework->name);
+      const Expr* node = handlerNode(handler);
+      if (!node) continue;
+      std::string method = h.method;
+      if (const Expr* m = at(h.methodArg); m && m != handler)
+        if (std::string named = methodText(m); !named.empty()) method = named;
+      const Expr* route = at(h.route);
+      std::string display = route ? handlerDisplay(method, literalText(route)) : "";
+      markRoot(node, RootKind::Handler, r.framework->name, display);
+    }
+  }
+
+  // A call started by a framework macro: CROW_ROUTE(app, "/x").methods("POST"_method)(handler).
+  void macroRegistration(const CallExpr* call, llvm::ArrayRef<const Expr*> args) {
+    auto use = ctx_.macroUse(call->getBeginLoc());
+    if (!use) return;
+    const auto* macros = ctx_.frameworks().macros(use->name);
+    if (!macros) return;
+    for (const FrameworkIndex::Macro& m : *macros) {
+      if (m.entry->defines) continue;
+      for (const Expr* arg : args) {
+        const Expr* node = callableNode(arg);
+        if (!node) continue;
+        auto macroArg = [&](std::optional<int> i) {
+          return i && static_cast<size_t>(*i) < use->args.size() ? use->args[*i] : "";
+        };
+        std::string method = m.entry->method;
+        if (std::string named = unquoteArgument(macroArg(m.entry->methodArg)); !named.empty())
+          method = named;
+        if (std::string chained = chainedMethod(call, arg); !chained.empty()) method = chained;
+        markRoot(node, RootKind::Handler, m.framework->name,
+                 handlerDisplay(method, unquoteArgument(macroArg(m.entry->route))));
+        ctx_.sawFramework(m.framework->name);
+      }
+    }
+  }
+
+  // The `"POST"_method` literal written between a macro-started call and its handler argument.
+  std::string chainedMethod(const CallExpr* call, const Expr* handler) const {
+    const SourceManager& sm = ctx_.ast().getSourceManager();
+    SourceLocation begin = sm.getExpansionLoc(call->getBeginLoc());
+    SourceLocation end = sm.getExpansionLoc(handler->getBeginLoc());
+    if (sm.getFileID(begin) != sm.getFileID(end) || !sm.isBeforeInTranslationUnit(begin, end))
+      return "";
+    llvm::StringRef text = Lexer::getSourceText(CharSourceRange::getCharRange(begin, end), sm,
+                                                ctx_.ast().getLangOpts());
+    llvm::SmallVector<llvm::StringRef, 2> groups;
+    if (llvm::Regex("\"([A-Za-z]+)\"_method").match(text, &groups)) return groups[1].upper();
+    return "";
+  }
+
+  // Whether the callable `arg` (a thread's body) itself calls a framework's serving function.
+  const Framework* servedInside(const Expr* arg, std::string& what) const {
+    const Expr* node = callableNode(arg);
+    const Stmt* body = nullptr;
+    if (const auto* lambda = node ? dyn_cast<LambdaExpr>(node) : nullptr) {
+      body = lambda->getBody();
+    } else if (const auto* ref = node ? dyn_cast<DeclRefExpr>(node) : nullptr) {
+      if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) body = fn->getBody();
+      else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl()))
+        if (auto it = lambdaVars_.find(var); it != lambdaVars_.end()) body = it->second->getBody();
+    }
+    std::vector<const Stmt*> work{body};
+    for (size_t i = 0; i < work.size() && i < 4096; ++i) {
+      if (!work[i]) continue;
+      if (const auto* call = dyn_cast<CallExpr>(work[i])) {
+        const FunctionDecl* fn = call->getDirectCallee();
+        if (fn && fn->getDeclName().isIdentifier() && ctx_.frameworks().mayMatch(fn->getName())) {
+          if (const Framework* fw =
+                  ctx_.frameworks().serving(CollectorContext::plainQualifiedName(fn))) {
+            what = fn->getName().str();
+            return fw;
+          }
+        }
+      }
+      for (const Stmt* child : work[i]->children()) work.push_back(child);
+    }
+    return nullptr;
+  }
+
+  // signal(SIGINT, on_signal): a signal handler, neither request time nor init.
+  void recordSignalHandler(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args) {
+    if (!callee.getIdentifier() || args.size() != 2) return;
+    llvm::StringRef name = callee.getName();
+    if (name != "signal" && name != "sigset" && name != "bsd_signal") return;
+    if (const Expr* node = callableNode(args[1])) markRoot(node, RootKind::Signal);
   }
 
   // --- writes -------------------------------------------------------------------------------

@@ -80,10 +80,15 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
                              "invalid HandlerPatterns regex '" + pattern + "': " + why);
         config.handlerPatterns.push_back(pattern);
       }
+    } else if (key == "Frameworks") {
+      auto table = parseFrameworks(value, sm, path);
+      if (!table) return table.takeError();
+      config.frameworks.append(*table);
     } else {
       return configError(path, sm, kv.getKey()->getSourceRange().Start,
                          "unknown key '" + key +
-                             "' (expected Checks, HandlerPatterns or WarningsAsErrors)");
+                             "' (expected Checks, Frameworks, HandlerPatterns or "
+                             "WarningsAsErrors)");
     }
     if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
   }

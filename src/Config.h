@@ -1,6 +1,8 @@
 // .forksafe.yaml: per-directory configuration, found upwards from each source like .clang-tidy.
 #pragma once
 
+#include "Frameworks.h"
+
 #include <llvm/Support/Error.h>
 
 #include <map>
@@ -16,6 +18,7 @@ struct FileConfig {
   std::optional<std::string> checks;
   std::optional<std::string> warningsAsErrors;
   std::vector<std::string> handlerPatterns;
+  FrameworkTable frameworks;  // `Frameworks:`: added to the built-in table (docs/frameworks.md)
 };
 
 inline constexpr const char* kConfigFileName = ".forksafe.yaml";

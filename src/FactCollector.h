@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Facts.h"
+#include "Frameworks.h"
 
 #include <clang/AST/ASTContext.h>
 
@@ -13,6 +14,8 @@ namespace forksafe {
 struct CollectorOptions {
   // Functions whose qualified name matches one of these (searched, like grep) are handler roots.
   std::vector<std::string> handlerPatterns;
+  // The frameworks whose registrations make handler roots; null: the built-in table.
+  const FrameworkTable* frameworks = nullptr;
 };
 
 TUFacts collectFacts(clang::ASTContext& ast, const CollectorOptions& options);

@@ -35,6 +35,7 @@ enum class RootKind {
   Init,        // FORKSAFE_INIT: runs once in the master before fork
   WorkerInit,  // FORKSAFE_WORKER_INIT: runs in each worker after fork, before requests
   Main,        // main(): runs before any worker could be forked
+  Signal,      // installed with signal()/sigaction(): neither request time nor init
 };
 
 struct FunctionFact {
@@ -44,7 +45,13 @@ struct FunctionFact {
   RootKind root = RootKind::None;
   bool isStaticInit = false;  // the dynamic initializer of a namespace-scope/static member variable
   std::string signature;      // "int(const std::string &)": matches calls through pointers
+  std::string display;        // the framework's name for a handler ("GET /users/:id"), or empty
+  std::string framework;      // the framework whose registration made it a root, or empty
 };
+
+// The id prefix of the pseudo-function holding what a function runs after the call that starts
+// serving ("serve:<id>"): request time, while what precedes the call stays init time.
+inline constexpr const char* kServePrefix = "serve:";
 
 enum class EdgeKind {
   Direct,    // called (including constructors, operators, lambdas invoked in place)
@@ -174,10 +181,11 @@ struct TUFacts {
   std::vector<EventFact> events;
   bool hasHandlerRoots = false;     // any handler root (annotation, pattern match or router)
   bool handlerPatterns = false;     // --handlers/HandlerPatterns were configured for this TU
+  std::vector<std::string> frameworks;  // frameworks whose registration or serving calls were seen
 };
 
 // Bumped whenever the meaning or layout of the facts changes; cached facts of another version
 // are ignored.
-inline constexpr int kFactsVersion = 2;
+inline constexpr int kFactsVersion = 3;
 
 }  // namespace forksafe

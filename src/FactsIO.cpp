@@ -112,9 +112,10 @@ Value factsToJson(const TUFacts& facts) {
   o["mainFile"] = facts.mainFile;
   o["hasHandlerRoots"] = facts.hasHandlerRoots;
   o["handlerPatterns"] = facts.handlerPatterns;
+  o["frameworks"] = arrayOf(facts.frameworks, [](const std::string& f) { return Value(f); });
   o["functions"] = arrayOf(facts.functions, [](const FunctionFact& f) {
     return Array{f.id, f.name, loc(f.loc), static_cast<int>(f.root), f.isStaticInit,
-                 f.signature};
+                 f.signature, f.display, f.framework};
   });
   o["indirectCalls"] = arrayOf(facts.indirectCalls, [](const IndirectCallFact& c) {
     return Array{c.caller, c.signature, loc(c.loc), c.locked};
@@ -161,6 +162,9 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
   facts.mainFile = o->getString("mainFile").value_or("").str();
   facts.hasHandlerRoots = o->getBoolean("hasHandlerRoots").value_or(false);
   facts.handlerPatterns = o->getBoolean("handlerPatterns").value_or(false);
+  if (const llvm::json::Array* list = o->getArray("frameworks"))
+    for (const Value& v : *list)
+      if (auto s = v.getAsString()) facts.frameworks.push_back(s->str());
   bool ok =
       readArray(*o, "functions", facts.functions, [](Fields& f) {
         FunctionFact x;
@@ -168,9 +172,11 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.name = f.str();
         x.loc = f.location();
         int64_t root = f.num();
-        x.root = static_cast<RootKind>(root >= 0 && root <= 4 ? root : 0);
+        x.root = static_cast<RootKind>(root >= 0 && root <= 5 ? root : 0);
         x.isStaticInit = f.flag();
         x.signature = f.str();
+        x.display = f.str();
+        x.framework = f.str();
         return x;
       }) &&
       readArray(*o, "indirectCalls", facts.indirectCalls, [](Fields& f) {

@@ -11,18 +11,23 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& units) {
   TUFacts program;
   std::unordered_map<std::string, size_t> owner;  // function id -> unit that contributes its body
   std::unordered_map<std::string, size_t> functionAt, variableAt;
+  std::set<std::string> frameworks;
   for (size_t u = 0; u < units.size(); ++u) {
     const TUFacts& tu = *units[u];
     if (program.mainFile.empty()) program.mainFile = tu.mainFile;
     program.hasHandlerRoots |= tu.hasHandlerRoots;
     program.handlerPatterns |= tu.handlerPatterns;
+    frameworks.insert(tu.frameworks.begin(), tu.frameworks.end());
     for (const FunctionFact& f : tu.functions) {
       auto [it, inserted] = functionAt.try_emplace(f.id, program.functions.size());
       if (inserted) {
         owner[f.id] = u;
         program.functions.push_back(f);
       } else if (program.functions[it->second].root == RootKind::None) {
-        program.functions[it->second].root = f.root;  // a role given by another TU's call site
+        FunctionFact& known = program.functions[it->second];
+        known.root = f.root;  // a role given by another TU's call site
+        known.display = f.display;
+        known.framework = f.framework;
       }
     }
     for (const VariableFact& v : tu.variables) {
@@ -32,6 +37,7 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& units) {
         program.variables[it->second] = v;
     }
   }
+  program.frameworks.assign(frameworks.begin(), frameworks.end());
   auto owned = [&](const std::string& fn, size_t u) {
     auto it = owner.find(fn);
     return it == owner.end() ? u == 0 : it->second == u;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <deque>
 
+#include <llvm/ADT/StringRef.h>
+
 namespace forksafe {
 Model::Model(const TUFacts& facts) : facts_(facts) {
   for (size_t i = 0; i < facts_.functions.size(); ++i)
@@ -174,10 +176,16 @@ void Model::computeReachability() {
     return;
   }
   // Inferred entry points: callables handed to someone else first, then functions nobody calls,
-  // then whatever is left (cycles, helpers of other TUs).
+  // then whatever is left (cycles, helpers of other TUs). Signal handlers, and what only they
+  // reach, are none of these.
+  Reach signal = newReach();
+  std::vector<int> signalRoots;
+  for (size_t i = 0; i < n; ++i)
+    if (facts_.functions[i].root == RootKind::Signal) signalRoots.push_back(static_cast<int>(i));
+  bfs(signal, signalRoots, [](const Edge& e) { return e.kind != EdgeKind::Callback; });
   auto candidate = [&](size_t i) {
     return !facts_.functions[i].isStaticInit && init_.parent[i] == -2 &&
-           workerInit_.parent[i] == -2 && request_.parent[i] == -2;
+           workerInit_.parent[i] == -2 && request_.parent[i] == -2 && signal.parent[i] == -2;
   };
   std::vector<int> roots;
   for (int pass = 0; pass < 3; ++pass) {
@@ -197,7 +205,10 @@ std::string Model::describeRoot(const std::string& fn) const {
   const FunctionFact* f = function(fn);
   if (!f) return "'" + fn + "'";
   switch (f->root) {
-    case RootKind::Handler: return "handler '" + f->name + "'";
+    case RootKind::Handler:
+      if (llvm::StringRef(f->id).starts_with(kServePrefix)) return "'" + f->name + "'";
+      return "handler '" + (f->display.empty() ? f->name : f->display) + "'";
+    case RootKind::Signal: return "signal handler '" + f->name + "'";
     case RootKind::Init: return "init function '" + f->name + "'";
     case RootKind::WorkerInit: return "worker-init function '" + f->name + "'";
     case RootKind::Main: return "'" + f->name + "'";
