@@ -23,10 +23,14 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& units) {
       if (inserted) {
         owner[f.id] = u;
         program.functions.push_back(f);
-      } else if (program.functions[it->second].root == RootKind::None) {
-        FunctionFact& known = program.functions[it->second];
+      } else if (FunctionFact& known = program.functions[it->second];
+                 known.root == RootKind::None) {
         known.root = f.root;  // a role given by another TU's call site
         known.display = f.display;
+        known.framework = f.framework;
+      } else if (known.root == f.root && !f.display.empty() &&
+                 (known.display.empty() || f.display < known.display)) {
+        known.display = f.display;  // registered in several TUs: the same name in every order
         known.framework = f.framework;
       }
     }
