@@ -527,13 +527,14 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   void frameworkCall(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args, bool& registers,
                      const Framework*& serves) {
     const FrameworkIndex& index = ctx_.frameworks();
-    llvm::StringRef simple = callee.getDeclName().isIdentifier() ? callee.getName() : "";
-    std::string spelled;
-    if (simple.empty()) {
-      spelled = callee.getDeclName().getAsString();  // operator(), constructors
-      simple = spelled;
-    }
-    if (!index.mayMatch(simple)) return;
+    llvm::StringRef simple;
+    if (callee.getDeclName().isIdentifier())
+      simple = callee.getName();
+    else if (const auto* ctor = dyn_cast<CXXConstructorDecl>(&callee))
+      simple = ctor->getParent()->getIdentifier() ? ctor->getParent()->getName() : "";
+    else if (callee.getOverloadedOperator() == OO_Call)
+      simple = "operator()";
+    if (simple.empty() || !index.mayMatch(simple)) return;
     std::string qualified = CollectorContext::plainQualifiedName(&callee);
     serves = index.serving(qualified);
     const auto* entries = index.registrations(qualified);
@@ -563,10 +564,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // A call started by a framework macro: CROW_ROUTE(app, "/x").methods("POST"_method)(handler).
   void macroRegistration(const CallExpr* call, llvm::ArrayRef<const Expr*> args) {
+    const auto* macros = ctx_.frameworks().macros(ctx_.macroName(call->getBeginLoc()));
+    if (!macros) return;
     auto use = ctx_.macroUse(call->getBeginLoc());
     if (!use) return;
-    const auto* macros = ctx_.frameworks().macros(use->name);
-    if (!macros) return;
     for (const FrameworkIndex::Macro& m : *macros) {
       if (m.entry->defines) continue;
       for (const Expr* arg : args) {

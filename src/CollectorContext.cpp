@@ -257,6 +257,15 @@ std::optional<CollectorContext::MacroUse> CollectorContext::macroUse(clang::Sour
   return use;
 }
 
+llvm::StringRef CollectorContext::macroName(clang::SourceLocation loc) {
+  if (!loc.isMacroID()) return "";
+  clang::SourceLocation at = sm_.getExpansionLoc(loc);
+  unsigned length = clang::Lexer::MeasureTokenLength(at, sm_, ast_.getLangOpts());
+  bool invalid = false;
+  const char* data = sm_.getCharacterData(at, &invalid);
+  return invalid ? llvm::StringRef() : llvm::StringRef(data, length);
+}
+
 bool CollectorContext::isInFrameworkHeader(const std::string& file) {
   if (frameworkHeaders_.empty() || file.empty()) return false;
   auto [it, inserted] = inFrameworkHeader_.try_emplace(file, false);
@@ -288,7 +297,7 @@ void CollectorContext::finishRoots() {
       fact.framework = passed->second.framework;
     }
     // A function a framework macro defines: oat++'s ENDPOINT("GET", "/x", name, ...).
-    if (frameworks_.hasMacros() && fn->getLocation().isMacroID()) {
+    if (fn->getLocation().isMacroID() && frameworks_.macros(macroName(fn->getLocation()))) {
       if (auto use = macroUse(fn->getLocation())) {
         if (const auto* macros = frameworks_.macros(use->name)) {
           for (const FrameworkIndex::Macro& m : *macros) {

@@ -76,6 +76,8 @@ class CollectorContext {
     std::vector<std::string> args;
   };
   std::optional<MacroUse> macroUse(clang::SourceLocation loc);
+  // Just the name of that macro (cheap), or empty.
+  llvm::StringRef macroName(clang::SourceLocation loc);
 
   // Whether a location is in one of the framework table's headers.
   bool isInFrameworkHeader(const std::string& file);

@@ -285,11 +285,11 @@ FrameworkIndex::FrameworkIndex(const FrameworkTable& table) {
   for (const Framework& fw : table.frameworks) {
     for (const HandlerFunction& h : fw.handlers) {
       registrations_[h.function].push_back({&fw, &h});
-      simpleNames_.insert(unqualified(h.function).str());
+      simpleNames_.insert(unqualified(h.function));
     }
     for (const std::string& s : fw.serve) {
       serving_.try_emplace(s, &fw);
-      simpleNames_.insert(unqualified(s).str());
+      simpleNames_.insert(unqualified(s));
     }
     for (const HandlerMacro& m : fw.macros) macros_[m.macro].push_back({&fw, &m});
     for (const HandlerBase& b : fw.bases) bases_[b.className].push_back({&fw, &b});

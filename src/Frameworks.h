@@ -4,6 +4,7 @@
 // .forksafe.yaml adds frameworks with the same schema under `Frameworks:` (docs/frameworks.md).
 #pragma once
 
+#include <llvm/ADT/StringSet.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/YAMLParser.h>
@@ -99,7 +100,7 @@ class FrameworkIndex {
   explicit FrameworkIndex(const FrameworkTable& table);
 
   // Whether some registration or serving function has this unqualified name ("Get", "listen").
-  bool mayMatch(llvm::StringRef unqualified) const { return simpleNames_.count(unqualified.str()); }
+  bool mayMatch(llvm::StringRef unqualified) const { return simpleNames_.count(unqualified) != 0; }
   const std::vector<Registration>* registrations(const std::string& qualified) const;
   const Framework* serving(const std::string& qualified) const;
   const std::vector<Macro>* macros(llvm::StringRef name) const;
@@ -109,7 +110,7 @@ class FrameworkIndex {
   const std::vector<std::string>& headerPatterns() const { return headers_; }
 
  private:
-  std::set<std::string> simpleNames_;
+  llvm::StringSet<> simpleNames_;
   std::map<std::string, std::vector<Registration>> registrations_;
   std::map<std::string, const Framework*> serving_;
   std::map<std::string, std::vector<Macro>, std::less<>> macros_;
