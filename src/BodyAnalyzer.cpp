@@ -99,12 +99,16 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
  public:
   BodyAnalyzer(CollectorContext& ctx, std::string fnId, const FunctionDecl* fn)
-      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn) {}
+      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn) {
+    // A framework's own code (a vendored Crow calling asio) registers and serves for the
+    // framework: none of that makes roots.
+    inFramework_ = fn && ctx.isInFrameworkHeader(ctx.location(fn->getLocation()).file);
+  }
 
   // Whatever this function runs after the call that starts serving is request time: it goes to
   // the pseudo-function "serve:<id>", a handler root of the framework.
   void startServing(const Framework& fw, const std::string& what, SourceLocation loc) {
-    if (llvm::StringRef(fnId_).starts_with(kServePrefix) || !fn_) return;
+    if (llvm::StringRef(fnId_).starts_with(kServePrefix) || !fn_ || inFramework_) return;
     FunctionFact serve;
     serve.id = kServePrefix + fnId_;
     serve.name = ctx_.functionName(fn_) + " after " + what;
@@ -526,6 +530,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   // registration and whether it starts serving.
   void frameworkCall(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args, bool& registers,
                      const Framework*& serves) {
+    if (inFramework_) return;
     const FrameworkIndex& index = ctx_.frameworks();
     llvm::StringRef simple;
     if (callee.getDeclName().isIdentifier())
@@ -564,6 +569,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // A call started by a framework macro: CROW_ROUTE(app, "/x").methods("POST"_method)(handler).
   void macroRegistration(const CallExpr* call, llvm::ArrayRef<const Expr*> args) {
+    if (inFramework_) return;
     const auto* macros = ctx_.frameworks().macros(ctx_.macroName(call->getBeginLoc()));
     if (!macros) return;
     auto use = ctx_.macroUse(call->getBeginLoc());
@@ -587,7 +593,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     }
   }
 
-  // The `"POST"_method` literal written between a macro-started call and its handler argument.
+  // The `"POST"_method` literals written between a macro-started call and its handler argument
+  // ("GET,POST" for .methods("GET"_method, "POST"_method)).
   std::string chainedMethod(const CallExpr* call, const Expr* handler) const {
     const SourceManager& sm = ctx_.ast().getSourceManager();
     SourceLocation begin = sm.getExpansionLoc(call->getBeginLoc());
@@ -596,9 +603,14 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       return "";
     llvm::StringRef text = Lexer::getSourceText(CharSourceRange::getCharRange(begin, end), sm,
                                                 ctx_.ast().getLangOpts());
+    llvm::Regex literal("\"([A-Za-z]+)\"_method");
+    std::string methods;
     llvm::SmallVector<llvm::StringRef, 2> groups;
-    if (llvm::Regex("\"([A-Za-z]+)\"_method").match(text, &groups)) return groups[1].upper();
-    return "";
+    while (literal.match(text, &groups)) {
+      methods += (methods.empty() ? "" : ",") + groups[1].upper();
+      text = text.substr(groups[0].end() - text.begin());
+    }
+    return methods;
   }
 
   // Whether the callable `arg` (a thread's body) itself calls a framework's serving function.
@@ -921,6 +933,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   CollectorContext& ctx_;
   std::string fnId_;
   const FunctionDecl* fn_;
+  bool inFramework_ = false;  // fn_ is defined in a framework's own header
   std::vector<std::vector<const VarDecl*>> scopeGuards_{{}};
   llvm::DenseSet<const VarDecl*> heldGuards_;  // lock guards that hold their mutex right now
   int manualLocks_ = 0;                        // m.lock() without m.unlock() so far

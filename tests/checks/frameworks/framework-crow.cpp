@@ -8,6 +8,7 @@
 #include <string>
 
 long views = 0;  // expect: forksafe-per-worker-state // expect-message: handler 'GET /users/<int>'
+long edits = 0;  // expect: forksafe-per-worker-state // expect-message: handler 'PUT,POST /edit'
 std::map<std::string, std::string> notes;  // expect: forksafe-per-worker-state // expect-message: handler 'POST /notes'
 std::string motd;
 int workers = 0;
@@ -23,6 +24,10 @@ int main() {
   CROW_ROUTE(app, "/notes").methods("POST"_method)([](const crow::request& req) {
     notes[req.url] = req.body;
     return crow::response(201);
+  });
+  CROW_ROUTE(app, "/edit").methods("PUT"_method, "POST"_method)([] {
+    ++edits;
+    return crow::response(204);
   });
   app.port(18080).multithreaded().run();
 }

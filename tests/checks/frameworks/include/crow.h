@@ -44,8 +44,9 @@ template <typename... Args>
 class TaggedRule : public BaseRule {
  public:
   using BaseRule::BaseRule;
-  TaggedRule& methods(HTTPMethod method) {
-    BaseRule::methods(method);
+  template <typename... Methods>
+  TaggedRule& methods(Methods... methods) {
+    (BaseRule::methods(methods), ...);
     return *this;
   }
   template <typename Func>
