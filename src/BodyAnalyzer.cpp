@@ -107,13 +107,14 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // Whatever this function runs after the call that starts serving is request time: it goes to
   // the pseudo-function "serve:<id>", a handler root of the framework.
-  void startServing(const Framework& fw, const std::string& what, SourceLocation loc) {
+  void startServing(const Framework& fw, const std::string& what, SourceLocation loc,
+                    bool blocking = false) {
     if (llvm::StringRef(fnId_).starts_with(kServePrefix) || !fn_ || inFramework_) return;
     FunctionFact serve;
     serve.id = kServePrefix + fnId_;
-    serve.name = ctx_.functionName(fn_) + " after " + what;
+    serve.name = ctx_.functionName(fn_) + " after " + what + (blocking ? " returns" : "");
     serve.loc = ctx_.location(loc);
-    serve.root = RootKind::Handler;
+    serve.root = blocking ? RootKind::Shutdown : RootKind::Handler;
     serve.framework = fw.name;
     ctx_.facts().functions.push_back(std::move(serve));
     ctx_.sawFramework(fw.name);
@@ -281,14 +282,15 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     }
     llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     const Framework* serves = nullptr;
-    bool registers = false;
-    if (callee) frameworkCall(*callee, args, registers, serves);
+    bool registers = false, blocking = false;
+    if (callee) frameworkCall(*callee, args, registers, serves, blocking);
     if (ctx_.frameworks().hasMacros() && call->getBeginLoc().isMacroID())
       macroRegistration(call, args);
     // Registering a handler or starting to serve is configuring the server, not writing it.
     if (registers || serves) {
       classifyCallables(callee, args);
-      if (serves) startServing(*serves, callee->getNameAsString() + "()", call->getEndLoc());
+      if (serves)
+        startServing(*serves, callee->getNameAsString() + "()", call->getEndLoc(), blocking);
       return true;
     }
     if (method && object && !method->isStatic()) {
@@ -332,12 +334,12 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (thread)
       addEvent(EventKind::ThreadStart, e->getBeginLoc(), recordName(e->getType()), nullptr);
     const Framework* serves = nullptr;
-    bool registers = false;
-    frameworkCall(*ctor, args, registers, serves);
+    bool registers = false, blocking = false;
+    frameworkCall(*ctor, args, registers, serves, blocking);
     if (!registers && !serves) bindArguments(ctor, nullptr, args);
     classifyCallables(ctor, args);
     if (serves) {
-      startServing(*serves, "constructing " + ctor->getNameAsString(), e->getEndLoc());
+      startServing(*serves, "constructing " + ctor->getNameAsString(), e->getEndLoc(), blocking);
     } else if (thread) {
       // std::thread t([&] { svr.listen(...); }): main serves from here on.
       for (const Expr* arg : args) {
@@ -529,7 +531,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   // A call of the framework table: marks the handlers it registers and tells whether it is a
   // registration and whether it starts serving.
   void frameworkCall(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args, bool& registers,
-                     const Framework*& serves) {
+                     const Framework*& serves, bool& blocking) {
     if (inFramework_) return;
     const FrameworkIndex& index = ctx_.frameworks();
     llvm::StringRef simple;
@@ -541,7 +543,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       simple = "operator()";
     if (simple.empty() || !index.mayMatch(simple)) return;
     std::string qualified = CollectorContext::plainQualifiedName(&callee);
-    serves = index.serving(qualified);
+    serves = index.serving(qualified, blocking);
     const auto* entries = index.registrations(qualified);
     if (!entries) return;
     int n = static_cast<int>(args.size());
@@ -630,8 +632,9 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       if (const auto* call = dyn_cast<CallExpr>(work[i])) {
         const FunctionDecl* fn = call->getDirectCallee();
         if (fn && fn->getDeclName().isIdentifier() && ctx_.frameworks().mayMatch(fn->getName())) {
+          bool blocking = false;  // either way the thread serves while the caller goes on
           if (const Framework* fw =
-                  ctx_.frameworks().serving(CollectorContext::plainQualifiedName(fn))) {
+                  ctx_.frameworks().serving(CollectorContext::plainQualifiedName(fn), blocking)) {
             what = fn->getName().str();
             return fw;
           }

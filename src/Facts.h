@@ -36,6 +36,7 @@ enum class RootKind {
   WorkerInit,  // FORKSAFE_WORKER_INIT: runs in each worker after fork, before requests
   Main,        // main(): runs before any worker could be forked
   Signal,      // installed with signal()/sigaction(): neither request time nor init
+  Shutdown,    // what runs after a blocking serving call returned: neither request time nor init
 };
 
 struct FunctionFact {
@@ -50,7 +51,8 @@ struct FunctionFact {
 };
 
 // The id prefix of the pseudo-function holding what a function runs after the call that starts
-// serving ("serve:<id>"): request time, while what precedes the call stays init time.
+// serving ("serve:<id>"): request time (a Handler root), or shutdown (a Shutdown root) after a
+// call that serves until shutdown; what precedes the call stays init time.
 inline constexpr const char* kServePrefix = "serve:";
 
 enum class EdgeKind {

@@ -172,7 +172,7 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.name = f.str();
         x.loc = f.location();
         int64_t root = f.num();
-        x.root = static_cast<RootKind>(root >= 0 && root <= 5 ? root : 0);
+        x.root = static_cast<RootKind>(root >= 0 && root <= 6 ? root : 0);
         x.isStaticInit = f.flag();
         x.signature = f.str();
         x.display = f.str();

@@ -179,12 +179,13 @@ class TableParser {
     Framework fw;
     auto err = mapping(
         node, "a framework",
-        {"Name", "Headers", "Handlers", "Macros", "Bases", "Serve", "MultiProcessCalls",
-         "AlwaysMultiProcess"},
+        {"Name", "Headers", "Handlers", "Macros", "Bases", "Serve", "ServeBlocking",
+         "MultiProcessCalls", "AlwaysMultiProcess"},
         [&](const std::string& key, llvm::yaml::Node* v) -> llvm::Error {
           if (key == "Name") return scalar(v, fw.name);
           if (key == "Headers") return regexes(v, fw.headers);
           if (key == "Serve") return strings(v, fw.serve);
+          if (key == "ServeBlocking") return strings(v, fw.serveBlocking);
           if (key == "MultiProcessCalls") return strings(v, fw.multiProcess);
           if (key == "AlwaysMultiProcess") return boolean(v, fw.alwaysMultiProcess);
           if (key == "Handlers")
@@ -235,6 +236,7 @@ std::string FrameworkTable::fingerprint() const {
       os << '\n';
     }
     for (const auto& s : fw.serve) os << "S" << s << '\n';
+    for (const auto& s : fw.serveBlocking) os << "s" << s << '\n';
     for (const auto& s : fw.multiProcess) os << "P" << s << '\n';
     os << "A" << fw.alwaysMultiProcess << '\n';
   }
@@ -288,7 +290,11 @@ FrameworkIndex::FrameworkIndex(const FrameworkTable& table) {
       simpleNames_.insert(unqualified(h.function));
     }
     for (const std::string& s : fw.serve) {
-      serving_.try_emplace(s, &fw);
+      serving_.try_emplace(s, &fw, false);
+      simpleNames_.insert(unqualified(s));
+    }
+    for (const std::string& s : fw.serveBlocking) {
+      serving_.try_emplace(s, &fw, true);
       simpleNames_.insert(unqualified(s));
     }
     for (const HandlerMacro& m : fw.macros) macros_[m.macro].push_back({&fw, &m});
@@ -303,9 +309,11 @@ const std::vector<FrameworkIndex::Registration>* FrameworkIndex::registrations(
   return it == registrations_.end() ? nullptr : &it->second;
 }
 
-const Framework* FrameworkIndex::serving(const std::string& qualified) const {
+const Framework* FrameworkIndex::serving(const std::string& qualified, bool& blocking) const {
   auto it = serving_.find(qualified);
-  return it == serving_.end() ? nullptr : it->second;
+  if (it == serving_.end()) return nullptr;
+  blocking = it->second.second;
+  return it->second.first;
 }
 
 const std::vector<FrameworkIndex::Macro>* FrameworkIndex::macros(llvm::StringRef name) const {

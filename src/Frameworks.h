@@ -49,7 +49,8 @@ struct Framework {
   std::vector<HandlerFunction> handlers;
   std::vector<HandlerMacro> macros;
   std::vector<HandlerBase> bases;
-  std::vector<std::string> serve;         // calls that start serving requests
+  std::vector<std::string> serve;         // calls that start serving; the caller goes on
+  std::vector<std::string> serveBlocking;  // calls that serve until shutdown
   std::vector<std::string> multiProcess;  // calls that make the server fork workers
   bool alwaysMultiProcess = false;        // the framework always runs pre-forked (forksafe)
 };
@@ -102,7 +103,8 @@ class FrameworkIndex {
   // Whether some registration or serving function has this unqualified name ("Get", "listen").
   bool mayMatch(llvm::StringRef unqualified) const { return simpleNames_.count(unqualified) != 0; }
   const std::vector<Registration>* registrations(const std::string& qualified) const;
-  const Framework* serving(const std::string& qualified) const;
+  // The framework whose call starts serving; `blocking`: it returns only at shutdown.
+  const Framework* serving(const std::string& qualified, bool& blocking) const;
   const std::vector<Macro>* macros(llvm::StringRef name) const;
   bool hasMacros() const { return !macros_.empty(); }
   // The handler base entry for `qualifiedClass::method`, if any.
@@ -112,7 +114,7 @@ class FrameworkIndex {
  private:
   llvm::StringSet<> simpleNames_;
   std::map<std::string, std::vector<Registration>> registrations_;
-  std::map<std::string, const Framework*> serving_;
+  std::map<std::string, std::pair<const Framework*, bool>> serving_;
   std::map<std::string, std::vector<Macro>, std::less<>> macros_;
   std::map<std::string, std::vector<Base>> bases_;
   std::vector<std::string> headers_;

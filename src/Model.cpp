@@ -181,7 +181,8 @@ void Model::computeReachability() {
   Reach signal = newReach();
   std::vector<int> signalRoots;
   for (size_t i = 0; i < n; ++i)
-    if (facts_.functions[i].root == RootKind::Signal) signalRoots.push_back(static_cast<int>(i));
+    if (RootKind root = facts_.functions[i].root; root == RootKind::Signal || root == RootKind::Shutdown)
+      signalRoots.push_back(static_cast<int>(i));
   bfs(signal, signalRoots, [](const Edge& e) { return e.kind != EdgeKind::Callback; });
   auto candidate = [&](size_t i) {
     return !facts_.functions[i].isStaticInit && init_.parent[i] == -2 &&
@@ -209,6 +210,7 @@ std::string Model::describeRoot(const std::string& fn) const {
       if (llvm::StringRef(f->id).starts_with(kServePrefix)) return "'" + f->name + "'";
       return "handler '" + (f->display.empty() ? f->name : f->display) + "'";
     case RootKind::Signal: return "signal handler '" + f->name + "'";
+    case RootKind::Shutdown: return "'" + f->name + "'";
     case RootKind::Init: return "init function '" + f->name + "'";
     case RootKind::WorkerInit: return "worker-init function '" + f->name + "'";
     case RootKind::Main: return "'" + f->name + "'";

@@ -11,6 +11,7 @@ long views = 0;  // expect: forksafe-per-worker-state // expect-message: handler
 long edits = 0;  // expect: forksafe-per-worker-state // expect-message: handler 'PUT,POST /edit'
 std::map<std::string, std::string> notes;  // expect: forksafe-per-worker-state // expect-message: handler 'POST /notes'
 std::string motd;
+long shutdowns = 0;  // written after run() returns: shutdown, neither init nor a request
 int workers = 0;
 
 int main() {
@@ -30,4 +31,5 @@ int main() {
     return crow::response(204);
   });
   app.port(18080).multithreaded().run();
+  ++shutdowns;
 }

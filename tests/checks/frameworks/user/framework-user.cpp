@@ -1,5 +1,5 @@
 // Fixture: a framework added by the user in .forksafe.yaml (next to this file): Router::on
-// registers handlers, TINY_HANDLER defines one, serve_forever() starts serving.
+// registers handlers, TINY_HANDLER defines one, start() starts serving and returns.
 // RUN-ARGS: --checks=-*,forksafe-per-worker-state
 #include "tinyhttp.h"
 
@@ -7,7 +7,7 @@
 
 long posts = 0;  // expect: forksafe-per-worker-state // expect-message: handler 'POST /posts'
 long pings = 0;  // expect: forksafe-per-worker-state // expect-message: handler 'GET /ping'
-long afterServe = 0;  // expect: forksafe-per-worker-state // expect-message: main() after serve_forever()
+long afterServe = 0;  // expect: forksafe-per-worker-state // expect-message: main() after start()
 std::string title;
 
 TINY_HANDLER("/ping", ping) {
@@ -22,6 +22,6 @@ int main() {
     ++posts;
     return title + body;
   });
-  tiny::serve_forever(router);
+  tiny::start(router);
   ++afterServe;
 }

@@ -28,7 +28,7 @@ class Router {
 // Never called by the app: not a root although nothing calls it.
 inline void debug_dump(Router& router) { router.dispatch("GET /", ""); }
 
-inline void serve_forever(Router& router) { (void)router; }
+inline void start(Router& router) { (void)router; }
 
 }  // namespace tiny
 
