@@ -56,6 +56,7 @@ TEST(Config, FrameworksUseTheBuiltInSchema) {
       "    Macros: [{ Macro: TINY, Route: 0, Method: GET, Defines: true }]\n"
       "    Bases: [{ Class: 'tiny::Handler', Methods: [handle, fallback] }]\n"
       "    Serve: 'tiny::serve'\n"
+      "    ServeBlocking: ['tiny::run']\n"
       "    MultiProcessCalls: ['tiny::prefork']\n",
       "x.yaml");
   ASSERT_TRUE(static_cast<bool>(config)) << llvm::toString(config.takeError());
@@ -72,6 +73,7 @@ TEST(Config, FrameworksUseTheBuiltInSchema) {
   ASSERT_EQ(fw.bases.size(), 1u);
   EXPECT_EQ(fw.bases[0].methods.size(), 2u);
   EXPECT_EQ(fw.serve, std::vector<std::string>{"tiny::serve"});
+  EXPECT_EQ(fw.serveBlocking, std::vector<std::string>{"tiny::run"});
   EXPECT_EQ(forksafe::multiProcessCalls(config->frameworks),
             std::vector<std::string>{"tiny::prefork"});
 }
