@@ -9,15 +9,13 @@
 // returned reference) are resolved later by the Model, which sees every function.
 #include "BodyAnalyzer.h"
 
+#include "FrameworkCalls.h"
 #include "StorageResolver.h"
 #include "TypeClassify.h"
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/RecursiveASTVisitor.h>
-#include <clang/Basic/SourceManager.h>
-#include <clang/Lex/Lexer.h>
-#include <llvm/Support/Regex.h>
 
 #include <optional>
 
@@ -58,40 +56,6 @@ RootKind parameterRole(const FunctionDecl* callee, unsigned index) {
     }
   }
   return RootKind::None;
-}
-
-// The text of a string literal an argument is built from ("/users" for std::string("/users")).
-std::string literalText(const Expr* e) {
-  for (int guard = 0; e && guard < 8; ++guard) {
-    e = e->IgnoreImplicit()->IgnoreParens();
-    if (const auto* s = dyn_cast<StringLiteral>(e))
-      return s->getCharByteWidth() == 1 ? s->getString().str() : "";
-    if (const auto* c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() >= 1) {
-      e = c->getArg(0);
-    } else if (const auto* c = dyn_cast<CXXFunctionalCastExpr>(e)) {
-      e = c->getSubExpr();
-    } else if (const auto* c = dyn_cast<MaterializeTemporaryExpr>(e)) {
-      e = c->getSubExpr();
-    } else {
-      return "";
-    }
-  }
-  return "";
-}
-
-// The HTTP method an argument names: a string literal ("GET"), or the first enumerator or
-// constant it mentions (drogon's {Get, Post}, cpprestsdk's methods::GET), upper-cased.
-std::string methodText(const Expr* e) {
-  if (std::string s = literalText(e); !s.empty()) return llvm::StringRef(s).upper();
-  std::vector<const Stmt*> work{e};
-  for (size_t i = 0; i < work.size() && i < 64; ++i) {
-    if (!work[i]) continue;
-    if (const auto* ref = dyn_cast<DeclRefExpr>(work[i])) {
-      if (const auto* id = ref->getDecl()->getIdentifier()) return id->getName().upper();
-    }
-    for (const Stmt* child : work[i]->children()) work.push_back(child);
-  }
-  return "";
 }
 
 class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
@@ -587,32 +551,13 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         std::string method = m.entry->method;
         if (std::string named = unquoteArgument(macroArg(m.entry->methodArg)); !named.empty())
           method = named;
-        if (std::string chained = chainedMethod(call, arg); !chained.empty()) method = chained;
+        if (std::string chained = chainedMethods(ctx_, call, arg); !chained.empty())
+          method = chained;
         markRoot(node, RootKind::Handler, m.framework->name,
                  handlerDisplay(method, unquoteArgument(macroArg(m.entry->route))));
         ctx_.sawFramework(m.framework->name);
       }
     }
-  }
-
-  // The `"POST"_method` literals written between a macro-started call and its handler argument
-  // ("GET,POST" for .methods("GET"_method, "POST"_method)).
-  std::string chainedMethod(const CallExpr* call, const Expr* handler) const {
-    const SourceManager& sm = ctx_.ast().getSourceManager();
-    SourceLocation begin = sm.getExpansionLoc(call->getBeginLoc());
-    SourceLocation end = sm.getExpansionLoc(handler->getBeginLoc());
-    if (sm.getFileID(begin) != sm.getFileID(end) || !sm.isBeforeInTranslationUnit(begin, end))
-      return "";
-    llvm::StringRef text = Lexer::getSourceText(CharSourceRange::getCharRange(begin, end), sm,
-                                                ctx_.ast().getLangOpts());
-    llvm::Regex literal("\"([A-Za-z]+)\"_method");
-    std::string methods;
-    llvm::SmallVector<llvm::StringRef, 2> groups;
-    while (literal.match(text, &groups)) {
-      methods += (methods.empty() ? "" : ",") + groups[1].upper();
-      text = text.substr(groups[0].end() - text.begin());
-    }
-    return methods;
   }
 
   // Whether the callable `arg` (a thread's body) itself calls a framework's serving function.
@@ -626,23 +571,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl()))
         if (auto it = lambdaVars_.find(var); it != lambdaVars_.end()) body = it->second->getBody();
     }
-    std::vector<const Stmt*> work{body};
-    for (size_t i = 0; i < work.size() && i < 4096; ++i) {
-      if (!work[i]) continue;
-      if (const auto* call = dyn_cast<CallExpr>(work[i])) {
-        const FunctionDecl* fn = call->getDirectCallee();
-        if (fn && fn->getDeclName().isIdentifier() && ctx_.frameworks().mayMatch(fn->getName())) {
-          bool blocking = false;  // either way the thread serves while the caller goes on
-          if (const Framework* fw =
-                  ctx_.frameworks().serving(CollectorContext::plainQualifiedName(fn), blocking)) {
-            what = fn->getName().str();
-            return fw;
-          }
-        }
-      }
-      for (const Stmt* child : work[i]->children()) work.push_back(child);
-    }
-    return nullptr;
+    return servingCallIn(ctx_, body, what);
   }
 
   // signal(SIGINT, on_signal): a signal handler, neither request time nor init.
