@@ -8,6 +8,8 @@ packages=(
   libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl nlohmann-json3-dev
   libhiredis-dev redis-server
+  # web frameworks whose real headers the checker's framework fixtures compile against
+  libcpp-httplib-dev libboost-dev libpoco-dev libcpprest-dev libcivetweb-dev libmicrohttpd-dev
 )
 if [ "${FORKSAFE_BENCH_DEPS:-0}" = 1 ]; then
   packages+=(wrk nginx-light gunicorn python3 time)

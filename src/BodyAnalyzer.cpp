@@ -9,6 +9,7 @@
 // returned reference) are resolved later by the Model, which sees every function.
 #include "BodyAnalyzer.h"
 
+#include "FrameworkCalls.h"
 #include "StorageResolver.h"
 #include "TypeClassify.h"
 
@@ -62,7 +63,27 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
  public:
   BodyAnalyzer(CollectorContext& ctx, std::string fnId, const FunctionDecl* fn)
-      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn) {}
+      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn) {
+    // A framework's own code (a vendored Crow calling asio) registers and serves for the
+    // framework: none of that makes roots.
+    inFramework_ = fn && ctx.isInFrameworkHeader(ctx.location(fn->getLocation()).file);
+  }
+
+  // Whatever this function runs after the call that starts serving is request time: it goes to
+  // the pseudo-function "serve:<id>", a handler root of the framework.
+  void startServing(const Framework& fw, const std::string& what, SourceLocation loc,
+                    bool blocking = false) {
+    if (llvm::StringRef(fnId_).starts_with(kServePrefix) || !fn_ || inFramework_) return;
+    FunctionFact serve;
+    serve.id = kServePrefix + fnId_;
+    serve.name = ctx_.functionName(fn_) + " after " + what + (blocking ? " returns" : "");
+    serve.loc = ctx_.location(loc);
+    serve.root = blocking ? RootKind::Shutdown : RootKind::Handler;
+    serve.framework = fw.name;
+    ctx_.facts().functions.push_back(std::move(serve));
+    ctx_.sawFramework(fw.name);
+    fnId_ = kServePrefix + fnId_;
+  }
 
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -166,6 +187,13 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   bool VisitBinaryOperator(BinaryOperator* op) {
     if (!op->isAssignmentOp()) return true;
+    // sa.sa_handler = on_signal / sa.sa_sigaction = on_signal: a signal handler.
+    if (const auto* member = dyn_cast<MemberExpr>(op->getLHS()->IgnoreParenImpCasts())) {
+      const auto* field = member->getMemberDecl();
+      if (field->getIdentifier() &&
+          (field->getName() == "sa_handler" || field->getName() == "sa_sigaction"))
+        if (const Expr* node = callableNode(op->getRHS())) markRoot(node, RootKind::Signal);
+    }
     std::string how = op->getOpcode() == BO_Assign
                           ? "assigned"
                           : "modified with '" + op->getOpcodeStr().str() + "'";
@@ -219,6 +247,19 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
           ctx_.isMultiProcessCall(callee->getQualifiedNameAsString()))
         addEvent(EventKind::Fork, call->getBeginLoc(), callee->getQualifiedNameAsString(), nullptr);
     }
+    llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
+    const Framework* serves = nullptr;
+    bool registers = false, blocking = false;
+    if (callee) frameworkCall(*callee, args, registers, serves, blocking);
+    if (ctx_.frameworks().hasMacros() && call->getBeginLoc().isMacroID())
+      macroRegistration(call, args);
+    // Registering a handler or starting to serve is configuring the server, not writing it.
+    if (registers || serves) {
+      classifyCallables(callee, args);
+      if (serves)
+        startServing(*serves, callee->getNameAsString() + "()", call->getEndLoc(), blocking);
+      return true;
+    }
     if (method && object && !method->isStatic()) {
       handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc(), call);
       if (method->getOverloadedOperator() == OO_Equal && call->getNumArgs() == 2)
@@ -243,8 +284,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
                 signatureOf(spec->getTemplateArgs()[0].getAsType()->getAs<FunctionProtoType>()),
                 call->getBeginLoc());
     }
-    llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     bindArguments(callee, proto, args);
+    if (callee && !method) recordSignalHandler(*callee, args);
     if (callee) markIteratorWrites(*callee, args);
     classifyCallables(callee, args);
     return true;
@@ -255,10 +296,25 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (!ctor) return true;
     if (!ctx_.isInSystemHeader(ctor)) addEdge(ctor, EdgeKind::Direct, e->getBeginLoc());
     llvm::ArrayRef<const Expr*> args(e->getArgs(), e->getNumArgs());
-    if (isThreadType(e->getType()) && !ctor->isCopyOrMoveConstructor() && e->getNumArgs() > 0)
+    bool thread =
+        isThreadType(e->getType()) && !ctor->isCopyOrMoveConstructor() && e->getNumArgs() > 0;
+    if (thread)
       addEvent(EventKind::ThreadStart, e->getBeginLoc(), recordName(e->getType()), nullptr);
-    bindArguments(ctor, nullptr, args);
+    const Framework* serves = nullptr;
+    bool registers = false, blocking = false;
+    frameworkCall(*ctor, args, registers, serves, blocking);
+    if (!registers && !serves) bindArguments(ctor, nullptr, args);
     classifyCallables(ctor, args);
+    if (serves) {
+      startServing(*serves, "constructing " + ctor->getNameAsString(), e->getEndLoc(), blocking);
+    } else if (thread) {
+      // std::thread t([&] { svr.listen(...); }): main serves from here on.
+      for (const Expr* arg : args) {
+        std::string what;
+        if (const Framework* fw = servedInside(arg, what))
+          startServing(*fw, "starting the thread that runs " + what + "()", e->getEndLoc());
+      }
+    }
     return true;
   }
 
@@ -404,18 +460,129 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     }
   }
 
-  void markRoot(const Expr* node, RootKind role) {
+  void markRoot(const Expr* node, RootKind role, const std::string& framework = "",
+                const std::string& display = "") {
+    auto mark = [&](const FunctionDecl* fn) {
+      ctx_.markRoot(ctx_.functionId(fn), role, framework, display);
+    };
     if (const auto* lambda = dyn_cast<LambdaExpr>(node)) {
-      for (const FunctionDecl* fn : lambdaTargets(lambda)) ctx_.markRoot(ctx_.functionId(fn), role);
+      for (const FunctionDecl* fn : lambdaTargets(lambda)) mark(fn);
     } else if (const auto* ref = dyn_cast<DeclRefExpr>(node)) {
       if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) {
-        ctx_.markRoot(ctx_.functionId(fn), role);
+        mark(fn);
       } else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
         if (auto it = lambdaVars_.find(var); it != lambdaVars_.end())
-          for (const FunctionDecl* fn : lambdaTargets(it->second))
-            ctx_.markRoot(ctx_.functionId(fn), role);
+          for (const FunctionDecl* fn : lambdaTargets(it->second)) mark(fn);
       }
     }
+  }
+
+  // --- frameworks ---------------------------------------------------------------------------
+
+  // The callable a handler argument designates: the argument itself, or the callable bound in
+  // it (std::bind(&C::on_get, this, _1), Pistache's Routes::bind(&C::on_get, this)).
+  const Expr* handlerNode(const Expr* arg, int depth = 0) const {
+    if (!arg || depth > 3) return nullptr;
+    if (const Expr* node = callableNode(arg)) return node;
+    const Expr* e = strip(arg->IgnoreImplicit());
+    llvm::ArrayRef<const Expr*> inner;
+    if (const auto* call = dyn_cast<CallExpr>(e))
+      inner = llvm::ArrayRef<const Expr*>(call->getArgs(), call->getNumArgs());
+    else if (const auto* construct = dyn_cast<CXXConstructExpr>(e))
+      inner = llvm::ArrayRef<const Expr*>(construct->getArgs(), construct->getNumArgs());
+    for (const Expr* a : inner)
+      if (const Expr* node = handlerNode(a, depth + 1)) return node;
+    return nullptr;
+  }
+
+  // A call of the framework table: marks the handlers it registers and tells whether it is a
+  // registration and whether it starts serving.
+  void frameworkCall(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args, bool& registers,
+                     const Framework*& serves, bool& blocking) {
+    if (inFramework_) return;
+    const FrameworkIndex& index = ctx_.frameworks();
+    llvm::StringRef simple;
+    if (callee.getDeclName().isIdentifier())
+      simple = callee.getName();
+    else if (const auto* ctor = dyn_cast<CXXConstructorDecl>(&callee))
+      simple = ctor->getParent()->getIdentifier() ? ctor->getParent()->getName() : "";
+    else if (callee.getOverloadedOperator() == OO_Call)
+      simple = "operator()";
+    if (simple.empty() || !index.mayMatch(simple)) return;
+    std::string qualified = CollectorContext::plainQualifiedName(&callee);
+    serves = index.serving(qualified, blocking);
+    const auto* entries = index.registrations(qualified);
+    if (!entries) return;
+    int n = static_cast<int>(args.size());
+    for (const FrameworkIndex::Registration& r : *entries) {
+      const HandlerFunction& h = *r.entry;
+      auto at = [&](std::optional<int> i) -> const Expr* {
+        if (!i) return nullptr;
+        int k = *i < 0 ? n + *i : *i;
+        return k >= 0 && k < n ? args[k] : nullptr;
+      };
+      const Expr* handler = at(h.handler);
+      if (!handler) continue;
+      registers = true;
+      ctx_.sawFramework(r.framework->name);
+      const Expr* node = handlerNode(handler);
+      if (!node) continue;
+      std::string method = h.method;
+      if (const Expr* m = at(h.methodArg); m && m != handler)
+        if (std::string named = methodText(m); !named.empty()) method = named;
+      const Expr* route = at(h.route);
+      std::string display = route ? handlerDisplay(method, literalText(route)) : "";
+      markRoot(node, RootKind::Handler, r.framework->name, display);
+    }
+  }
+
+  // A call started by a framework macro: CROW_ROUTE(app, "/x").methods("POST"_method)(handler).
+  void macroRegistration(const CallExpr* call, llvm::ArrayRef<const Expr*> args) {
+    if (inFramework_) return;
+    const auto* macros = ctx_.frameworks().macros(ctx_.macroName(call->getBeginLoc()));
+    if (!macros) return;
+    auto use = ctx_.macroUse(call->getBeginLoc());
+    if (!use) return;
+    for (const FrameworkIndex::Macro& m : *macros) {
+      if (m.entry->defines) continue;
+      for (const Expr* arg : args) {
+        const Expr* node = callableNode(arg);
+        if (!node) continue;
+        auto macroArg = [&](std::optional<int> i) {
+          return i && static_cast<size_t>(*i) < use->args.size() ? use->args[*i] : "";
+        };
+        std::string method = m.entry->method;
+        if (std::string named = unquoteArgument(macroArg(m.entry->methodArg)); !named.empty())
+          method = named;
+        if (std::string chained = chainedMethods(ctx_, call, arg); !chained.empty())
+          method = chained;
+        markRoot(node, RootKind::Handler, m.framework->name,
+                 handlerDisplay(method, unquoteArgument(macroArg(m.entry->route))));
+        ctx_.sawFramework(m.framework->name);
+      }
+    }
+  }
+
+  // Whether the callable `arg` (a thread's body) itself calls a framework's serving function.
+  const Framework* servedInside(const Expr* arg, std::string& what) const {
+    const Expr* node = callableNode(arg);
+    const Stmt* body = nullptr;
+    if (const auto* lambda = node ? dyn_cast<LambdaExpr>(node) : nullptr) {
+      body = lambda->getBody();
+    } else if (const auto* ref = node ? dyn_cast<DeclRefExpr>(node) : nullptr) {
+      if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) body = fn->getBody();
+      else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl()))
+        if (auto it = lambdaVars_.find(var); it != lambdaVars_.end()) body = it->second->getBody();
+    }
+    return servingCallIn(ctx_, body, what);
+  }
+
+  // signal(SIGINT, on_signal): a signal handler, neither request time nor init.
+  void recordSignalHandler(const FunctionDecl& callee, llvm::ArrayRef<const Expr*> args) {
+    if (!callee.getIdentifier() || args.size() != 2) return;
+    llvm::StringRef name = callee.getName();
+    if (name != "signal" && name != "sigset" && name != "bsd_signal") return;
+    if (const Expr* node = callableNode(args[1])) markRoot(node, RootKind::Signal);
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -829,6 +996,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   CollectorContext& ctx_;
   std::string fnId_;
   const FunctionDecl* fn_;
+  bool inFramework_ = false;  // fn_ is defined in a framework's own header
   std::vector<std::vector<const VarDecl*>> scopeGuards_{{}};
   llvm::DenseSet<const VarDecl*> heldGuards_;  // lock guards that hold their mutex right now
   int manualLocks_ = 0;                        // m.lock() without m.unlock() so far

@@ -5,6 +5,7 @@
 #include <clang/AST/DeclCXX.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Index/USRGeneration.h>
+#include <clang/Lex/Lexer.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 
@@ -32,13 +33,14 @@ bool isSharedStoreType(clang::QualType type) {
 
 }  // namespace
 
-CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> patterns)
+CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> patterns,
+                                   const FrameworkIndex& frameworks)
     : ast_(ast),
       sm_(ast.getSourceManager()),
       handlerPatterns_(std::move(patterns)),
-      mangler_(clang::ItaniumMangleContext::create(ast, ast.getDiagnostics())) {
-  for (const std::string& p : frameworkHeaderPatterns(builtinFrameworks()))
-    frameworkHeaders_.emplace_back(p);
+      mangler_(clang::ItaniumMangleContext::create(ast, ast.getDiagnostics())),
+      frameworks_(frameworks) {
+  for (const std::string& p : frameworks.headerPatterns()) frameworkHeaders_.emplace_back(p);
   for (const std::string& call : multiProcessCalls(builtinFrameworks()))
     multiProcessCalls_.insert(call);
   if (auto entry = sm_.getFileEntryRefForID(sm_.getMainFileID()))
@@ -231,13 +233,139 @@ bool CollectorContext::addFunction(const clang::FunctionDecl* fn) {
   return true;
 }
 
+void CollectorContext::markRoot(const std::string& functionId, RootKind role,
+                                const std::string& framework, const std::string& display) {
+  auto [it, inserted] = passedRoots_.try_emplace(functionId, PassedRoot{role, framework, display});
+  if (inserted) return;
+  PassedRoot& known = it->second;
+  if (role == RootKind::Handler && known.role != RootKind::Handler)
+    known = {role, framework, display};
+  if (known.role == role && known.display.empty() && !display.empty()) {
+    known.display = display;
+    known.framework = framework;
+  }
+}
+
+std::string CollectorContext::plainQualifiedName(const clang::NamedDecl* decl) {
+  std::string out = decl->getDeclName().getAsString();
+  for (const clang::DeclContext* dc = decl->getDeclContext(); dc && !dc->isTranslationUnit();
+       dc = dc->getParent()) {
+    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(dc)) {
+      if (ns->isInline() || ns->isAnonymousNamespace()) continue;
+      out = ns->getName().str() + "::" + out;
+    } else if (const auto* rec = llvm::dyn_cast<clang::RecordDecl>(dc)) {
+      if (rec->getIdentifier()) out = rec->getName().str() + "::" + out;
+    } else if (llvm::isa<clang::FunctionDecl>(dc)) {
+      break;  // a local class: no framework names it
+    }
+  }
+  return out;
+}
+
+std::optional<CollectorContext::MacroUse> CollectorContext::macroUse(clang::SourceLocation loc) {
+  if (!loc.isMacroID()) return std::nullopt;
+  clang::CharSourceRange range = sm_.getExpansionRange(loc);
+  if (range.getBegin().isMacroID() || range.getEnd().isMacroID()) return std::nullopt;
+  bool invalid = false;
+  llvm::StringRef text = clang::Lexer::getSourceText(range, sm_, ast_.getLangOpts(), &invalid);
+  if (invalid) return std::nullopt;
+  size_t open = text.find('(');
+  if (open == llvm::StringRef::npos || !text.ends_with(")")) return std::nullopt;
+  MacroUse use;
+  use.name = text.substr(0, open).trim().str();
+  // Split the arguments at top-level commas, skipping string and character literals.
+  llvm::StringRef args = text.substr(open + 1, text.size() - open - 2);
+  int depth = 0;
+  std::string current;
+  for (size_t i = 0; i < args.size(); ++i) {
+    char c = args[i];
+    if (c == '"' || c == '\'') {
+      size_t j = i + 1;
+      while (j < args.size() && args[j] != c) j += args[j] == '\\' ? 2 : 1;
+      current += args.substr(i, j + 1 - i).str();
+      i = j;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (c == ',' && depth == 0) {
+      use.args.push_back(llvm::StringRef(current).trim().str());
+      current.clear();
+      continue;
+    }
+    current += c;
+  }
+  if (!llvm::StringRef(current).trim().empty() || !use.args.empty())
+    use.args.push_back(llvm::StringRef(current).trim().str());
+  return use;
+}
+
+llvm::StringRef CollectorContext::macroName(clang::SourceLocation loc) {
+  if (!loc.isMacroID()) return "";
+  clang::SourceLocation at = sm_.getExpansionLoc(loc);
+  unsigned length = clang::Lexer::MeasureTokenLength(at, sm_, ast_.getLangOpts());
+  bool invalid = false;
+  const char* data = sm_.getCharacterData(at, &invalid);
+  return invalid ? llvm::StringRef() : llvm::StringRef(data, length);
+}
+
+bool CollectorContext::isInFrameworkHeader(const std::string& file) {
+  if (frameworkHeaders_.empty() || file.empty()) return false;
+  auto [it, inserted] = inFrameworkHeader_.try_emplace(file, false);
+  if (inserted)
+    for (const llvm::Regex& re : frameworkHeaders_)
+      if (re.match(file)) it->second = true;
+  return it->second;
+}
+
+std::string unquoteArgument(const std::string& arg) {
+  llvm::StringRef s(arg);
+  if (s.size() < 2 || !s.starts_with("\"") || !s.ends_with("\"")) return "";
+  return s.substr(1, s.size() - 2).str();
+}
+
+std::string handlerDisplay(const std::string& method, const std::string& route) {
+  if (route.empty()) return "";
+  return method.empty() ? route : method + " " + route;
+}
+
 void CollectorContext::finishRoots() {
   facts_.addressTaken.assign(addressTaken_.begin(), addressTaken_.end());
   facts_.systemHeaders.assign(systemHeaders_.begin(), systemHeaders_.end());
   for (const clang::FunctionDecl* fn : functionDecls_) {
     FunctionFact& fact = facts_.functions[functionIndex_.lookup(fn)];
     auto passed = passedRoots_.find(fact.id);
-    RootKind role = passed == passedRoots_.end() ? RootKind::None : passed->second;
+    RootKind role = passed == passedRoots_.end() ? RootKind::None : passed->second.role;
+    if (passed != passedRoots_.end()) {
+      fact.display = passed->second.display;
+      fact.framework = passed->second.framework;
+    }
+    // A function a framework macro defines: oat++'s ENDPOINT("GET", "/x", name, ...).
+    if (fn->getLocation().isMacroID() && frameworks_.macros(macroName(fn->getLocation()))) {
+      if (auto use = macroUse(fn->getLocation())) {
+        if (const auto* macros = frameworks_.macros(use->name)) {
+          for (const FrameworkIndex::Macro& m : *macros) {
+            if (!m.entry->defines) continue;
+            auto arg = [&](std::optional<int> i) {
+              return i && static_cast<size_t>(*i) < use->args.size() ? use->args[*i] : "";
+            };
+            std::string method = m.entry->method;
+            if (std::string named = unquoteArgument(arg(m.entry->methodArg)); !named.empty())
+              method = named;
+            role = RootKind::Handler;
+            fact.framework = m.framework->name;
+            fact.display = handlerDisplay(method, unquoteArgument(arg(m.entry->route)));
+            frameworksSeen_.insert(m.framework->name);
+          }
+        }
+      }
+    }
+    // Framework code is never a root, whatever its annotations or names say.
+    if (isInFrameworkHeader(fact.loc.file)) {
+      fact.display.clear();
+      fact.framework.clear();
+      continue;
+    }
     if (hasAnnotation(fn, "forksafe::handler") || role == RootKind::Handler) {
       fact.root = RootKind::Handler;
     } else if (hasAnnotation(fn, "forksafe::worker_init") || role == RootKind::WorkerInit) {
@@ -246,6 +374,8 @@ void CollectorContext::finishRoots() {
       fact.root = RootKind::Init;
     } else if (fn->isMain()) {
       fact.root = RootKind::Main;
+    } else if (role == RootKind::Signal) {
+      fact.root = RootKind::Signal;
     } else if (!handlerPatterns_.empty()) {
       std::string qualified = fn->getQualifiedNameAsString();
       for (const llvm::Regex& re : handlerPatterns_)
@@ -256,7 +386,14 @@ void CollectorContext::finishRoots() {
     // pre-fork server runs this code: the TU is deployed pre-fork whatever main() does.
     if (hasAnnotation(fn, "forksafe::init") || hasAnnotation(fn, "forksafe::worker_init"))
       facts_.preforkHint = "FORKSAFE_APP/FORKSAFE_INIT code";
+    if (fact.root != RootKind::Handler) {
+      fact.display.clear();
+      fact.framework.clear();
+    }
   }
+  for (FunctionFact& fact : facts_.functions)  // serve:<id> pseudo-functions
+    if (fact.root == RootKind::Handler) facts_.hasHandlerRoots = true;
+  facts_.frameworks.assign(frameworksSeen_.begin(), frameworksSeen_.end());
 }
 
 }  // namespace forksafe

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Facts.h"
+#include "Frameworks.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Mangle.h>
@@ -10,6 +11,7 @@
 #include <llvm/Support/Regex.h>
 
 #include <memory>
+#include <optional>
 #include <map>
 #include <set>
 #include <string>
@@ -17,9 +19,15 @@
 
 namespace forksafe {
 
+// "GET /users/:id" from a method and a route; "/users/:id" without a method; empty without a route.
+std::string handlerDisplay(const std::string& method, const std::string& route);
+// The text of a string-literal macro argument without its quotes, or empty.
+std::string unquoteArgument(const std::string& arg);
+
 class CollectorContext {
  public:
-  CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> handlerPatterns);
+  CollectorContext(clang::ASTContext& ast, std::vector<llvm::Regex> handlerPatterns,
+                   const FrameworkIndex& frameworks);
   ~CollectorContext();
 
   clang::ASTContext& ast() { return ast_; }
@@ -54,8 +62,33 @@ class CollectorContext {
   // A function or lambda used as a value: calls through matching pointers may reach it.
   void markAddressTaken(const std::string& functionId) { addressTaken_.insert(functionId); }
 
-  // Gives a callable a role because of the annotated parameter it was passed to.
-  void markRoot(const std::string& functionId, RootKind role) { passedRoots_[functionId] = role; }
+  const FrameworkIndex& frameworks() const { return frameworks_; }
+
+  // Gives a callable a role because of the annotated parameter or the framework registration it
+  // was passed to; `display` is the framework's name for it ("GET /users/:id"). A handler role
+  // wins over the others; otherwise the first role given stays.
+  void markRoot(const std::string& functionId, RootKind role, const std::string& framework = "",
+                const std::string& display = "");
+  // Records that a framework's registration or serving call was seen in this TU.
+  void sawFramework(const std::string& name) { frameworksSeen_.insert(name); }
+
+  // "ns::Class::method" without template arguments or inline namespaces, as the framework table
+  // spells names.
+  static std::string plainQualifiedName(const clang::NamedDecl* decl);
+
+  // The outermost macro expanded at `loc` and the text of its arguments, when `loc` comes from a
+  // function-like macro written in a source file:
+  // CROW_ROUTE(app, "/x") -> {CROW_ROUTE, [app, "/x"]}.
+  struct MacroUse {
+    std::string name;
+    std::vector<std::string> args;
+  };
+  std::optional<MacroUse> macroUse(clang::SourceLocation loc);
+  // Just the name of that macro (cheap), or empty.
+  llvm::StringRef macroName(clang::SourceLocation loc);
+
+  // Whether a location is in one of the framework table's headers.
+  bool isInFrameworkHeader(const std::string& file);
   // Applies annotations, main() and --handlers patterns once all functions are known.
   void finishRoots();
 
@@ -74,9 +107,17 @@ class CollectorContext {
   llvm::DenseMap<clang::FileID, std::string> filePaths_;
   llvm::DenseMap<const clang::FunctionDecl*, size_t> functionIndex_;
   std::vector<const clang::FunctionDecl*> functionDecls_;
-  std::map<std::string, RootKind> passedRoots_;
-  std::set<std::string> addressTaken_;
+  struct PassedRoot {
+    RootKind role;
+    std::string framework;
+    std::string display;
+  };
+  const FrameworkIndex& frameworks_;
   std::vector<llvm::Regex> frameworkHeaders_;
+  std::map<std::string, bool> inFrameworkHeader_;
+  std::map<std::string, PassedRoot> passedRoots_;
+  std::set<std::string> frameworksSeen_;
+  std::set<std::string> addressTaken_;
   std::set<std::string> multiProcessCalls_;
   llvm::DenseMap<clang::FileID, bool> libraryFiles_;
   std::set<std::string> systemHeaders_;

@@ -107,11 +107,15 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
         return configError(path, sm, value->getSourceRange().Start,
                            "Deployment must be auto, prefork or replicas, not '" + text + "'");
       config.deployment = text;
+    } else if (key == "Frameworks") {
+      auto table = parseFrameworks(value, sm, path);
+      if (!table) return table.takeError();
+      config.frameworks.append(*table);
     } else {
       return configError(path, sm, kv.getKey()->getSourceRange().Start,
                          "unknown key '" + key +
                              "' (expected Checks, Deployment, ExcludeHeaderFilterRegex, "
-                             "HandlerPatterns, HeaderFilterRegex, SystemHeaders or "
+                             "Frameworks, HandlerPatterns, HeaderFilterRegex, SystemHeaders or "
                              "WarningsAsErrors)");
     }
     if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);

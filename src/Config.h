@@ -1,6 +1,8 @@
 // .forksafe.yaml: per-directory configuration, found upwards from each source like .clang-tidy.
 #pragma once
 
+#include "Frameworks.h"
+
 #include <llvm/Support/Error.h>
 
 #include <map>
@@ -20,6 +22,7 @@ struct FileConfig {
   std::optional<std::string> excludeHeaderFilterRegex;  // ExcludeHeaderFilterRegex
   std::optional<bool> systemHeaders;                    // SystemHeaders
   std::optional<std::string> deployment;                // Deployment: auto, prefork, replicas
+  FrameworkTable frameworks;  // `Frameworks:`: added to the built-in table (docs/frameworks.md)
 };
 
 inline constexpr const char* kConfigFileName = ".forksafe.yaml";

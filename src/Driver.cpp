@@ -85,10 +85,19 @@ struct Settings {
   std::string excludeHeaderFilter;          // "": none
   bool systemHeaders = false;
   std::string deployment = "auto";
+  // The built-in frameworks plus the configuration's; null when it adds none.
+  std::shared_ptr<const FrameworkTable> frameworks;
+  std::string frameworksFingerprint;  // of the added frameworks, for the cache key
 };
 
 Settings effectiveSettings(const FileConfig* config, const Options& options) {
   Settings s;
+  if (config && !config->frameworks.frameworks.empty()) {
+    auto table = std::make_shared<FrameworkTable>(builtinFrameworks());
+    table->append(config->frameworks);
+    s.frameworks = std::move(table);
+    s.frameworksFingerprint = config->frameworks.fingerprint();
+  }
   s.checks = config && config->checks ? *config->checks : kDefaultChecks;
   if (!options.checks.empty()) s.checks += "," + options.checks;
   if (config && config->warningsAsErrors) s.warningsAsErrors = *config->warningsAsErrors;
@@ -362,6 +371,7 @@ class Run {
     }
     parts.insert(parts.end(), job.settings.handlerPatterns.begin(), job.settings.handlerPatterns.end());
     parts.push_back(job.settings.systemHeaders ? "system-headers" : "");
+    parts.push_back(job.settings.frameworksFingerprint);
     parts.insert(parts.end(), frontend_.extraArgsBefore.begin(), frontend_.extraArgsBefore.end());
     parts.insert(parts.end(), frontend_.extraArgs.begin(), frontend_.extraArgs.end());
     return FactsCache::key(parts);
@@ -383,6 +393,7 @@ class Run {
         CollectorOptions collector;
         collector.handlerPatterns = job.settings.handlerPatterns;
         collector.systemHeaders = job.settings.systemHeaders;
+        collector.frameworks = job.settings.frameworks.get();
         job.outcome = runFrontend(*job.db, job.file, frontend_, collector);
         if (job.outcome.ok) cache_.store(key, job.outcome.facts, job.outcome.dependencies);
       }

@@ -18,15 +18,19 @@ std::vector<PathStep> pathOf(const Model& model, const std::string& fn, PathKind
   return {};
 }
 
+// The framework's name of a handler ("GET /users/:id") when known, else the function's name.
 std::string nameOf(const Model& model, const std::string& fn) {
   const FunctionFact* f = model.function(fn);
+  if (f && !f->display.empty()) return f->display;
   return f ? f->name : fn;
 }
 
-// "'save()'", or "the static initializer of 'g'" which carries its own quotes.
+// "'save()'", "handler 'GET /users/:id'", or "the static initializer of 'g'" (which carries its
+// own quotes).
 std::string quoted(const Model& model, const std::string& fn) {
   const FunctionFact* f = model.function(fn);
   if (f && f->isStaticInit) return f->name;
+  if (f && !f->display.empty()) return "handler '" + f->display + "'";
   return "'" + nameOf(model, fn) + "'";
 }
 

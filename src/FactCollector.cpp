@@ -37,7 +37,27 @@ class DeclEnumerator : public RecursiveASTVisitor<DeclEnumerator> {
       ctx_.facts().overrides.push_back(
           {ctx_.functionId(method), ctx_.functionId(base)});
     }
+    if (method->size_overridden_methods() != 0 && method->getIdentifier() &&
+        method->doesThisDeclarationHaveABody())
+      markFrameworkOverride(method);
     return true;
+  }
+
+  // An override of a framework's handler method (POCO's HTTPRequestHandler::handleRequest),
+  // directly or through intermediate classes, is a handler.
+  void markFrameworkOverride(const CXXMethodDecl* method) {
+    std::vector<const CXXMethodDecl*> work(method->begin_overridden_methods(),
+                                           method->end_overridden_methods());
+    for (size_t i = 0; i < work.size() && i < 64; ++i) {
+      const CXXMethodDecl* base = work[i];
+      if (auto entry = ctx_.frameworks().base(
+              CollectorContext::plainQualifiedName(base->getParent()), method->getName())) {
+        ctx_.markRoot(ctx_.functionId(method), RootKind::Handler, entry->framework->name);
+        ctx_.sawFramework(entry->framework->name);
+        return;
+      }
+      work.insert(work.end(), base->begin_overridden_methods(), base->end_overridden_methods());
+    }
   }
 
   bool VisitLambdaExpr(LambdaExpr* e) {
@@ -90,7 +110,8 @@ class DeclEnumerator : public RecursiveASTVisitor<DeclEnumerator> {
 TUFacts collectFacts(clang::ASTContext& ast, const CollectorOptions& options) {
   std::vector<llvm::Regex> patterns;
   for (const std::string& p : options.handlerPatterns) patterns.emplace_back(p);
-  CollectorContext ctx(ast, std::move(patterns));
+  FrameworkIndex frameworks(options.frameworks ? *options.frameworks : builtinFrameworks());
+  CollectorContext ctx(ast, std::move(patterns), frameworks);
   ctx.setTrackSystemVariables(options.systemHeaders);
   DeclEnumerator(ctx).run();
   ctx.facts().handlerPatterns = !options.handlerPatterns.empty();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Facts.h"
+#include "Frameworks.h"
 
 #include <clang/AST/ASTContext.h>
 
@@ -16,6 +17,8 @@ struct CollectorOptions {
   // --system-headers: also track variables declared in system headers (library code, reported
   // only with --system-headers). Function bodies in system headers are never analysed.
   bool systemHeaders = false;
+  // The frameworks whose registrations make handler roots; null: the built-in table.
+  const FrameworkTable* frameworks = nullptr;
 };
 
 TUFacts collectFacts(clang::ASTContext& ast, const CollectorOptions& options);

@@ -35,6 +35,8 @@ enum class RootKind {
   Init,        // FORKSAFE_INIT: runs once in the master before fork
   WorkerInit,  // FORKSAFE_WORKER_INIT: runs in each worker after fork, before requests
   Main,        // main(): runs before any worker could be forked
+  Signal,      // installed with signal()/sigaction(): neither request time nor init
+  Shutdown,    // what runs after a blocking serving call returned: neither request time nor init
 };
 
 struct FunctionFact {
@@ -44,10 +46,17 @@ struct FunctionFact {
   RootKind root = RootKind::None;
   bool isStaticInit = false;  // the dynamic initializer of a namespace-scope/static member variable
   std::string signature;      // "int(const std::string &)": matches calls through pointers
+  std::string display;        // the framework's name for a handler ("GET /users/:id"), or empty
+  std::string framework;      // the framework whose registration made it a root, or empty
   bool library = false;       // defined in library code: a system header or a framework header
   // Not serialized: the main file of the translation unit whose definition the link kept.
   std::string unit;
 };
+
+// The id prefix of the pseudo-function holding what a function runs after the call that starts
+// serving ("serve:<id>"): request time (a Handler root), or shutdown (a Shutdown root) after a
+// call that serves until shutdown; what precedes the call stays init time.
+inline constexpr const char* kServePrefix = "serve:";
 
 enum class EdgeKind {
   Direct,    // called (including constructors, operators, lambdas invoked in place)
@@ -215,6 +224,7 @@ struct TUFacts {
   // Why this TU runs under a pre-fork server whatever its main() does, when it uses
   // FORKSAFE_APP or FORKSAFE_INIT/FORKSAFE_WORKER_INIT; empty otherwise.
   std::string preforkHint;
+  std::vector<std::string> frameworks;  // frameworks whose registration or serving calls were seen
 };
 
 // Bumped whenever the meaning or layout of the facts changes; cached facts of another version

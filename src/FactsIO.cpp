@@ -117,9 +117,11 @@ Value factsToJson(const TUFacts& facts) {
   o["handlerPatterns"] = facts.handlerPatterns;
   o["systemHeaders"] = arrayOf(facts.systemHeaders, [](const std::string& f) { return Value(f); });
   o["preforkHint"] = facts.preforkHint;
+  o["frameworks"] = arrayOf(facts.frameworks, [](const std::string& f) { return Value(f); });
   o["functions"] = arrayOf(facts.functions, [](const FunctionFact& f) {
     return Array{f.id,           f.name,      loc(f.loc), static_cast<int>(f.root),
-                 f.isStaticInit, f.signature, f.library};
+                 f.isStaticInit, f.signature, f.library,  f.display,
+                 f.framework};
   });
   o["indirectCalls"] = arrayOf(facts.indirectCalls, [](const IndirectCallFact& c) {
     return Array{c.caller, c.signature, loc(c.loc), c.locked};
@@ -172,6 +174,9 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
   facts.hasHandlerRoots = o->getBoolean("hasHandlerRoots").value_or(false);
   facts.handlerPatterns = o->getBoolean("handlerPatterns").value_or(false);
   facts.preforkHint = o->getString("preforkHint").value_or("").str();
+  if (const llvm::json::Array* list = o->getArray("frameworks"))
+    for (const Value& v : *list)
+      if (auto s = v.getAsString()) facts.frameworks.push_back(s->str());
   bool ok =
       readArray(*o, "functions", facts.functions, [](Fields& f) {
         FunctionFact x;
@@ -179,10 +184,12 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.name = f.str();
         x.loc = f.location();
         int64_t root = f.num();
-        x.root = static_cast<RootKind>(root >= 0 && root <= 4 ? root : 0);
+        x.root = static_cast<RootKind>(root >= 0 && root <= 6 ? root : 0);
         x.isStaticInit = f.flag();
         x.signature = f.str();
         x.library = f.flag();
+        x.display = f.str();
+        x.framework = f.str();
         return x;
       }) &&
       readArray(*o, "indirectCalls", facts.indirectCalls, [](Fields& f) {

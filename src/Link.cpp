@@ -107,12 +107,14 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& input) {
   std::unordered_map<std::string, size_t> owner;  // function id -> unit that contributes its body
   std::unordered_map<std::string, size_t> functionAt, variableAt;
   std::set<std::string> systemHeaders;
+  std::set<std::string> frameworks;
   for (size_t u = 0; u < units.size(); ++u) {
     const TUFacts& tu = *units[u];
     if (program.mainFile.empty()) program.mainFile = tu.mainFile;
     program.hasHandlerRoots |= tu.hasHandlerRoots;
     program.handlerPatterns |= tu.handlerPatterns;
     systemHeaders.insert(tu.systemHeaders.begin(), tu.systemHeaders.end());
+    frameworks.insert(tu.frameworks.begin(), tu.frameworks.end());
     for (const FunctionFact& original : tu.functions) {
       FunctionFact f = original;
       f.id = names.own(u, f.id);
@@ -121,8 +123,15 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& input) {
         owner[f.id] = u;
         f.unit = tu.mainFile;
         program.functions.push_back(std::move(f));
-      } else if (program.functions[it->second].root == RootKind::None) {
-        program.functions[it->second].root = f.root;  // a role given by another TU's call site
+      } else if (FunctionFact& known = program.functions[it->second];
+                 known.root == RootKind::None) {
+        known.root = f.root;  // a role given by another TU's call site
+        known.display = f.display;
+        known.framework = f.framework;
+      } else if (known.root == f.root && !f.display.empty() &&
+                 (known.display.empty() || f.display < known.display)) {
+        known.display = f.display;  // registered in several TUs: the same name in every order
+        known.framework = f.framework;
       }
     }
     for (const VariableFact& original : tu.variables) {
@@ -136,6 +145,7 @@ TUFacts linkFacts(const std::vector<const TUFacts*>& input) {
     }
   }
   program.systemHeaders.assign(systemHeaders.begin(), systemHeaders.end());
+  program.frameworks.assign(frameworks.begin(), frameworks.end());
   auto owned = [&](const std::string& fn, size_t u) {
     auto it = owner.find(fn);
     return it == owner.end() ? u == 0 : it->second == u;

@@ -5,6 +5,8 @@
 #include <deque>
 #include <utility>
 
+#include <llvm/ADT/StringRef.h>
+
 namespace forksafe {
 Model::Model(const TUFacts& facts, ModelOptions options)
     : facts_(facts), options_(std::move(options)) {
@@ -266,11 +268,20 @@ void Model::computeReachability() {
     }
   }
   // Inferred entry points: callables handed to someone else first, then functions nobody calls,
-  // then whatever is left (cycles, helpers of other TUs).
+  // then whatever is left (cycles, helpers of other TUs). Signal handlers, and what only they
+  // reach, are none of these.
+  Reach signal = newReach();
+  std::vector<int> signalRoots;
+  for (size_t i = 0; i < n; ++i)
+    if (RootKind root = facts_.functions[i].root; root == RootKind::Signal || root == RootKind::Shutdown)
+      signalRoots.push_back(static_cast<int>(i));
+  bfs(signal, signalRoots, [](const Edge& e) { return e.kind != EdgeKind::Callback; });
   auto candidate = [&](size_t i) {
+    // Library code (a system or framework header) is never an entry point of its own.
     const FunctionFact& f = facts_.functions[i];
-    return !f.isStaticInit && (inferred_ || inferredUnits_.count(f.unit)) &&
-           init_.parent[i] == -2 && workerInit_.parent[i] == -2 && request_.parent[i] == -2;
+    return !f.isStaticInit && !f.library && (inferred_ || inferredUnits_.count(f.unit)) &&
+           init_.parent[i] == -2 && workerInit_.parent[i] == -2 && request_.parent[i] == -2 &&
+           signal.parent[i] == -2;
   };
   std::vector<int> roots;
   for (int pass = 0; pass < 3; ++pass) {
@@ -297,7 +308,11 @@ std::string Model::describeRoot(const std::string& fn) const {
   const FunctionFact* f = function(fn);
   if (!f) return "'" + fn + "'";
   switch (f->root) {
-    case RootKind::Handler: return "handler '" + f->name + "'";
+    case RootKind::Handler:
+      if (llvm::StringRef(f->id).starts_with(kServePrefix)) return "'" + f->name + "'";
+      return "handler '" + (f->display.empty() ? f->name : f->display) + "'";
+    case RootKind::Signal: return "signal handler '" + f->name + "'";
+    case RootKind::Shutdown: return "'" + f->name + "'";
     case RootKind::Init: return "init function '" + f->name + "'";
     case RootKind::WorkerInit: return "worker-init function '" + f->name + "'";
     case RootKind::Main: return "'" + f->name + "'";

@@ -214,6 +214,9 @@ TEST_P(BadInputs, OneLineErrorAndExitTwo) {
   dir.file("badconfig/app.cpp", "int x;\n");
   dir.file("unknown-key/.forksafe.yaml", "Chekcs: '-*'\n");
   dir.file("unknown-key/app.cpp", "int x;\n");
+  dir.file("bad-framework/.forksafe.yaml",
+           "Frameworks:\n  - Name: tiny\n    Handlers:\n      - { Function: f, Handlr: 1 }\n");
+  dir.file("bad-framework/app.cpp", "int x;\n");
   std::vector<std::string> args;
   for (std::string a : GetParam().args) {
     for (size_t at; (at = a.find("$DIR")) != std::string::npos;) a.replace(at, 4, dir.path());
@@ -252,6 +255,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"NoInput", {}, "no input files"},
         BadInput{"MalformedConfig", {"$DIR/badconfig/app.cpp", "--"}, "invalid configuration"},
         BadInput{"UnknownConfigKey", {"$DIR/unknown-key/app.cpp", "--"}, "unknown key 'Chekcs'"},
+        BadInput{"UnknownFrameworkKey", {"$DIR/bad-framework/app.cpp", "--"},
+                 "bad-framework/.forksafe.yaml:4: unknown key 'Handlr' in a Handlers entry"},
         BadInput{"UnwritableOutput", {"-o", "$DIR/no/such/dir/out.json", "$DIR/badconfig/app.cpp", "--checks=-*", "--"}, "cannot write"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 

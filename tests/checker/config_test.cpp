@@ -5,6 +5,9 @@
 #include <llvm/Support/FileSystem.h>
 
 #include <fstream>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -60,6 +63,75 @@ TEST(Config, ErrorsNameFileAndLine) {
   auto broken = forksafe::parseConfig("Checks: [oops\n", "c.yaml");
   ASSERT_FALSE(static_cast<bool>(broken));
   llvm::consumeError(broken.takeError());
+}
+
+TEST(Config, FrameworksUseTheBuiltInSchema) {
+  auto config = forksafe::parseConfig(
+      "Frameworks:\n"
+      "  - Name: tiny\n"
+      "    Headers: ['(^|/)tiny\\.h$']\n"
+      "    Handlers:\n"
+      "      - { Function: 'tiny::Router::on', MethodArg: 0, Route: 1, Handler: -1 }\n"
+      "    Macros: [{ Macro: TINY, Route: 0, Method: GET, Defines: true }]\n"
+      "    Bases: [{ Class: 'tiny::Handler', Methods: [handle, fallback] }]\n"
+      "    Serve: 'tiny::serve'\n"
+      "    ServeBlocking: ['tiny::run']\n"
+      "    MultiProcessCalls: ['tiny::prefork']\n",
+      "x.yaml");
+  ASSERT_TRUE(static_cast<bool>(config)) << llvm::toString(config.takeError());
+  ASSERT_EQ(config->frameworks.frameworks.size(), 1u);
+  const forksafe::Framework& fw = config->frameworks.frameworks[0];
+  EXPECT_EQ(fw.name, "tiny");
+  ASSERT_EQ(fw.handlers.size(), 1u);
+  EXPECT_EQ(fw.handlers[0].handler, -1);
+  EXPECT_EQ(fw.handlers[0].route, 1);
+  EXPECT_EQ(fw.handlers[0].methodArg, 0);
+  ASSERT_EQ(fw.macros.size(), 1u);
+  EXPECT_TRUE(fw.macros[0].defines);
+  EXPECT_EQ(fw.macros[0].method, "GET");
+  ASSERT_EQ(fw.bases.size(), 1u);
+  EXPECT_EQ(fw.bases[0].methods.size(), 2u);
+  EXPECT_EQ(fw.serve, std::vector<std::string>{"tiny::serve"});
+  EXPECT_EQ(fw.serveBlocking, std::vector<std::string>{"tiny::run"});
+  EXPECT_EQ(forksafe::multiProcessCalls(config->frameworks),
+            std::vector<std::string>{"tiny::prefork"});
+}
+
+TEST(Config, FrameworkErrorsNameFileAndLine) {
+  struct Case {
+    const char* text;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"Frameworks:\n  - Name: a\n    Handler: []\n", "/p/.forksafe.yaml:3: unknown key 'Handler'"},
+      {"Frameworks:\n  - Name: a\n    Handlers:\n      - { Function: f, Handler: x }\n",
+       "/p/.forksafe.yaml:4: expected an argument index"},
+      {"Frameworks:\n  - Name: a\n    Handlers:\n      - { Function: f }\n",
+       "/p/.forksafe.yaml:4: a Handlers entry needs a Handler"},
+      {"Frameworks:\n  - Headers: ['x']\n", "/p/.forksafe.yaml:2: a framework needs a Name"},
+      {"Frameworks:\n  - Name: a\n    Headers: ['(']\n", "/p/.forksafe.yaml:3: invalid Headers"},
+      {"Frameworks: cpp-httplib\n", "/p/.forksafe.yaml:1: expected a sequence of frameworks"},
+  };
+  for (const Case& c : cases) {
+    auto bad = forksafe::parseConfig(c.text, "/p/.forksafe.yaml");
+    ASSERT_FALSE(static_cast<bool>(bad)) << c.text;
+    std::string message = llvm::toString(bad.takeError());
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+  }
+}
+
+TEST(Config, BuiltInFrameworkTableCoversTheSupportedFrameworks) {
+  const forksafe::FrameworkTable& table = forksafe::builtinFrameworks();
+  std::set<std::string> names;
+  for (const forksafe::Framework& fw : table.frameworks) {
+    names.insert(fw.name);
+    EXPECT_FALSE(fw.headers.empty()) << fw.name;
+  }
+  for (const char* name : {"cpp-httplib", "Crow", "Drogon", "Pistache", "Boost.Beast", "POCO",
+                           "cpprestsdk", "civetweb", "libmicrohttpd", "oat++", "forksafe"})
+    EXPECT_TRUE(names.count(name)) << name;
+  EXPECT_EQ(forksafe::alwaysMultiProcessFrameworks(table), std::vector<std::string>{"forksafe"});
+  EXPECT_FALSE(forksafe::frameworkHeaderPatterns(table).empty());
 }
 
 TEST(Config, FoundUpwardsNearestWins) {

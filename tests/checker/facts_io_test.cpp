@@ -12,7 +12,10 @@ forksafe::TUFacts sample() {
   f.hasHandlerRoots = true;
   f.handlerPatterns = true;
   f.functions.push_back({"c:@F@h#", "h()", {"/src/a.cpp", 3, 6}, RootKind::Handler, false,
+                         "void(int)", "GET /users/:id", "cpp-httplib"});
+  f.functions.push_back({"c:@F@sig#", "on_sig()", {"/src/a.cpp", 9, 6}, RootKind::Signal, false,
                          "void(int)"});
+  f.frameworks = {"cpp-httplib"};
   f.indirectCalls.push_back({"c:@F@h#", "void(int)", {"/src/a.cpp", 4, 9}, true});
   f.addressTaken.push_back("c:@F@h#");
   f.functions.push_back({"init:c:@g", "the static initializer of 'g'", {"/src/a.cpp", 1, 5},
@@ -70,6 +73,10 @@ TEST(FactsIO, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->events.at(2).kind, forksafe::EventKind::Fork);
   EXPECT_EQ(back->systemHeaders.at(0), "/usr/include/c++/14/vector");
   EXPECT_EQ(back->preforkHint, "a forksafe app");
+  EXPECT_EQ(back->functions[0].display, "GET /users/:id");
+  EXPECT_EQ(back->functions[0].framework, "cpp-httplib");
+  EXPECT_EQ(back->functions[1].root, forksafe::RootKind::Signal);
+  EXPECT_EQ(back->frameworks, std::vector<std::string>{"cpp-httplib"});
 }
 
 TEST(FactsIO, RejectsOtherVersionsAndDamagedRecords) {

@@ -3,7 +3,9 @@
 //   `// expect: <rule> [<rule>...]`   a finding of each rule is reported at this line (the
 //                                    marker may follow a NOLINT comment on the same line)
 //   `// expect-note: <rule>`          a finding of that rule has a note at this line
-//   `// RUN-ARGS: <args>`             extra forksafe-check arguments (before `--`)
+//   `// RUN-ARGS: <args>`             extra forksafe-check arguments (before `--`); %S is the
+//                                    fixture's directory
+//   `// expect-message: <text>`       a finding at this line has <text> in its message
 // An unannotated line is a negative case: any finding there fails the test.
 #include "Driver.h"
 
@@ -23,6 +25,7 @@ namespace {
 struct Expectation {
   std::set<std::pair<unsigned, std::string>> findings;  // (line, rule)
   std::set<std::pair<unsigned, std::string>> notes;     // (line, rule of the finding)
+  std::vector<std::pair<unsigned, std::string>> messages;  // (line, text in a message)
   std::vector<std::string> args;
 };
 
@@ -43,12 +46,19 @@ Expectation readExpectations(const std::string& path) {
   for (unsigned n = 1; std::getline(in, line); ++n) {
     auto take = [&](const std::string& marker) -> std::vector<std::string> {
       size_t at = line.find(marker);
-      return at == std::string::npos ? std::vector<std::string>{}
-                                     : words(line.substr(at + marker.size()));
+      if (at == std::string::npos) return {};
+      std::string rest = line.substr(at + marker.size());
+      return words(rest.substr(0, rest.find("//")));  // another marker may follow
     };
     for (const std::string& rule : take("expect: ")) e.findings.insert({n, rule});
     for (const std::string& rule : take("expect-note: ")) e.notes.insert({n, rule});
-    for (const std::string& arg : take("// RUN-ARGS: ")) e.args.push_back(arg);
+    for (std::string arg : take("// RUN-ARGS: ")) {
+      if (size_t at = arg.find("%S"); at != std::string::npos)
+        arg.replace(at, 2, llvm::sys::path::parent_path(path).str());
+      e.args.push_back(arg);
+    }
+    if (size_t at = line.find("expect-message: "); at != std::string::npos)
+      e.messages.push_back({n, line.substr(at + 16)});
   }
   return e;
 }
@@ -78,6 +88,7 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
   auto parsed = llvm::json::parse(out);
   ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError()) << "\n" << out;
   std::set<std::pair<unsigned, std::string>> findings, notes;
+  std::vector<std::pair<unsigned, std::string>> messages;
   std::string details;
   for (const llvm::json::Value& v : *parsed->getAsObject()->getArray("findings")) {
     const llvm::json::Object& f = *v.getAsObject();
@@ -85,6 +96,7 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
     if (*f.getString("file") != path) continue;
     unsigned line = static_cast<unsigned>(*f.getInteger("line"));
     findings.insert({line, rule});
+    messages.push_back({line, f.getString("message")->str()});
     details += "  " + std::to_string(line) + ": [" + rule + "] " + f.getString("message")->str() + "\n";
     for (const llvm::json::Value& n : *f.getArray("notes")) {
       const llvm::json::Object& note = *n.getAsObject();
@@ -99,6 +111,12 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
         << "unexpected " << rule << " at line " << line;
   for (const auto& [line, rule] : expected.notes)
     EXPECT_TRUE(notes.count({line, rule})) << "missing note of " << rule << " at line " << line;
+  for (const auto& [line, text] : expected.messages) {
+    bool found = false;
+    for (const auto& [at, message] : messages)
+      found |= at == line && message.find(text) != std::string::npos;
+    EXPECT_TRUE(found) << "no finding at line " << line << " says: " << text;
+  }
   if (HasFailure()) ADD_FAILURE() << "findings reported:\n" << details;
 }
 

@@ -1,6 +1,7 @@
-// Fixture: no handler annotations and no --handlers, the shape of cpp-httplib and Crow apps.
-// main() is init; callables handed to the server (or a thread) and functions nobody calls are
-// possible request paths; what main() calls itself is init time.
+// Fixture: no handler annotations, no --handlers and no framework of the table (minihttp is
+// shaped like cpp-httplib but unknown). main() is init; callables handed to the server (or a
+// thread) and functions nobody calls are possible request paths; what main() calls itself is
+// init time.
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -8,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace httplib {
+namespace minihttp {
 struct Request {
   std::string path;
 };
@@ -27,7 +28,7 @@ class Server {
  private:
   std::map<std::string, Handler> routes_;
 };
-}  // namespace httplib
+}  // namespace minihttp
 
 struct Config {
   int port = 0;
@@ -52,7 +53,7 @@ void LoadConfig() {
 
 void Track(const std::string& path) { g_paths.push_back(path); }  // expect-note: forksafe-per-worker-state
 
-void HandleStatus(const httplib::Request&, httplib::Response& res) {
+void HandleStatus(const minihttp::Request&, minihttp::Response& res) {
   ++g_statusCalls;
   res.body = std::to_string(g_config.port);
 }
@@ -66,13 +67,13 @@ int main() {
     ++g_comparisons;
     return a < b;
   });
-  httplib::Server server;
-  server.Get("/hit", [](const httplib::Request& req, httplib::Response&) {
+  minihttp::Server server;
+  server.Get("/hit", [](const minihttp::Request& req, minihttp::Response&) {
     g_hits++;
     Track(req.path);
   });
   server.Get("/status", HandleStatus);
-  auto login = [](const httplib::Request& req, httplib::Response&) { g_sessions[req.path] = "user"; };
+  auto login = [](const minihttp::Request& req, minihttp::Response&) { g_sessions[req.path] = "user"; };
   server.Get("/login", login);
   std::thread cleaner([] { g_cleanups++; });  // replicas: main() never forks, see deployment-*.cpp
   cleaner.detach();

@@ -1,0 +1,3 @@
+// STAND-IN for oat++'s ApiController codegen cleanup (see ApiController.hpp).
+#undef PATH
+#undef ENDPOINT
