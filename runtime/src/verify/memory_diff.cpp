@@ -145,6 +145,8 @@ void Snapshot::take(const std::vector<Range>& ranges) {
     copy_live(region.copy.data(), r.begin, region.copy.size());
     regions_.push_back(std::move(region));
   }
+  std::sort(regions_.begin(), regions_.end(),
+            [](const Region& a, const Region& b) { return a.begin < b.begin; });
 }
 
 void Snapshot::diff(std::vector<Range>* changed) const {
@@ -170,22 +172,35 @@ void Snapshot::diff(std::vector<Range>* changed) const {
   }
 }
 
+std::size_t Snapshot::region_of(std::uintptr_t addr) const {
+  auto it = std::upper_bound(regions_.begin(), regions_.end(), addr,
+                             [](std::uintptr_t a, const Region& r) { return a < r.begin; });
+  if (it == regions_.begin()) return regions_.size();
+  --it;
+  return addr < it->begin + it->copy.size() ? static_cast<std::size_t>(it - regions_.begin())
+                                            : regions_.size();
+}
+
 void Snapshot::update(const std::vector<Range>& changed) {
   for (const Range& r : changed) {
-    for (Region& region : regions_) {
-      std::uintptr_t end = region.begin + region.copy.size();
-      if (r.begin < region.begin || r.end > end) continue;
-      copy_live(region.copy.data() + (r.begin - region.begin), r.begin, r.end - r.begin);
-      break;
-    }
+    std::size_t i = region_of(r.begin);
+    if (i == regions_.size()) continue;
+    Region& region = regions_[i];
+    if (r.end > region.begin + region.copy.size()) continue;
+    copy_live(region.copy.data() + (r.begin - region.begin), r.begin, r.end - r.begin);
   }
 }
 
 unsigned char Snapshot::old_byte(std::uintptr_t addr) const {
-  for (const Region& region : regions_)
-    if (addr >= region.begin && addr < region.begin + region.copy.size())
-      return region.copy[addr - region.begin];
-  return 0;
+  std::size_t i = region_of(addr);
+  return i == regions_.size() ? 0 : regions_[i].copy[addr - regions_[i].begin];
+}
+
+std::uint64_t Snapshot::old_word(std::uintptr_t addr) const {
+  std::uint64_t v = 0;
+  for (unsigned i = 0; i < sizeof v; ++i)
+    v |= static_cast<std::uint64_t>(old_byte(addr + i)) << (8 * i);
+  return v;
 }
 
 std::size_t Snapshot::bytes() const {

@@ -49,6 +49,8 @@ class Snapshot {
   void update(const std::vector<Range>& changed);
   /// The snapshot's byte at `addr` (which must lie in a snapshot range); 0 otherwise.
   unsigned char old_byte(std::uintptr_t addr) const;
+  /// The snapshot's 8 bytes at `addr` (bytes outside every range read as 0).
+  std::uint64_t old_word(std::uintptr_t addr) const;
   std::size_t bytes() const;
 
  private:
@@ -56,7 +58,8 @@ class Snapshot {
     std::uintptr_t begin = 0;
     std::vector<unsigned char> copy;
   };
-  std::vector<Region> regions_;
+  std::size_t region_of(std::uintptr_t addr) const;  // index, or regions_.size()
+  std::vector<Region> regions_;  // sorted by address
 };
 
 /// Runtime addresses of a module's data objects, for mapping changed ranges to symbols.
