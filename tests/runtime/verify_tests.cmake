@@ -17,6 +17,7 @@ add_custom_target(counter_stripped ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/count
 forksafe_add_app(verify_hidden_write apps/verify_hidden_write.cpp)
 forksafe_add_app(verify_prefork apps/verify_prefork.cpp)
 forksafe_add_app(verify_heap apps/verify_heap.cpp)
+forksafe_add_app(verify_big_heap apps/verify_big_heap.cpp)  # for tests/bench/verify_heap_bench.sh
 
 set(VERIFY_DATA_DIR ${CMAKE_CURRENT_SOURCE_DIR}/verify_data)
 add_executable(serve_verify_unit_tests verify_unit_test.cpp)
@@ -58,3 +59,5 @@ gtest_discover_tests(serve_verify_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 
 add_executable(verify_diff_bench ../bench/verify_diff_bench.cpp)
 target_link_libraries(verify_diff_bench PRIVATE forksafe_serve_core)
 
+# Not a test: soft-dirty page tracking against a plain compare, quoted in docs/verify.md.
+add_executable(soft_dirty_bench ../bench/soft_dirty_bench.cpp)
