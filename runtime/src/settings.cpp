@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdlib>
+#include <string_view>
 
 #include "exit_codes.hpp"
 #include "log.hpp"
@@ -30,12 +32,10 @@ bool parse_size(const std::string& text, std::uint64_t* out) {
   std::uint64_t n = std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
   unsigned shift = 0;
   if (digits < text.size()) {
-    switch (text[digits]) {
-      case 'K': case 'k': shift = 10; break;
-      case 'M': case 'm': shift = 20; break;
-      case 'G': case 'g': shift = 30; break;
-      default: return false;
-    }
+    static constexpr std::string_view kSuffixes = "KMG";
+    std::size_t at = kSuffixes.find(static_cast<char>(std::toupper(text[digits])));
+    if (at == std::string_view::npos) return false;
+    shift = 10 * static_cast<unsigned>(at + 1);
   }
   if (n > (std::uint64_t{1} << (62 - shift))) return false;
   *out = n << shift;

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   double clear_us = us_since(t0, n);
   t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i)
-    if (::pread(pagemap, entries.data(), 8 * pages, at) != static_cast<ssize_t>(8 * pages)) return 2;
+    if (::pread(pagemap, entries.data(), 8 * pages, at) != static_cast<ssize_t>(8 * pages))
+      return 2;
   double pagemap_us = us_since(t0, n);
   t0 = std::chrono::steady_clock::now();
   int differ = 0;
@@ -58,11 +59,12 @@ int main(int argc, char** argv) {
     differ += std::memcmp(live, copy.data(), size) != 0;
   }
   double compare_us = us_since(t0, n);
-  std::printf("%zu MB (%zu pages): soft-dirty bits %s on this kernel; clear_refs %.1f us + pagemap "
-              "read %.1f us = %.1f us per request before comparing the dirty pages; compare with "
-              "the copy %.1f us per request%s\n",
-              mb, pages, works ? "work" : "do NOT work", clear_us, pagemap_us, clear_us + pagemap_us,
-              compare_us, differ ? " (differs?)" : "");
+  std::printf(
+      "%zu MB (%zu pages): soft-dirty bits %s on this kernel; clear_refs %.1f us + pagemap "
+      "read %.1f us = %.1f us per request before comparing the dirty pages; compare with "
+      "the copy %.1f us per request%s\n",
+      mb, pages, works ? "work" : "do NOT work", clear_us, pagemap_us, clear_us + pagemap_us,
+      compare_us, differ ? " (differs?)" : "");
   std::free(live);
   return 0;
 }

@@ -4,8 +4,8 @@
 #include <dlfcn.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -40,10 +40,12 @@ int main(int argc, char** argv) {
     auto start = std::chrono::steady_clock::now();
     for (long i = 0; i < n; ++i) probe.after_request("GET", "/", "/");
     std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
-    std::printf("%s: %zu bytes of writable data, %zu data objects, heap tracking %s (%zu blocks, %zu bytes): %.1f ns per request\n",
-                argv[1], probe.snapshot_bytes(), probe.indexed_symbols(),
-                heap_limit ? "on" : "off", probe.heap() ? probe.heap()->blocks() : 0,
-                probe.heap() ? probe.heap()->bytes() : 0, took.count() / static_cast<double>(n));
+    std::printf(
+        "%s: %zu bytes of writable data, %zu data objects, heap tracking %s (%zu blocks, %zu "
+        "bytes): %.1f ns per request\n",
+        argv[1], probe.snapshot_bytes(), probe.indexed_symbols(), heap_limit ? "on" : "off",
+        probe.heap() ? probe.heap()->blocks() : 0, probe.heap() ? probe.heap()->bytes() : 0,
+        took.count() / static_cast<double>(n));
   }
   ::dlclose(handle);
   return 0;

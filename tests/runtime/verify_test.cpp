@@ -367,8 +367,9 @@ TEST(VerifyBadInput, OneLineAndDefinedExitCode) {
 namespace fstest {
 namespace {
 
-// State behind pointers (docs/verify.md, "State behind pointers"): tests/runtime/apps/verify_heap.cpp
-// keeps state behind every kind of pointer, plus handlers that must not be reported.
+// State behind pointers (docs/verify.md, "State behind pointers"):
+// tests/runtime/apps/verify_heap.cpp keeps state behind every kind of pointer, plus handlers that
+// must not be reported.
 std::vector<Step> times(int n, const std::vector<std::string>& paths) {
   std::vector<Step> out;
   for (int i = 0; i < n; ++i)
@@ -395,13 +396,10 @@ TEST(VerifyHeap, StateBehindEveryKindOfPointerIsReportedOnItsRoute) {
       {}, &log);
   ASSERT_TRUE(report.is_object());
   std::map<std::string, std::string> expected = {
-      {kNs + "raw_tally", "/raw heap"},
-      {kNs + "unique_tally", "/unique heap"},
-      {kNs + "shared_tally", "/shared heap"},
-      {kNs + "registry()::r", "/singleton heap"},
+      {kNs + "raw_tally", "/raw heap"},       {kNs + "unique_tally", "/unique heap"},
+      {kNs + "shared_tally", "/shared heap"}, {kNs + "registry()::r", "/singleton heap"},
       {kNs + "prices", "/map heap"},  // values changed in place: the map's own bytes do not change
-      {kNs + "target", "/ptr direct"},
-      {kNs + "target_ptr", "/ptr pointer"},
+      {kNs + "target", "/ptr direct"},        {kNs + "target_ptr", "/ptr pointer"},
   };
   // Not reported: the handle (its methods only read), the heap churn, the untouched big block.
   EXPECT_EQ(routes_and_via(report["mutations"]), expected) << report.dump(2);

@@ -153,7 +153,8 @@ void HeapGraph::after_request(const std::vector<Range>& changed_globals, const S
   bool refreshed = false, pointers = false;
   auto scan = [&](std::uintptr_t begin, std::uintptr_t end, const Snapshot& old) {
     for (std::uintptr_t a = begin & ~(kWord - 1); a < end && !pointers; a += kWord)
-      pointers = maybe_pointer(live_word(a), &refreshed) || maybe_pointer(old.old_word(a), &refreshed);
+      pointers =
+          maybe_pointer(live_word(a), &refreshed) || maybe_pointer(old.old_word(a), &refreshed);
   };
   for (const Range& r : changed_globals) scan(r.begin, r.end, globals);
   for (const Range& r : changed_) {

@@ -26,7 +26,8 @@
 
 namespace forksafe::serve::verify {
 
-/// How a global was changed: its own bytes, a heap block it reaches, or another global it points to.
+/// How a global was changed: its own bytes, a heap block it reaches, or another global it points
+/// to.
 enum Via : unsigned { kViaDirect = 1, kViaHeap = 2, kViaPointer = 4 };
 
 class HeapGraph {
@@ -65,21 +66,21 @@ class HeapGraph {
   void rescan();
   void take_snapshot();
   bool maybe_pointer(std::uint64_t v, bool* refreshed);
-  std::size_t root_at(std::uintptr_t v) const;  // index into roots_, or npos
+  std::size_t root_at(std::uintptr_t v) const;   // index into roots_, or npos
   std::size_t block_at(std::uintptr_t v) const;  // index into blocks_, or npos
   void blocks_in(const Range& r, std::vector<std::size_t>* hits) const;
 
   HeapBlocks heap_;
   std::vector<Root> roots_;  // sorted by address
   std::size_t limit_ = 0;
-  std::vector<Block> blocks_;  // sorted by address
+  std::vector<Block> blocks_;                                             // sorted by address
   std::unordered_map<std::size_t, std::vector<std::size_t>> pointed_by_;  // symbol -> symbols
   Snapshot snapshot_;
   std::size_t bytes_ = 0;
   bool limit_reached_ = false;
   std::uint64_t rescans_ = 0;
-  std::vector<Range> changed_;      // reused between requests
-  std::vector<std::size_t> hits_;   // reused between requests
+  std::vector<Range> changed_;     // reused between requests
+  std::vector<std::size_t> hits_;  // reused between requests
 };
 
 }  // namespace forksafe::serve::verify

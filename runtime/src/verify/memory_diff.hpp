@@ -59,7 +59,7 @@ class Snapshot {
     std::vector<unsigned char> copy;
   };
   std::size_t region_of(std::uintptr_t addr) const;  // index, or regions_.size()
-  std::vector<Region> regions_;  // sorted by address
+  std::vector<Region> regions_;                      // sorted by address
 };
 
 /// Runtime addresses of a module's data objects, for mapping changed ranges to symbols.

@@ -38,8 +38,8 @@ struct FirstSeen {
 struct SymbolRecord {
   std::uint64_t requests = 0;  ///< requests that changed it
   FirstSeen first;
-  unsigned via = 0;                  ///< Via bits of every counted change
-  std::uint64_t last_request = 0;    ///< the probe's request number that last counted it
+  unsigned via = 0;                ///< Via bits of every counted change
+  std::uint64_t last_request = 0;  ///< the probe's request number that last counted it
 };
 
 /// "direct", "heap", "pointer" for each Via bit set in `via`.

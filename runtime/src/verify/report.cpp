@@ -236,14 +236,15 @@ std::string render_json(const Report& report) {
     prefork.push_back({{"kind", h.kind}, {"id", h.id}, {"what", h.what}});
   doc["prefork"] = {{"inspected", report.preloaded}, {"hazards", prefork}};
   const HeapStatus& h = report.heap;
-  doc["heap"] = {{"tracked", h.tracked},
-                 {"allocator", h.allocator},
-                 {"interior_pointers", h.interior_pointers},
-                 {"limit", h.limit},
-                 {"max_bytes", h.max_bytes},
-                 {"max_blocks", h.max_blocks},
-                 {"limit_reached", !h.limit_reached.empty()},
-                 {"workers_at_limit", std::vector<long>(h.limit_reached.begin(), h.limit_reached.end())}};
+  doc["heap"] = {
+      {"tracked", h.tracked},
+      {"allocator", h.allocator},
+      {"interior_pointers", h.interior_pointers},
+      {"limit", h.limit},
+      {"max_bytes", h.max_bytes},
+      {"max_blocks", h.max_blocks},
+      {"limit_reached", !h.limit_reached.empty()},
+      {"workers_at_limit", std::vector<long>(h.limit_reached.begin(), h.limit_reached.end())}};
   if (report.findings) {
     json rows = json::array();
     for (const CrossRow& r : report.cross) {

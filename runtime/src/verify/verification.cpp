@@ -91,7 +91,9 @@ bool Verification::configure(const Settings& s, ErrorLog& log, std::string* erro
   if (!table_.from_symtab)
     log.warning("app '{}' has no .symtab; --verify sees only exported data objects", s.app_path);
   // Prove the report path writable now, not at shutdown when the data would be lost.
-  if (!write_file_atomically(report_path_, "{\"version\":1,\"status\":\"running\"}\n", "verification report", error)) return false;
+  if (!write_file_atomically(report_path_, "{\"version\":1,\"status\":\"running\"}\n",
+                             "verification report", error))
+    return false;
   const char* tmpdir = std::getenv("TMPDIR");
   std::string pattern =
       fmt::format("{}/forksafe-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");

@@ -12,7 +12,8 @@ unsigned next_touch = 0;
 
 FORKSAFE_APP(app) {
   catalogue.reserve(40000);
-  for (int i = 0; i < 40000; ++i) catalogue.emplace(i, std::string(200, static_cast<char>('a' + i % 26)));
+  for (int i = 0; i < 40000; ++i)
+    catalogue.emplace(i, std::string(200, static_cast<char>('a' + i % 26)));
   app.get("/", [](const forksafe::Request&) {
     return forksafe::Response::text(catalogue.at(1234).substr(0, 16) + "\n");
   });
