@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "master.hpp"
 #include "settings.hpp"
+#include "verify/heap_blocks.hpp"
 
 int main(int argc, char** argv) {
   using namespace forksafe::serve;
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
                app.app().route_count());
     return kExitOk;
   }
+  if (!settings.verify_report.empty() && settings.verify_heap_limit_bytes > 0)
+    verify::restart_with_zero_filling_malloc(argv);  // docs/verify.md, "State behind pointers"
   Master master(std::move(settings), std::move(args));
   return master.run();
 }

@@ -409,6 +409,8 @@ TEST(VerifyHeap, StateBehindEveryKindOfPointerIsReportedOnItsRoute) {
   EXPECT_TRUE(report["heap"]["tracked"].get<bool>());
   EXPECT_FALSE(report["heap"]["limit_reached"].get<bool>());
   EXPECT_GT(report["heap"]["max_blocks"].get<int>(), 6);
+  // glibc's malloc was restarted zero-filling (or a sanitizer's fills on its own): no stale words.
+  EXPECT_TRUE(report["heap"]["zero_filled"].get<bool>()) << report.dump(2);
   // The table labels it too: "(anonymous namespace)::raw_tally   /raw   heap   ...".
   std::size_t row = log.find("(anonymous namespace)::raw_tally ");
   ASSERT_NE(row, std::string::npos) << log;
@@ -450,6 +452,21 @@ TEST(VerifyHeap, ScanLimitIsReportedNotSilentlyTruncated) {
   std::map<std::string, std::string> seen = routes_and_via(report["mutations"]);
   EXPECT_EQ(seen[kNs + "raw_tally"], "/raw heap") << report.dump(2);
   EXPECT_EQ(seen.count(kNs + "big"), 0u) << report.dump(2);
+}
+
+TEST(VerifyHeap, BlocksFreedAndUnmappedByARequestAreNoCrash) {
+  // The 2 MB buffer is an mmapped chunk: replacing it unmaps the tracked block mid-watch.
+  std::string log;
+  json report = serve_and_verify(
+      "verify_heap", 1, false, {{"GET", "/regrow"}, {"GET", "/regrow"}, {"GET", "/raw"}}, {}, &log);
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(routes_and_via(report["mutations"]),
+            (std::map<std::string, std::string>{{kNs + "big", "/regrow heap"},
+                                                {kNs + "raw_tally", "/raw heap"}}))
+      << report.dump(2) << log;
+  EXPECT_EQ(report["mutations"][0]["requests"], 2);
+  EXPECT_EQ(report["workers"].size(), 1u) << log;  // never replaced after a crash
+  EXPECT_EQ(log.find("died unexpectedly"), std::string::npos) << log;
 }
 
 TEST(VerifyHeap, ZeroLimitTurnsHeapTrackingOff) {

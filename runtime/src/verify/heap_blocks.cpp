@@ -2,9 +2,13 @@
 // and the sanitizer allocator interface.
 #include "verify/heap_blocks.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 extern "C" {
 // Present when the server is built with ASan or TSan (their runtimes define them), null otherwise.
@@ -26,6 +30,25 @@ constexpr std::uintptr_t kMinChunk = 32, kAlign = 16;
 constexpr std::uintptr_t kPage = 4096;
 
 }  // namespace
+
+namespace {
+constexpr const char* kTunedMarker = "FORKSAFE_VERIFY_MALLOC_TUNED";
+constexpr const char* kTunables = "glibc.malloc.perturb=255:glibc.malloc.tcache_count=0";
+}  // namespace
+
+void restart_with_zero_filling_malloc(char** argv) {
+  if (__sanitizer_get_ownership || std::getenv(kTunedMarker)) return;
+  const char* old = std::getenv("GLIBC_TUNABLES");
+  std::string tunables = old && *old ? std::string(old) + ":" + kTunables : kTunables;
+  ::setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
+  ::setenv(kTunedMarker, "1", 1);
+  ::execv("/proc/self/exe", argv);
+  ::unsetenv(kTunedMarker);  // exec failed: run as we are; the report says so
+}
+
+bool malloc_zero_fills() {
+  return __sanitizer_get_ownership != nullptr || std::getenv(kTunedMarker) != nullptr;
+}
 
 __attribute__((no_sanitize("address", "thread"))) std::uint64_t live_word(std::uintptr_t addr) {
   return *reinterpret_cast<const volatile std::uint64_t*>(addr);
@@ -57,14 +80,28 @@ void HeapBlocks::refresh() {
             [](const Range& a, const Range& b) { return a.begin < b.begin; });
   chunks_.clear();
   main_arena_ = {};
-  if (allocator_ == Allocator::kGlibc && heap.begin < heap.end) walk_main_arena(heap);
+  if (allocator_ != Allocator::kGlibc) return;
+  if (tcache_key_ == 0 && !malloc_zero_fills()) {  // zero-filling runs without the cache
+    // glibc (2.34 and later) marks a chunk it keeps in its per-thread cache with a random key in
+    // the chunk's second word; learn it from a chunk of our own, so cached free chunks are not
+    // taken for live ones.
+    auto* own = static_cast<unsigned char*>(std::malloc(40));
+    auto at = reinterpret_cast<std::uintptr_t>(own);
+    std::free(own);
+    tcache_key_ = live_word(at + 8);
+  }
+  if (heap.begin < heap.end) walk_main_arena(heap);
+}
+
+bool HeapBlocks::cached_free(std::uintptr_t p) const {
+  return tcache_key_ != 0 && live_word(p + 8) == tcache_key_;
 }
 
 void HeapBlocks::walk_main_arena(const Range& heap) {
   // From the first chunk (at the start of the brk area, which is page aligned) to the top chunk.
   // Any inconsistent size ends the walk and discards it: pointers into the main arena are then
-  // checked one by one, like everywhere else. Free chunks kept in tcache or fastbins still look
-  // in use here; only a dangling pointer can reach one.
+  // checked one by one, like everywhere else. Free chunks in the per-thread cache are recognised
+  // by their key; free chunks in fastbins still look in use.
   std::vector<Range> chunks;
   std::uintptr_t c = heap.begin;
   while (c + kHeader <= heap.end) {
@@ -72,7 +109,8 @@ void HeapBlocks::walk_main_arena(const Range& heap) {
     if (size < kMinChunk || size % kAlign != 0 || c + size > heap.end) return;
     std::uintptr_t next = c + size;
     if (next + kHeader > heap.end) break;  // c is the top chunk
-    if (live_word(next + 8) & kPrevInUse) chunks.push_back({c + kHeader, next + 8});
+    if ((live_word(next + 8) & kPrevInUse) && !cached_free(c + kHeader))
+      chunks.push_back({c + kHeader, next + 8});
     c = next;
   }
   chunks_ = std::move(chunks);
@@ -111,6 +149,7 @@ Range HeapBlocks::glibc_chunk_at(std::uintptr_t p) const {
   std::uintptr_t next_word = live_word(next + 8);
   std::uintptr_t next_size = next_word & ~kFlags;
   if (!(next_word & kPrevInUse) || next_size < kMinChunk || next_size % kAlign != 0) return {};
+  if (cached_free(p)) return {};
   return {p, next + 8};
 }
 

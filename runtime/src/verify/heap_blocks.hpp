@@ -21,6 +21,18 @@
 
 namespace forksafe::serve::verify {
 
+/// Heap tracking reads blocks conservatively, so a stale pointer left in memory malloc handed out
+/// again (the slack after a short allocation, an unused member, a container's spare capacity)
+/// would tie an unrelated block to a global. glibc's malloc fills what it hands out with zeros and
+/// what is freed with 0xff when started with GLIBC_TUNABLES glibc.malloc.perturb=255 and
+/// tcache_count=0 (its per-thread cache would bypass both). Tunables are read at start-up only:
+/// called first thing in main(), this re-executes the server once with them set (returns only if
+/// already set, not glibc's malloc, or exec failed).
+void restart_with_zero_filling_malloc(char** argv);
+/// Whether this process runs with the tunables above (or a sanitizer's malloc, which fills new
+/// blocks itself).
+bool malloc_zero_fills();
+
 /// One word of this process's live memory, read uninstrumented (see memory_diff.cpp).
 std::uint64_t live_word(std::uintptr_t addr);
 
@@ -40,16 +52,20 @@ class HeapBlocks {
   /// Whether pointers into the middle of a block are resolved (false: starts only).
   bool interior_pointers() const;
   const char* allocator_name() const;
+  /// The glibc main arena as walked at the last refresh; empty when not walked.
+  Range main_arena() const { return main_arena_; }
 
  private:
   Range glibc_chunk_at(std::uintptr_t p) const;
+  bool cached_free(std::uintptr_t p) const;  // a free chunk in glibc's per-thread cache
   Range mapping_of(std::uintptr_t v) const;
   void walk_main_arena(const Range& heap);
 
   Allocator allocator_ = Allocator::kGlibc;
-  std::vector<Range> mappings_;  // writable, private, anonymous; sorted
-  Range main_arena_{};           // [heap] as indexed; empty when the walk failed
-  std::vector<Range> chunks_;    // user ranges of in-use main-arena chunks; sorted
+  std::vector<Range> mappings_;   // writable, private, anonymous; sorted
+  Range main_arena_{};            // [heap] as indexed; empty when the walk failed
+  std::vector<Range> chunks_;     // user ranges of in-use main-arena chunks; sorted
+  std::uint64_t tcache_key_ = 0;  // glibc's per-thread cache key; 0: unknown
 };
 
 }  // namespace forksafe::serve::verify

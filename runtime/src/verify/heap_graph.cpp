@@ -1,6 +1,8 @@
 // Reachability from the app's globals into the heap, the blocks' snapshot and per-request diff.
 #include "verify/heap_graph.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -25,7 +27,7 @@ void HeapGraph::start(std::vector<Root> roots, std::size_t limit) {
             [](const Root& a, const Root& b) { return a.range.begin < b.range.begin; });
   limit_ = limit;
   heap_.refresh();
-  rescan();
+  rescan(true);
   rescans_ = 0;
 }
 
@@ -55,7 +57,19 @@ void HeapGraph::blocks_in(const Range& r, std::vector<std::size_t>* hits) const 
   for (; i < blocks_.size() && blocks_[i].range.begin < r.end; ++i) hits->push_back(i);
 }
 
-void HeapGraph::rescan() {
+bool HeapGraph::was_tracked(std::uintptr_t begin) const {
+  auto it = std::lower_bound(blocks_.begin(), blocks_.end(), begin,
+                             [](const Block& b, std::uintptr_t a) { return b.range.begin < a; });
+  return it != blocks_.end() && it->range.begin == begin;
+}
+
+bool HeapGraph::in_written(std::uintptr_t a) const {
+  auto it = std::upper_bound(written_.begin(), written_.end(), a,
+                             [](std::uintptr_t v, const Range& r) { return v < r.begin; });
+  return it != written_.begin() && a < std::prev(it)->end;
+}
+
+void HeapGraph::rescan(bool first) {
   ++rescans_;
   std::vector<Block> found;
   std::unordered_map<std::uintptr_t, std::size_t> at;  // block start -> index into found
@@ -64,7 +78,11 @@ void HeapGraph::rescan() {
   std::vector<std::size_t> pending;
   for (std::size_t r = 0; r < roots_.size(); ++r) {
     const Root& root = roots_[r];
-    auto visit = [&](std::uintptr_t from, std::uintptr_t to, bool from_root) {
+    // After the first search, a block not tracked before is followed only from a word this request
+    // wrote (or from inside another such block): a real pointer to a new block was just written,
+    // while an unchanged word that now leads somewhere new is stale memory (slack behind a short
+    // allocation, a container's unused capacity) whose target the allocator handed out again.
+    auto visit = [&](std::uintptr_t from, std::uintptr_t to, bool from_root, bool from_new) {
       for (std::uintptr_t a = align_up(from); a + kWord <= to; a += kWord) {
         std::uint64_t v = live_word(a);
         if (v < kLowest || v >= kHighest) continue;
@@ -79,6 +97,7 @@ void HeapGraph::rescan() {
         }
         Range b = heap_.block_of(v);
         if (b.end == 0) continue;
+        if (!first && !from_new && !was_tracked(b.begin) && !in_written(a)) continue;
         auto [it, inserted] = at.try_emplace(b.begin, found.size());
         if (inserted) {
           if (bytes_ + (b.end - b.begin) > limit_) {
@@ -87,7 +106,7 @@ void HeapGraph::rescan() {
             continue;
           }
           bytes_ += b.end - b.begin;
-          found.push_back(Block{b, {}, 0});
+          found.push_back(Block{b, {}, 0, !first && !was_tracked(b.begin)});
         }
         Block& block = found[it->second];
         if (block.stamp == r + 1) continue;
@@ -96,12 +115,16 @@ void HeapGraph::rescan() {
         pending.push_back(it->second);
       }
     };
-    visit(root.range.begin, root.range.end, true);
+    visit(root.range.begin, root.range.end, true, false);
     while (!pending.empty()) {
       std::size_t i = pending.back();
       pending.pop_back();
       Range b = found[i].range;
-      visit(b.begin, b.end, false);
+      // A glibc chunk's last word may lie beyond the size the app asked for (chunks are rounded
+      // up to 16 bytes), holding a stale value from the chunk's previous use: not followed.
+      std::uintptr_t end =
+          heap_.allocator() == HeapBlocks::Allocator::kGlibc ? b.end - kWord : b.end;
+      visit(b.begin, end, false, found[i].fresh);
     }
   }
   std::sort(found.begin(), found.end(),
@@ -120,7 +143,27 @@ void HeapGraph::take_snapshot() {
       spans.push_back(b.range);
     }
   }
-  snapshot_.take(spans);
+  // Main-arena spans are read directly: they stay mapped while below the program break (checked
+  // before every diff). Anything else — mmapped chunks, thread arenas, a sanitizer's allocator —
+  // may be unmapped by a free, so it is read through the kernel (read_guarded).
+  std::vector<Range> direct, guarded;
+  const Range arena = heap_.main_arena();
+  for (const Range& r : spans)
+    (r.begin >= arena.begin && r.end <= arena.end ? direct : guarded).push_back(r);
+  direct_.take(direct, Snapshot::Reads::kDirect);
+  guarded_.take(guarded, Snapshot::Reads::kGuarded);
+}
+
+std::uint64_t HeapGraph::old_word(std::uintptr_t a) const {
+  return direct_.old_word(a) | guarded_.old_word(a);  // at most one of them holds `a`
+}
+
+std::uint64_t HeapGraph::current_word(std::uintptr_t a) const {
+  const Range arena = heap_.main_arena();
+  if (a >= arena.begin && a + kWord <= arena.end) return live_word(a);
+  std::uint64_t v = 0;
+  read_guarded(reinterpret_cast<unsigned char*>(&v), a, sizeof v);
+  return v;
 }
 
 bool HeapGraph::maybe_pointer(std::uint64_t v, bool* refreshed) {
@@ -143,25 +186,30 @@ void HeapGraph::after_request(const std::vector<Range>& changed_globals, const S
     for (std::size_t owner : it->second) out->push_back({owner, kViaPointer});
   }
   changed_.clear();
-  snapshot_.diff(&changed_);
+  // A span above the program break was trimmed away, a guarded one unmapped: blocks were freed.
+  const auto brk = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+  bool complete = direct_.diff(&changed_, brk);
+  complete = guarded_.diff(&changed_) && complete;
   hits_.clear();
   for (const Range& r : changed_) blocks_in(r, &hits_);
   std::sort(hits_.begin(), hits_.end());
   hits_.erase(std::unique(hits_.begin(), hits_.end()), hits_.end());
   // Did a pointer change? Then the set of reachable blocks may have changed too. Only bytes of
   // globals and blocks count: the gaps between blocks hold the allocator's own pointers.
-  bool refreshed = false, pointers = false;
-  auto scan = [&](std::uintptr_t begin, std::uintptr_t end, const Snapshot& old) {
-    for (std::uintptr_t a = begin & ~(kWord - 1); a < end && !pointers; a += kWord)
+  bool refreshed = false, pointers = !complete;
+  for (const Range& r : changed_globals) {
+    for (std::uintptr_t a = r.begin & ~(kWord - 1); a < r.end && !pointers; a += kWord)
       pointers =
-          maybe_pointer(live_word(a), &refreshed) || maybe_pointer(old.old_word(a), &refreshed);
-  };
-  for (const Range& r : changed_globals) scan(r.begin, r.end, globals);
+          maybe_pointer(live_word(a), &refreshed) || maybe_pointer(globals.old_word(a), &refreshed);
+  }
   for (const Range& r : changed_) {
     for (std::size_t i : hits_) {
       const Range& b = blocks_[i].range;
-      if (b.begin < r.end && b.end > r.begin)
-        scan(std::max(b.begin, r.begin), std::min(b.end, r.end), snapshot_);
+      if (b.begin >= r.end || b.end <= r.begin) continue;
+      for (std::uintptr_t a = std::max(b.begin, r.begin) & ~(kWord - 1);
+           a < std::min(b.end, r.end) && !pointers; a += kWord)
+        pointers =
+            maybe_pointer(current_word(a), &refreshed) || maybe_pointer(old_word(a), &refreshed);
     }
   }
   std::vector<std::uintptr_t> changed_starts;
@@ -171,14 +219,19 @@ void HeapGraph::after_request(const std::vector<Range>& changed_globals, const S
   };
   if (!pointers) {
     for (std::size_t i : hits_) touch(blocks_[i]);
-    snapshot_.update(changed_);
+    direct_.update(changed_);
+    guarded_.update(changed_);
     return;
   }
   std::vector<std::uintptr_t> before;
   before.reserve(blocks_.size());
   for (const Block& b : blocks_) before.push_back(b.range.begin);  // sorted
   if (!refreshed) heap_.refresh();
-  rescan();
+  written_ = changed_globals;
+  written_.insert(written_.end(), changed_.begin(), changed_.end());
+  std::sort(written_.begin(), written_.end(),
+            [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  rescan(false);
   for (const Block& b : blocks_) {
     bool old = std::binary_search(before.begin(), before.end(), b.range.begin);
     bool changed = std::binary_search(changed_starts.begin(), changed_starts.end(), b.range.begin);

@@ -8,7 +8,9 @@
 // blocks at the byte limit (reported, never silent). A word of a global that points into another
 // global of the app is kept as an edge: a change of the target is also a change "via pointer" of
 // the global pointing to it. The blocks are copied into a Snapshot over spans of nearly adjacent
-// blocks, diffed after each request with the same uninstrumented loops as .data/.bss, and changed
+// blocks, diffed after each request with the same uninstrumented loops as .data/.bss (or, for
+// memory a free could unmap, through process_vm_readv, so a freed block is an error, never a
+// crash), and changed
 // bytes are mapped back to blocks by binary search (bytes between blocks — allocator headers, free
 // chunks, other allocations — are ignored). Only when a changed word held or now holds a pointer
 // is the search run again: blocks no longer reachable are dropped without a report (their parent's
@@ -62,8 +64,11 @@ class HeapGraph {
     Range range;
     std::vector<std::size_t> owners;  // symbol indexes, ascending
     std::size_t stamp = 0;            // the last root whose search reached it, plus one
+    bool fresh = false;               // not tracked before this search
   };
-  void rescan();
+  void rescan(bool first);
+  bool was_tracked(std::uintptr_t begin) const;  // in blocks_ (the previous search)
+  bool in_written(std::uintptr_t a) const;       // in written_
   void take_snapshot();
   bool maybe_pointer(std::uint64_t v, bool* refreshed);
   std::size_t root_at(std::uintptr_t v) const;   // index into roots_, or npos
@@ -75,11 +80,16 @@ class HeapGraph {
   std::size_t limit_ = 0;
   std::vector<Block> blocks_;                                             // sorted by address
   std::unordered_map<std::size_t, std::vector<std::size_t>> pointed_by_;  // symbol -> symbols
-  Snapshot snapshot_;
+  std::uint64_t old_word(std::uintptr_t a) const;
+  std::uint64_t current_word(std::uintptr_t a) const;
+
+  Snapshot direct_;   // spans in the glibc main arena
+  Snapshot guarded_;  // every other span
   std::size_t bytes_ = 0;
   bool limit_reached_ = false;
   std::uint64_t rescans_ = 0;
   std::vector<Range> changed_;     // reused between requests
+  std::vector<Range> written_;     // what the request changed, globals and blocks; sorted
   std::vector<std::size_t> hits_;  // reused between requests
 };
 

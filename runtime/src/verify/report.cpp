@@ -129,6 +129,7 @@ bool add_worker_records(const std::string& json_text, const SymbolTable& table, 
     if (h.value("limit_reached", false)) status.limit_reached.insert(pid);
     status.allocator = h.value("allocator", "");
     status.interior_pointers = status.interior_pointers && h.value("interior_pointers", true);
+    status.zero_filled = status.zero_filled && h.value("zero_filled", false);
   }
   return true;
 }
@@ -240,6 +241,7 @@ std::string render_json(const Report& report) {
       {"tracked", h.tracked},
       {"allocator", h.allocator},
       {"interior_pointers", h.interior_pointers},
+      {"zero_filled", h.zero_filled},
       {"limit", h.limit},
       {"max_bytes", h.max_bytes},
       {"max_blocks", h.max_blocks},

@@ -38,6 +38,7 @@ struct HeapStatus {
   std::set<long> limit_reached;  ///< workers that stopped adding blocks at the limit
   std::string allocator;
   bool interior_pointers = true;
+  bool zero_filled = true;  ///< every worker's malloc zero-filled new blocks (no stale pointers)
 };
 
 /// One row of the side-by-side table.

@@ -1,7 +1,7 @@
 // App used by the --verify heap tests: state kept behind pointers (raw, unique_ptr, shared_ptr, a
 // leaked singleton, map values changed in place, a pointer to another global), and handlers that
 // must not be reported (a handle whose methods only read, heap churn that leaves nothing behind,
-// a large block for the scan limit).
+// a large block for the scan limit, replaced by a new one: the old one is unmapped).
 #include <forksafe/app.hpp>
 #include <memory>
 #include <string>
@@ -86,4 +86,8 @@ FORKSAFE_APP(app) {
     return number(static_cast<long>(words.size() + scratch.size() + tmp->size()));
   });
   app.get("/big", [](const forksafe::Request&) { return number(++(*big)[100]); });
+  app.get("/regrow", [](const forksafe::Request&) {  // frees (unmaps) the tracked 2 MB buffer
+    *big = std::vector<char>(big->size() + 4096, 'y');
+    return number(static_cast<long>(big->size()));
+  });
 }
