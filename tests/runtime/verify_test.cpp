@@ -487,7 +487,11 @@ TEST(VerifyHeap, ThreadedWorkersAttributeSequentialRequestsExactly) {
   EXPECT_EQ(seen[kNs + "raw_tally"], "/raw heap") << report.dump(2);
   EXPECT_EQ(seen[kNs + "prices"].substr(0, 5), "/map ") << report.dump(2);
   EXPECT_NE(seen[kNs + "prices"].find("heap"), std::string::npos) << report.dump(2);
-  EXPECT_EQ(seen.size(), 2u) << report.dump(2);
+  // Exactly these two where malloc zero-fills (glibc, ASan); TSan's malloc leaves stale words that
+  // may tie other blocks to globals (docs/verify.md, "State behind pointers").
+  if (report["heap"]["zero_filled"].get<bool>()) {
+    EXPECT_EQ(seen.size(), 2u) << report.dump(2);
+  }
 }
 
 TEST(VerifyHeap, CrossCheckConfirmsFindingsOnPointers) {

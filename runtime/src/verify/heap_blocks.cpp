@@ -15,6 +15,8 @@ extern "C" {
 __attribute__((weak)) int __sanitizer_get_ownership(const volatile void* p);
 __attribute__((weak)) std::size_t __sanitizer_get_allocated_size(const volatile void* p);
 __attribute__((weak)) const void* __sanitizer_get_allocated_begin(const void* p);
+// Present under ASan only (TSan's runtime also has the three above).
+__attribute__((weak)) int __asan_address_is_poisoned(const volatile void* addr);
 }
 
 namespace forksafe::serve::verify {
@@ -47,7 +49,8 @@ void restart_with_zero_filling_malloc(char** argv) {
 }
 
 bool malloc_zero_fills() {
-  return __sanitizer_get_ownership != nullptr || std::getenv(kTunedMarker) != nullptr;
+  // ASan fills new blocks with 0xbe (malloc_fill_byte, up to max_malloc_fill_size); TSan does not.
+  return __asan_address_is_poisoned != nullptr || std::getenv(kTunedMarker) != nullptr;
 }
 
 __attribute__((no_sanitize("address", "thread"))) std::uint64_t live_word(std::uintptr_t addr) {

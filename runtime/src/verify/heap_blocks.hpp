@@ -29,8 +29,8 @@ namespace forksafe::serve::verify {
 /// called first thing in main(), this re-executes the server once with them set (returns only if
 /// already set, not glibc's malloc, or exec failed).
 void restart_with_zero_filling_malloc(char** argv);
-/// Whether this process runs with the tunables above (or a sanitizer's malloc, which fills new
-/// blocks itself).
+/// Whether this process runs with the tunables above, or under ASan, whose malloc fills new
+/// blocks itself (TSan's does not: stale pointers can tie unrelated blocks to globals there).
 bool malloc_zero_fills();
 
 /// One word of this process's live memory, read uninstrumented (see memory_diff.cpp).
