@@ -64,9 +64,10 @@ bool HeapGraph::was_tracked(std::uintptr_t begin) const {
 }
 
 bool HeapGraph::in_written(std::uintptr_t a) const {
-  auto it = std::upper_bound(written_.begin(), written_.end(), a,
-                             [](std::uintptr_t v, const Range& r) { return v < r.begin; });
-  return it != written_.begin() && a < std::prev(it)->end;
+  // Any byte of the word at `a`: a new pointer often differs from the old one in a few bytes only.
+  auto it = std::lower_bound(written_.begin(), written_.end(), a + kWord,
+                             [](const Range& r, std::uintptr_t v) { return r.begin < v; });
+  return it != written_.begin() && std::prev(it)->end > a;
 }
 
 void HeapGraph::rescan(bool first) {
