@@ -172,6 +172,7 @@ bool Probe::flush(std::string* error) {
                    {"limit_reached", heap_.limit_reached()},
                    {"allocator", heap_.allocator().allocator_name()},
                    {"zero_filled", malloc_zero_fills()},
+                   {"rescans", heap_.rescans()},
                    {"interior_pointers", heap_.allocator().interior_pointers()}};
   }
   std::string text = doc.dump();

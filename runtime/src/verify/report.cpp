@@ -130,6 +130,7 @@ bool add_worker_records(const std::string& json_text, const SymbolTable& table, 
     status.allocator = h.value("allocator", "");
     status.interior_pointers = status.interior_pointers && h.value("interior_pointers", true);
     status.zero_filled = status.zero_filled && h.value("zero_filled", false);
+    status.rescans += h.value("rescans", std::uint64_t{0});
   }
   return true;
 }
@@ -242,6 +243,7 @@ std::string render_json(const Report& report) {
       {"allocator", h.allocator},
       {"interior_pointers", h.interior_pointers},
       {"zero_filled", h.zero_filled},
+      {"rescans", h.rescans},
       {"limit", h.limit},
       {"max_bytes", h.max_bytes},
       {"max_blocks", h.max_blocks},

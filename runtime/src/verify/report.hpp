@@ -38,7 +38,8 @@ struct HeapStatus {
   std::set<long> limit_reached;  ///< workers that stopped adding blocks at the limit
   std::string allocator;
   bool interior_pointers = true;
-  bool zero_filled = true;  ///< every worker's malloc zero-filled new blocks (no stale pointers)
+  bool zero_filled = true;    ///< every worker's malloc zero-filled new blocks (no stale pointers)
+  std::uint64_t rescans = 0;  ///< searches run again after a request changed a pointer, all workers
 };
 
 /// One row of the side-by-side table.
