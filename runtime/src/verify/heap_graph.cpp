@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace forksafe::serve::verify {
@@ -77,15 +78,24 @@ void HeapGraph::rescan(bool first) {
   pointed_by_.clear();
   bytes_ = 0;
   std::vector<std::size_t> pending;
+  std::vector<unsigned char> copy;  // a block that a free could unmap, read through the kernel
+  const Range arena = heap_.main_arena();
   for (std::size_t r = 0; r < roots_.size(); ++r) {
     const Root& root = roots_[r];
     // After the first search, a block not tracked before is followed only from a word this request
     // wrote (or from inside another such block): a real pointer to a new block was just written,
     // while an unchanged word that now leads somewhere new is stale memory (slack behind a short
     // allocation, a container's unused capacity) whose target the allocator handed out again.
-    auto visit = [&](std::uintptr_t from, std::uintptr_t to, bool from_root, bool from_new) {
+    // `bytes`: a copy of [from, to) to read instead of live memory (null: read it directly).
+    auto visit = [&](std::uintptr_t from, std::uintptr_t to, bool from_root, bool from_new,
+                     const unsigned char* bytes) {
       for (std::uintptr_t a = align_up(from); a + kWord <= to; a += kWord) {
-        std::uint64_t v = live_word(a);
+        std::uint64_t v = 0;
+        if (bytes) {
+          std::memcpy(&v, bytes + (a - from), sizeof v);
+        } else {
+          v = live_word(a);
+        }
         if (v < kLowest || v >= kHighest) continue;
         if (v >= root.range.begin && v < root.range.end) continue;  // into itself
         if (from_root) {
@@ -116,7 +126,7 @@ void HeapGraph::rescan(bool first) {
         pending.push_back(it->second);
       }
     };
-    visit(root.range.begin, root.range.end, true, false);
+    visit(root.range.begin, root.range.end, true, false, nullptr);
     while (!pending.empty()) {
       std::size_t i = pending.back();
       pending.pop_back();
@@ -125,7 +135,13 @@ void HeapGraph::rescan(bool first) {
       // up to 16 bytes), holding a stale value from the chunk's previous use: not followed.
       std::uintptr_t end =
           heap_.allocator() == HeapBlocks::Allocator::kGlibc ? b.end - kWord : b.end;
-      visit(b.begin, end, false, found[i].fresh);
+      if (b.begin >= arena.begin && b.end <= arena.end) {
+        visit(b.begin, end, false, found[i].fresh, nullptr);
+        continue;
+      }
+      copy.resize(end - b.begin);
+      if (read_guarded(copy.data(), b.begin, copy.size()))
+        visit(b.begin, end, false, found[i].fresh, copy.data());
     }
   }
   std::sort(found.begin(), found.end(),
