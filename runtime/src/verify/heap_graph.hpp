@@ -7,14 +7,16 @@
 // block; the search runs once per global, so each block knows all its globals, and stops adding
 // blocks at the byte limit (reported, never silent). A word of a global that points into another
 // global of the app is kept as an edge: a change of the target is also a change "via pointer" of
-// the global pointing to it. The blocks are copied into a Snapshot over spans of nearly adjacent
-// blocks, diffed after each request with the same uninstrumented loops as .data/.bss (or, for
-// memory a free could unmap, through process_vm_readv, so a freed block is an error, never a
-// crash), and changed
-// bytes are mapped back to blocks by binary search (bytes between blocks — allocator headers, free
-// chunks, other allocations — are ignored). Only when a changed word held or now holds a pointer
-// is the search run again: blocks no longer reachable are dropped without a report (their parent's
-// change already counts), blocks newly reachable count as changes of the globals reaching them.
+// the global pointing to it. The blocks are copied into Snapshots over spans of nearly adjacent
+// blocks and diffed after each request: glibc main-arena spans with the uninstrumented loops used
+// for .data/.bss, everything a free could unmap through process_vm_readv (a freed block is an
+// error, never a crash). Changed bytes are mapped back to blocks by binary search (bytes between
+// blocks — allocator headers, free chunks, other allocations — are ignored). Only when a changed
+// word held or now holds a pointer is the search run again: blocks no longer reachable are dropped
+// without a report (their parent's change already counts), blocks newly reachable count as changes
+// of the globals reaching them. Stale words (memory reused from an earlier allocation) are kept out
+// by three rules, see docs/verify.md: zero-filling malloc, new blocks followed only from written
+// words, and a glibc chunk's last word not followed.
 #ifndef FORKSAFE_SERVE_VERIFY_HEAP_GRAPH_HPP
 #define FORKSAFE_SERVE_VERIFY_HEAP_GRAPH_HPP
 
