@@ -40,7 +40,7 @@ target_compile_definitions(serve_verify_tests PRIVATE
   VERIFY_TEST_APP_DIR="$<TARGET_FILE_DIR:verify_prefork>"
   VERIFY_STRIPPED_APP="${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so"
   VERIFY_DATA_DIR="${VERIFY_DATA_DIR}")
-add_dependencies(serve_verify_tests forksafe-serve counter_stripped verify_hidden_write verify_prefork verify_heap
+add_dependencies(serve_verify_tests forksafe-serve hello counter_stripped verify_hidden_write verify_prefork verify_heap
   counter counter_fixed sessions sessions_fixed ids ids_fixed tokens tokens_fixed cache cache_fixed
   dbconn dbconn_fixed quota quota_fixed stock stock_fixed)
 # The checker part runs when forksafe-check is built, or against FORKSAFE_CHECKER_FOR_TESTS (a path).
