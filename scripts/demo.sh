@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 build=${FORKSAFE_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-examples=(counter sessions ids tokens cache dbconn)
+examples=(counter sessions ids tokens cache dbconn quota stock)
 targets=(forksafe-check forksafe-serve hello)
 for e in "${examples[@]}"; do targets+=("$e" "${e}_fixed"); done
 targets+=(verify_hidden_write)  # a test app with a write the checker cannot see
@@ -91,6 +91,8 @@ requests() {  # the scripted sequence for example $1; prints what the clients sa
     tokens) for _ in $(seq 6); do out+=("$(call GET /token)"); done ;;
     cache) for p in a b a c a; do out+=("$(call GET "/pages/$p")"); done ;;
     dbconn) for i in 1 2 3 4; do out+=("$(call POST "/entries?item=$i")"); done ;;
+    quota) for _ in $(seq 8); do out+=("$(call POST /download)"); done ;;
+    stock) for _ in $(seq 5); do out+=("$(call POST /buy/apple)"); done ;;
     verify_hidden_write) for p in flagged hidden hidden flagged; do out+=("$(call GET "/$p")"); done ;;
   esac
   local IFS='|'

@@ -12,6 +12,7 @@ inline constexpr int kExitUsage = 2;         ///< bad option, bad config file, b
 inline constexpr int kExitWorkerBoot = 3;    ///< a worker could not set itself up
 inline constexpr int kExitAppLoad = 4;       ///< the app library could not be loaded or registered
 inline constexpr int kExitNotClean = 5;      ///< --require-clean: per-worker-state errors, -w > 1
+inline constexpr int kExitVerifyFailed = 6;  ///< --verify-fail-on: the traffic mutated globals
 
 }  // namespace forksafe::serve
 

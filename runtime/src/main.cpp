@@ -15,6 +15,7 @@
 #include "preflight.hpp"
 #include "settings.hpp"
 #include "shared_arena.hpp"
+#include "verify/heap_blocks.hpp"
 
 namespace {
 
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
                check.routes);
     return kExitOk;
   }
+  if (!settings.verify_report.empty() && settings.verify_heap_limit_bytes > 0)
+    verify::restart_with_zero_filling_malloc(argv);  // docs/verify.md, "State behind pointers"
   Master master(std::move(settings), std::move(args));
   return master.run();
 }

@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdlib>
+#include <string_view>
 
 #include "cli_usage.hpp"
 #include "exit_codes.hpp"
@@ -26,7 +28,35 @@ int default_workers() {
   return (end && *end == '\0' && n >= 1 && n <= 1024) ? static_cast<int>(n) : 1;
 }
 
-std::string validate(const Settings& s) {
+// "64M", "512K", "1G", "1048576" (K, M, G are powers of 1024); false on anything else.
+bool parse_size(const std::string& text, std::uint64_t* out) {
+  if (text.empty() || text.size() > 20) return false;
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || text.size() - digits > 1) return false;
+  std::uint64_t n = std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
+  unsigned shift = 0;
+  if (digits < text.size()) {
+    static constexpr std::string_view kSuffixes = "KMG";
+    std::size_t at = kSuffixes.find(static_cast<char>(std::toupper(text[digits])));
+    if (at == std::string_view::npos) return false;
+    shift = 10 * static_cast<unsigned>(at + 1);
+  }
+  if (n > (std::uint64_t{1} << (62 - shift))) return false;
+  *out = n << shift;
+  return true;
+}
+
+std::string validate(Settings& s) {
+  if (!parse_size(s.verify_heap_limit, &s.verify_heap_limit_bytes))
+    return fmt::format(
+        "cannot use --verify-heap-limit '{}': expected a size such as 64M (suffix K, M or G; 0 "
+        "turns heap tracking off)",
+        s.verify_heap_limit);
+  if (!s.verify_fail_on.empty() && s.verify_fail_on != "mutation" &&
+      s.verify_fail_on != "dynamic-only")
+    return fmt::format("cannot use --verify-fail-on '{}': expected mutation or dynamic-only",
+                       s.verify_fail_on);
   if (s.workers < 1 || s.workers > 1024)
     return fmt::format("cannot use {} workers: need 1..1024", s.workers);
   if (s.threads < 1 || s.threads > 1024)
@@ -231,6 +261,17 @@ void register_options(CLI::App& cli, Settings& s) {
                      "With --verify: cross-check against this forksafe-check JSON report")
           ->envname(env("STATIC_REPORT")),
       kVerify, "FINDINGS.json");
+  doc(cli.add_option("--verify-heap-limit", s.verify_heap_limit,
+                     "With --verify: track at most this many bytes of heap reachable from the "
+                     "app's globals (0: do not look behind pointers)")
+          ->envname(env("VERIFY_HEAP_LIMIT"))
+          ->capture_default_str(),
+      kVerify, "SIZE", "64M");
+  doc(cli.add_option("--verify-fail-on", s.verify_fail_on,
+                     "With --verify: exit 6 at a graceful stop if the traffic mutated any global "
+                     "(mutation) or any global forksafe-check did not flag (dynamic-only)")
+          ->envname(env("VERIFY_FAIL_ON")),
+      kVerify, "MODE");
   doc(cli.add_option("--require-clean", s.require_clean,
                      "Refuse more than one worker while this forksafe-check JSON report has "
                      "per-worker-state errors")

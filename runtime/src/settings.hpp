@@ -4,6 +4,7 @@
 #define FORKSAFE_SERVE_SETTINGS_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,11 @@ struct Settings {
   // a Redis URL the workers connect to.
   std::string shared_memory = "64M";
   std::string shared_store;
+  // --verify-heap-limit: bytes of heap blocks reachable from the app's globals that are tracked
+  // (0: heap tracking off); --verify-fail-on: "", "mutation" or "dynamic-only" (exit status).
+  std::string verify_heap_limit = "64M";
+  std::uint64_t verify_heap_limit_bytes = 64u << 20;
+  std::string verify_fail_on;
 };
 
 /// Outcome of parsing: either run with `settings`, or exit with `exit_code` (help, errors, ...).

@@ -1,9 +1,10 @@
 // Measures the per-request cost of --verify in isolation: Probe::after_request on a loaded app
-// with no change (the common case), without sockets or wrk noise.
+// with no change (the common case), without sockets or wrk noise, with heap tracking off and on.
 // Usage: verify_diff_bench APP.so [ITERATIONS]
 #include <dlfcn.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -25,19 +26,27 @@ int main(int argc, char** argv) {
     return 2;
   }
   fv::SymbolTable table;
-  fv::Probe probe;
   std::string error;
-  if (!fv::read_object_symbols(argv[1], &table, &error) ||
-      !probe.start(argv[1], &table, "", &error)) {
+  if (!fv::read_object_symbols(argv[1], &table, &error)) {
     std::fprintf(stderr, "verify_diff_bench: %s\n", error.c_str());
     return 2;
   }
-  auto start = std::chrono::steady_clock::now();
-  for (long i = 0; i < n; ++i) probe.after_request("GET", "/", "/");
-  std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
-  std::printf("%s: %zu bytes of writable data, %zu data objects, %.1f ns per request\n", argv[1],
-              probe.snapshot_bytes(), probe.indexed_symbols(),
-              took.count() / static_cast<double>(n));
+  for (std::uint64_t heap_limit : {std::uint64_t{0}, std::uint64_t{64} << 20}) {
+    fv::Probe probe;
+    if (!probe.start(argv[1], &table, "", heap_limit, &error)) {
+      std::fprintf(stderr, "verify_diff_bench: %s\n", error.c_str());
+      return 2;
+    }
+    auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < n; ++i) probe.after_request("GET", "/", "/");
+    std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+    std::printf(
+        "%s: %zu bytes of writable data, %zu data objects, heap tracking %s (%zu blocks, %zu "
+        "bytes): %.1f ns per request\n",
+        argv[1], probe.snapshot_bytes(), probe.indexed_symbols(), heap_limit ? "on" : "off",
+        probe.heap() ? probe.heap()->blocks() : 0, probe.heap() ? probe.heap()->bytes() : 0,
+        took.count() / static_cast<double>(n));
+  }
   ::dlclose(handle);
   return 0;
 }

@@ -1,12 +1,14 @@
 // forksafe-serve --verify against real processes: every example app under 4 workers (the broken
 // ones report exactly their mutated globals, attributed to the right route; the fixed ones report
-// nothing), the cross-check verdicts, --require-clean, pre-fork inspection, bad input.
+// nothing), the cross-check verdicts, --require-clean, pre-fork inspection, bad input; state behind
+// pointers (heap tracking) and --verify-fail-on.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -52,7 +54,7 @@ std::set<std::string> symbols_of(const json& list) {
 /// returns the report.
 json serve_and_verify(const std::string& name, int workers, bool preload,
                       const std::vector<Step>& steps, std::vector<std::string> extra = {},
-                      std::string* log = nullptr) {
+                      std::string* log = nullptr, int expect_code = 0) {
   TempDir dir;
   std::vector<std::string> args = {"-b", "127.0.0.1:0", "-w", std::to_string(workers),
                                    "--verify=" + dir.file("report.json")};
@@ -76,7 +78,7 @@ json serve_and_verify(const std::string& name, int workers, bool preload,
   auto status = s.wait_exit(15000ms);
   EXPECT_TRUE(status.has_value());
   if (status) {
-    EXPECT_EQ(Server::exit_code(*status), 0) << s.log();
+    EXPECT_EQ(Server::exit_code(*status), expect_code) << s.log();
   }
   if (log) *log = s.log();
   std::ifstream in(dir.file("report.json"));
@@ -117,6 +119,11 @@ std::vector<Example> examples() {
        "(anonymous namespace)::rendered",
        "/pages/:name"},
       {"dbconn", true, {{"POST", "/entries?item=1"}, {"POST", "/entries?item=2"}}, "", ""},
+      // State behind pointers: the globals' own bytes never change after init.
+      {"quota", false, std::vector<Step>(6, Step{"POST", "/download"}),
+       "(anonymous namespace)::quota", "/download"},
+      {"stock", false, std::vector<Step>(4, Step{"POST", "/buy/apple"}),
+       "(anonymous namespace)::stock", "/buy/:item"},
   };
 }
 
@@ -360,6 +367,199 @@ TEST(VerifyBadInput, OneLineAndDefinedExitCode) {
 namespace fstest {
 namespace {
 
+// State behind pointers (docs/verify.md, "State behind pointers"):
+// tests/runtime/apps/verify_heap.cpp keeps state behind every kind of pointer, plus handlers that
+// must not be reported.
+std::vector<Step> times(int n, const std::vector<std::string>& paths) {
+  std::vector<Step> out;
+  for (int i = 0; i < n; ++i)
+    for (const std::string& p : paths) out.push_back({"GET", p});
+  return out;
+}
+
+/// symbol -> "route via" for every mutation of the report.
+std::map<std::string, std::string> routes_and_via(const json& list) {
+  std::map<std::string, std::string> out;
+  for (const json& m : list)
+    out[plain(m["symbol"].get<std::string>())] =
+        m["first"]["route"].get<std::string>() + " " + m["via"].get<std::string>();
+  return out;
+}
+
+const std::string kNs = "(anonymous namespace)::";
+
+TEST(VerifyHeap, StateBehindEveryKindOfPointerIsReportedOnItsRoute) {
+  std::string log;
+  json report = serve_and_verify(
+      "verify_heap", 4, false,
+      times(4, {"/raw", "/unique", "/shared", "/singleton", "/map", "/ptr", "/handle", "/churn"}),
+      {}, &log);
+  ASSERT_TRUE(report.is_object());
+  std::map<std::string, std::string> expected = {
+      {kNs + "raw_tally", "/raw heap"},       {kNs + "unique_tally", "/unique heap"},
+      {kNs + "shared_tally", "/shared heap"}, {kNs + "registry()::r", "/singleton heap"},
+      {kNs + "prices", "/map heap"},  // values changed in place: the map's own bytes do not change
+      {kNs + "target", "/ptr direct"},        {kNs + "target_ptr", "/ptr pointer"},
+  };
+  // Not reported: the handle (its methods only read), the heap churn, the untouched big block.
+  EXPECT_EQ(routes_and_via(report["mutations"]), expected) << report.dump(2);
+  for (const json& m : report["mutations"]) EXPECT_EQ(m["requests"], 4) << m.dump();
+  EXPECT_EQ(report["requests"], 32);
+  EXPECT_TRUE(report["initialized_on_first_use"].empty()) << report.dump(2);
+  EXPECT_TRUE(report["heap"]["tracked"].get<bool>());
+  EXPECT_FALSE(report["heap"]["limit_reached"].get<bool>());
+  EXPECT_GT(report["heap"]["max_blocks"].get<int>(), 6);
+  // glibc's malloc was restarted zero-filling (or a sanitizer's fills on its own): no stale words.
+  EXPECT_TRUE(report["heap"]["zero_filled"].get<bool>()) << report.dump(2);
+  // The table labels it too: "(anonymous namespace)::raw_tally   /raw   heap   ...".
+  std::size_t row = log.find("(anonymous namespace)::raw_tally ");
+  ASSERT_NE(row, std::string::npos) << log;
+  std::string line = log.substr(row, log.find('\n', row) - row);
+  EXPECT_NE(line.find(" /raw "), std::string::npos) << line;
+  EXPECT_NE(line.find(" heap "), std::string::npos) << line;
+}
+
+TEST(VerifyHeap, HandleReadsAndHeapChurnAreNotReported) {
+  json report = serve_and_verify("verify_heap", 4, false, times(6, {"/handle", "/churn"}));
+  ASSERT_TRUE(report.is_object());
+  EXPECT_TRUE(report["mutations"].empty()) << report.dump(2);
+  EXPECT_TRUE(report["initialized_on_first_use"].empty()) << report.dump(2);
+  EXPECT_EQ(report["requests"], 12);
+}
+
+TEST(VerifyHeap, NewNodeOfAMapCountsAndTheMapChangesToo) {
+  json report = serve_and_verify("verify_heap", 1, false,
+                                 {{"GET", "/insert?k=kiwi"}, {"GET", "/insert?k=fig"}});
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(routes_and_via(report["mutations"]),
+            (std::map<std::string, std::string>{{kNs + "prices", "/insert direct+heap"}}))
+      << report.dump(2);
+}
+
+TEST(VerifyHeap, ScanLimitIsReportedNotSilentlyTruncated) {
+  std::string log;
+  json report = serve_and_verify("verify_heap", 2, false, times(2, {"/raw", "/big"}),
+                                 {"--verify-heap-limit=1M"}, &log);
+  ASSERT_TRUE(report.is_object());
+  EXPECT_TRUE(report["heap"]["limit_reached"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["heap"]["limit"], 1 << 20);
+  EXPECT_EQ(report["heap"]["workers_at_limit"].size(), 2u) << report.dump(2);
+  EXPECT_LE(report["heap"]["max_bytes"].get<int>(), 1 << 20);
+  EXPECT_NE(log.find("the scan stopped at --verify-heap-limit (1048576 bytes) in 2 worker(s)"),
+            std::string::npos)
+      << log;
+  // Below the limit everything is still seen; the 2 MB block beyond it is not.
+  std::map<std::string, std::string> seen = routes_and_via(report["mutations"]);
+  EXPECT_EQ(seen[kNs + "raw_tally"], "/raw heap") << report.dump(2);
+  EXPECT_EQ(seen.count(kNs + "big"), 0u) << report.dump(2);
+}
+
+TEST(VerifyHeap, BlocksFreedAndUnmappedByARequestAreNoCrash) {
+  // The 2 MB buffer is an mmapped chunk: replacing it unmaps the tracked block mid-watch, and the
+  // new buffer differs from the old pointer in a few bytes only.
+  std::string log;
+  json report = serve_and_verify(
+      "verify_heap", 1, false,
+      {{"GET", "/regrow"}, {"GET", "/regrow"}, {"GET", "/big"}, {"GET", "/raw"}}, {}, &log);
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(routes_and_via(report["mutations"]),
+            (std::map<std::string, std::string>{{kNs + "big", "/regrow heap"},
+                                                {kNs + "raw_tally", "/raw heap"}}))
+      << report.dump(2) << log;
+  // The replacement is tracked in turn: the write to it after the second regrow counts too.
+  EXPECT_EQ(report["mutations"][0]["requests"], 3) << report.dump(2);
+  EXPECT_EQ(report["workers"].size(), 1u) << log;  // never replaced after a crash
+  EXPECT_EQ(log.find("died unexpectedly"), std::string::npos) << log;
+}
+
+TEST(VerifyHeap, ZeroLimitTurnsHeapTrackingOff) {
+  json report = serve_and_verify("verify_heap", 1, false, times(2, {"/raw", "/ptr"}),
+                                 {"--verify-heap-limit=0"});
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(symbols_of(report["mutations"]), std::set<std::string>{kNs + "target"})
+      << report.dump(2);
+  EXPECT_FALSE(report["heap"]["tracked"].get<bool>());
+}
+
+TEST(VerifyHeap, ThreadedWorkersAttributeSequentialRequestsExactly) {
+  json report = serve_and_verify("verify_heap", 2, false,
+                                 times(3, {"/raw", "/map", "/insert?k=kiwi", "/handle"}),
+                                 {"-k", "threads", "--threads", "4"});
+  ASSERT_TRUE(report.is_object());
+  std::map<std::string, std::string> seen = routes_and_via(report["mutations"]);
+  EXPECT_EQ(seen[kNs + "raw_tally"], "/raw heap") << report.dump(2);
+  EXPECT_EQ(seen[kNs + "prices"].substr(0, 5), "/map ") << report.dump(2);
+  EXPECT_NE(seen[kNs + "prices"].find("heap"), std::string::npos) << report.dump(2);
+  // Exactly these two where malloc zero-fills (glibc, ASan); TSan's malloc leaves stale words that
+  // may tie other blocks to globals (docs/verify.md, "State behind pointers").
+  if (report["heap"]["zero_filled"].get<bool>()) {
+    EXPECT_EQ(seen.size(), 2u) << report.dump(2);
+  }
+}
+
+TEST(VerifyHeap, CrossCheckConfirmsFindingsOnPointers) {
+  // verify_heap.findings.json is hand-written in the checker's format: findings at the pointer
+  // variables' declarations, with the pointers' mangled names; shared_tally is left unflagged.
+  json report = serve_and_verify("verify_heap", 4, false,
+                                 times(2, {"/raw", "/unique", "/shared", "/singleton", "/map"}),
+                                 {"--static-report", findings("verify_heap")});
+  ASSERT_TRUE(report.is_object());
+  std::map<std::string, std::string> verdicts;
+  for (const json& row : report["cross_check"]) verdicts[plain(row["symbol"])] = row["verdict"];
+  EXPECT_EQ(verdicts, (std::map<std::string, std::string>{
+                          {kNs + "raw_tally", "confirmed"},
+                          {kNs + "unique_tally", "confirmed"},
+                          {kNs + "registry()::r", "confirmed"},
+                          {kNs + "prices", "confirmed"},
+                          {kNs + "shared_tally", "dynamic only"},
+                          {kNs + "target_ptr", "static only"},
+                      }))
+      << report.dump(2);
+}
+
+TEST(VerifyFailOn, ExitStatusSaysWhetherTheTrafficMutatedGlobals) {
+  std::string log;
+  // mutation: any mutated global fails the run, named on one error line.
+  serve_and_verify("counter", 2, false, times(3, {"/"}), {"--verify-fail-on=mutation"}, &log, 6);
+  EXPECT_NE(log.find("verification failed (--verify-fail-on=mutation): 1 global(s) mutated after "
+                     "fork: (anonymous namespace)::visits"),
+            std::string::npos)
+      << log;
+  serve_and_verify("counter_fixed", 2, false, times(3, {"/"}), {"--verify-fail-on=mutation"});
+  // dynamic-only: only what the checker did not flag fails it.
+  serve_and_verify("counter", 2, false, times(3, {"/"}),
+                   {"--verify-fail-on=dynamic-only", "--static-report", findings("counter")});
+  serve_and_verify("verify_heap", 2, false, times(2, {"/raw", "/shared"}),
+                   {"--verify-fail-on=dynamic-only", "--static-report", findings("verify_heap")},
+                   &log, 6);
+  EXPECT_NE(log.find("1 global(s) mutated that forksafe-check did not flag: (anonymous "
+                     "namespace)::shared_tally"),
+            std::string::npos)
+      << log;
+}
+
+TEST(VerifyFailOn, BadValuesAreOneLineErrors) {
+  TempDir dir;
+  std::string r = "--verify=" + dir.file("r.json");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{r, "--verify-fail-on=sometimes", app("counter")}, "expected mutation or dynamic-only"},
+      {{"--verify-fail-on=mutation", app("counter")}, "without --verify"},
+      {{r, "--verify-fail-on=dynamic-only", app("counter")}, "without --static-report"},
+      {{r, "--verify-heap-limit=lots", app("counter")}, "expected a size such as 64M"},
+      {{r, "--verify-heap-limit=12T", app("counter")}, "expected a size such as 64M"},
+  };
+  for (const Case& c : cases) {
+    ExitRun run = run_to_exit(c.args);
+    EXPECT_EQ(run.code, 2) << run.log;
+    EXPECT_EQ(lines(run.log), 1) << run.log;
+    EXPECT_NE(run.log.find(c.message), std::string::npos) << run.log;
+  }
+}
+
 // The committed findings above are what forksafe-check says about each example; when the checker
 // is built (or FORKSAFE_CHECKER_FOR_TESTS names one), check that it still says exactly that.
 #ifdef FORKSAFE_CHECK_BIN
@@ -401,6 +601,10 @@ TEST(VerifyChecker, ExamplesGetExactlyTheCommittedFindings) {
       {"cache_fixed", "runtime/examples/cache/cache_fixed.cpp"},
       {"dbconn", "runtime/examples/dbconn/dbconn.cpp"},
       {"dbconn_fixed", "runtime/examples/dbconn/dbconn_fixed.cpp"},
+      {"quota", "runtime/examples/quota/quota.cpp"},
+      {"quota_fixed", "runtime/examples/quota/quota_fixed.cpp"},
+      {"stock", "runtime/examples/stock/stock.cpp"},
+      {"stock_fixed", "runtime/examples/stock/stock_fixed.cpp"},
       {"verify_hidden_write", "tests/runtime/apps/verify_hidden_write.cpp"},
   };
   for (const auto& [name, source] : sources) {

@@ -16,6 +16,8 @@ add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so
 add_custom_target(counter_stripped ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so)
 forksafe_add_app(verify_hidden_write apps/verify_hidden_write.cpp)
 forksafe_add_app(verify_prefork apps/verify_prefork.cpp)
+forksafe_add_app(verify_heap apps/verify_heap.cpp)
+forksafe_add_app(verify_big_heap apps/verify_big_heap.cpp)  # for tests/bench/verify_heap_bench.sh
 
 set(VERIFY_DATA_DIR ${CMAKE_CURRENT_SOURCE_DIR}/verify_data)
 add_executable(serve_verify_unit_tests verify_unit_test.cpp)
@@ -38,9 +40,9 @@ target_compile_definitions(serve_verify_tests PRIVATE
   VERIFY_TEST_APP_DIR="$<TARGET_FILE_DIR:verify_prefork>"
   VERIFY_STRIPPED_APP="${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so"
   VERIFY_DATA_DIR="${VERIFY_DATA_DIR}")
-add_dependencies(serve_verify_tests forksafe-serve counter_stripped verify_hidden_write verify_prefork
+add_dependencies(serve_verify_tests forksafe-serve hello counter_stripped verify_hidden_write verify_prefork verify_heap
   counter counter_fixed sessions sessions_fixed ids ids_fixed tokens tokens_fixed cache cache_fixed
-  dbconn dbconn_fixed)
+  dbconn dbconn_fixed quota quota_fixed stock stock_fixed)
 # The checker part runs when forksafe-check is built, or against FORKSAFE_CHECKER_FOR_TESTS (a path).
 set(FORKSAFE_CHECKER_FOR_TESTS "" CACHE FILEPATH "A forksafe-check binary for the --verify tests")
 if(TARGET forksafe-check)
@@ -57,3 +59,5 @@ gtest_discover_tests(serve_verify_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 
 add_executable(verify_diff_bench ../bench/verify_diff_bench.cpp)
 target_link_libraries(verify_diff_bench PRIVATE forksafe_serve_core)
 
+# Not a test: soft-dirty page tracking against a plain compare, quoted in docs/verify.md.
+add_executable(soft_dirty_bench ../bench/soft_dirty_bench.cpp)

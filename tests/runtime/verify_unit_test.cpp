@@ -178,7 +178,7 @@ class ProbeTest : public ::testing::Test {
     ASSERT_NE(handle_, nullptr) << ::dlerror();
     std::string error;
     ASSERT_TRUE(fv::read_object_symbols(VERIFY_LAYOUT_LIB, &table_, &error)) << error;
-    ASSERT_TRUE(probe_.start(VERIFY_LAYOUT_LIB, &table_, "", &error)) << error;
+    ASSERT_TRUE(probe_.start(VERIFY_LAYOUT_LIB, &table_, "", 64u << 20, &error)) << error;
   }
   void TearDown() override {
     if (handle_) ::dlclose(handle_);

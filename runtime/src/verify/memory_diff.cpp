@@ -4,8 +4,11 @@
 #include <dlfcn.h>
 #include <fmt/format.h>
 #include <link.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace forksafe::serve::verify {
 
@@ -136,56 +139,121 @@ bool find_loaded_module(const std::string& path, ModuleLayout* out, std::string*
   return true;
 }
 
-void Snapshot::take(const std::vector<Range>& ranges) {
+bool read_guarded(unsigned char* to, std::uintptr_t from, std::size_t n) {
+  while (n > 0) {
+    iovec local{to, n};
+    iovec remote{reinterpret_cast<void*>(from), n};
+    ssize_t got = ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0);
+    if (got <= 0) return false;
+    to += got;
+    from += static_cast<std::uintptr_t>(got);
+    n -= static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+void Snapshot::take(const std::vector<Range>& ranges, Reads reads) {
   regions_.clear();
+  reads_ = reads;
   for (const Range& r : ranges) {
     Region region;
     region.begin = r.begin;
     region.copy.resize(r.end - r.begin);
-    copy_live(region.copy.data(), r.begin, region.copy.size());
+    if (reads == Reads::kDirect) {
+      copy_live(region.copy.data(), r.begin, region.copy.size());
+    } else if (!read_guarded(region.copy.data(), r.begin, region.copy.size())) {
+      continue;  // freed and unmapped since it was found: nothing to watch
+    }
     regions_.push_back(std::move(region));
   }
+  std::sort(regions_.begin(), regions_.end(),
+            [](const Region& a, const Region& b) { return a.begin < b.begin; });
 }
 
-void Snapshot::diff(std::vector<Range>* changed) const {
+// Compares `region` with the live bytes, read directly (live_copy null) or from `live_copy`.
+void Snapshot::diff_region(const Region& region, const unsigned char* live_copy,
+                           std::vector<Range>* changed) const {
   constexpr std::size_t kChunk = 256;
-  for (const Region& region : regions_) {
-    const unsigned char* old = region.copy.data();
-    const std::size_t n = region.copy.size();
-    for (std::size_t off = 0; off < n; off += kChunk) {
-      const std::size_t len = std::min(kChunk, n - off);
-      const bool same = len == kChunk ? live_equals<kChunk>(region.begin + off, old + off)
-                                      : live_equals(region.begin + off, old + off, len);
-      if (same) continue;
-      for (std::size_t i = off; i < off + len; ++i) {
-        if (live_byte(region.begin + i) == old[i]) continue;
-        std::uintptr_t addr = region.begin + i;
-        if (!changed->empty() && changed->back().end == addr) {
-          changed->back().end = addr + 1;
-        } else {
-          changed->push_back({addr, addr + 1});
-        }
+  const unsigned char* old = region.copy.data();
+  const std::size_t n = region.copy.size();
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const std::size_t len = std::min(kChunk, n - off);
+    bool same;
+    if (live_copy) {
+      same = std::memcmp(live_copy + off, old + off, len) == 0;
+    } else {
+      same = len == kChunk ? live_equals<kChunk>(region.begin + off, old + off)
+                           : live_equals(region.begin + off, old + off, len);
+    }
+    if (same) continue;
+    for (std::size_t i = off; i < off + len; ++i) {
+      unsigned char now = live_copy ? live_copy[i] : live_byte(region.begin + i);
+      if (now == old[i]) continue;
+      std::uintptr_t addr = region.begin + i;
+      if (!changed->empty() && changed->back().end == addr) {
+        changed->back().end = addr + 1;
+      } else {
+        changed->push_back({addr, addr + 1});
       }
     }
   }
 }
 
+bool Snapshot::diff(std::vector<Range>* changed, std::uintptr_t readable_end) const {
+  bool complete = true;
+  for (const Region& region : regions_) {
+    if (reads_ == Reads::kDirect) {
+      if (region.begin + region.copy.size() > readable_end) {
+        complete = false;
+        continue;
+      }
+      diff_region(region, nullptr, changed);
+      continue;
+    }
+    scratch_.resize(region.copy.size());
+    if (!read_guarded(scratch_.data(), region.begin, scratch_.size())) {
+      complete = false;
+      continue;
+    }
+    diff_region(region, scratch_.data(), changed);
+  }
+  return complete;
+}
+
+std::size_t Snapshot::region_of(std::uintptr_t addr) const {
+  auto it = std::upper_bound(regions_.begin(), regions_.end(), addr,
+                             [](std::uintptr_t a, const Region& r) { return a < r.begin; });
+  if (it == regions_.begin()) return regions_.size();
+  --it;
+  return addr < it->begin + it->copy.size() ? static_cast<std::size_t>(it - regions_.begin())
+                                            : regions_.size();
+}
+
 void Snapshot::update(const std::vector<Range>& changed) {
   for (const Range& r : changed) {
-    for (Region& region : regions_) {
-      std::uintptr_t end = region.begin + region.copy.size();
-      if (r.begin < region.begin || r.end > end) continue;
-      copy_live(region.copy.data() + (r.begin - region.begin), r.begin, r.end - r.begin);
-      break;
+    std::size_t i = region_of(r.begin);
+    if (i == regions_.size()) continue;
+    Region& region = regions_[i];
+    if (r.end > region.begin + region.copy.size()) continue;
+    unsigned char* to = region.copy.data() + (r.begin - region.begin);
+    if (reads_ == Reads::kDirect) {
+      copy_live(to, r.begin, r.end - r.begin);
+    } else {
+      read_guarded(to, r.begin, r.end - r.begin);  // unreadable: the next diff says it is gone
     }
   }
 }
 
 unsigned char Snapshot::old_byte(std::uintptr_t addr) const {
-  for (const Region& region : regions_)
-    if (addr >= region.begin && addr < region.begin + region.copy.size())
-      return region.copy[addr - region.begin];
-  return 0;
+  std::size_t i = region_of(addr);
+  return i == regions_.size() ? 0 : regions_[i].copy[addr - regions_[i].begin];
+}
+
+std::uint64_t Snapshot::old_word(std::uintptr_t addr) const {
+  std::uint64_t v = 0;
+  for (unsigned i = 0; i < sizeof v; ++i)
+    v |= static_cast<std::uint64_t>(old_byte(addr + i)) << (8 * i);
+  return v;
 }
 
 std::size_t Snapshot::bytes() const {

@@ -39,16 +39,29 @@ bool find_loaded_module(const std::string& path, ModuleLayout* out, std::string*
 /// memory_diff.cpp): for looking at the app's data, including bytes other threads may be writing.
 unsigned char live_byte(std::uintptr_t addr);
 
+/// Reads `n` bytes of this process's memory at `from` through the kernel (process_vm_readv), so
+/// memory unmapped meanwhile is an error instead of a crash: false when any of it is unreadable.
+bool read_guarded(unsigned char* to, std::uintptr_t from, std::size_t n);
+
 /// A copy of some ranges of this process's memory, and the diff of the live bytes against it.
+/// Direct reads are plain loads (the app's .data/.bss, which cannot go away); guarded reads go
+/// through read_guarded (heap memory that a free may have unmapped, see heap_graph.hpp).
 class Snapshot {
  public:
-  void take(const std::vector<Range>& ranges);
+  enum class Reads { kDirect, kGuarded };
+  /// Copies `ranges`; with guarded reads, ranges that cannot be read are left out.
+  void take(const std::vector<Range>& ranges, Reads reads = Reads::kDirect);
   /// Appends the byte ranges whose live contents differ from the copy (adjacent bytes merged).
-  void diff(std::vector<Range>* changed) const;
+  /// Direct reads skip regions ending above `readable_end`; false if a region was skipped or could
+  /// not be read (it is gone: the caller should take a new snapshot).
+  bool diff(std::vector<Range>* changed,
+            std::uintptr_t readable_end = ~static_cast<std::uintptr_t>(0)) const;
   /// Copies the live bytes of `changed` into the snapshot, so the next diff starts from here.
   void update(const std::vector<Range>& changed);
   /// The snapshot's byte at `addr` (which must lie in a snapshot range); 0 otherwise.
   unsigned char old_byte(std::uintptr_t addr) const;
+  /// The snapshot's 8 bytes at `addr` (bytes outside every range read as 0).
+  std::uint64_t old_word(std::uintptr_t addr) const;
   std::size_t bytes() const;
 
  private:
@@ -56,7 +69,12 @@ class Snapshot {
     std::uintptr_t begin = 0;
     std::vector<unsigned char> copy;
   };
-  std::vector<Region> regions_;
+  std::size_t region_of(std::uintptr_t addr) const;  // index, or regions_.size()
+  void diff_region(const Region& region, const unsigned char* live_copy,
+                   std::vector<Range>* changed) const;
+  std::vector<Region> regions_;  // sorted by address
+  Reads reads_ = Reads::kDirect;
+  mutable std::vector<unsigned char> scratch_;  // guarded reads land here before the compare
 };
 
 /// Runtime addresses of a module's data objects, for mapping changed ranges to symbols.

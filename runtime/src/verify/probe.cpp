@@ -31,6 +31,21 @@ const char* kind_key(RecordKind k) {
 
 }  // namespace
 
+std::vector<std::string> via_names(unsigned via) {
+  std::vector<std::string> out;
+  if (via & kViaDirect) out.emplace_back("direct");
+  if (via & kViaHeap) out.emplace_back("heap");
+  if (via & kViaPointer) out.emplace_back("pointer");
+  return out;
+}
+
+unsigned via_bit(const std::string& name) {
+  if (name == "direct") return kViaDirect;
+  if (name == "heap") return kViaHeap;
+  if (name == "pointer") return kViaPointer;
+  return 0;
+}
+
 std::int64_t now_us() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -38,7 +53,7 @@ std::int64_t now_us() {
 }
 
 bool Probe::start(const std::string& app_path, const SymbolTable* table, std::string spool_file,
-                  std::string* error) {
+                  std::uint64_t heap_limit, std::string* error) {
   table_ = table;
   spool_file_ = std::move(spool_file);
   if (!find_loaded_module(app_path, &layout_, error)) return false;
@@ -47,13 +62,24 @@ bool Probe::start(const std::string& app_path, const SymbolTable* table, std::st
   for (std::size_t i = 0; i < table_->symbols.size(); ++i)
     if (!table_->symbols[i].guard) by_name_.emplace(table_->symbols[i].mangled, i);
   snapshot_.take(layout_.writable);
+  heap_limit_ = heap_limit;
+  if (heap_limit_ > 0) {
+    // Every global of the app is a root, guard variables aside (they hold no pointers).
+    std::vector<HeapGraph::Root> roots;
+    for (std::size_t i = 0; i < table_->symbols.size(); ++i) {
+      std::uintptr_t at = index_.address_of(i);
+      if (at == 0 || table_->symbols[i].guard) continue;
+      roots.push_back({{at, at + table_->symbols[i].size}, i});
+    }
+    heap_.start(std::move(roots), heap_limit_);
+  }
   last_flush_us_ = now_us();
   dirty_ = true;
   urgent_ = true;  // publish an empty record so the master knows this worker is verifying
   return true;
 }
 
-void Probe::note(RecordKind kind, const std::string& mangled, std::string_view method,
+void Probe::note(RecordKind kind, const std::string& mangled, Via via, std::string_view method,
                  std::string_view path, std::string_view route, std::int64_t now) {
   auto [it, inserted] = records_[static_cast<int>(kind)].try_emplace(mangled);
   SymbolRecord& r = it->second;
@@ -61,6 +87,10 @@ void Probe::note(RecordKind kind, const std::string& mangled, std::string_view m
     r.first = FirstSeen{std::string(method), std::string(path), std::string(route), now};
     urgent_ = true;
   }
+  if ((r.via | via) != r.via) urgent_ = true;  // a new way of changing it: publish now
+  r.via |= via;
+  if (r.last_request == requests_) return;  // one request counts once, however it changed it
+  r.last_request = requests_;
   ++r.requests;
 }
 
@@ -69,35 +99,42 @@ void Probe::after_request(std::string_view method, std::string_view path, std::s
   dirty_ = true;
   changed_.clear();
   snapshot_.diff(&changed_);
-  const std::int64_t now = (changed_.empty() && !urgent_) ? 0 : now_us();
-  if (!changed_.empty()) {
-    hits_.clear();
-    for (const Range& r : changed_) index_.lookup(r, &hits_);
-    std::sort(hits_.begin(), hits_.end());
-    hits_.erase(std::unique(hits_.begin(), hits_.end()), hits_.end());
-    // Guards first: an object whose guard was just set is being initialized, not mutated.
-    std::vector<std::size_t> initialized;
-    for (std::size_t i : hits_) {
-      const ObjectSymbol& s = table_->symbols[i];
-      if (!s.guard) continue;
-      std::uintptr_t addr = layout_.bias + s.value;
-      bool was_clear = snapshot_.old_byte(addr) == 0;
-      bool now_set = live_byte(addr) != 0;
-      if (!was_clear || !now_set) continue;
-      auto obj = by_name_.find(guarded_object(s.mangled));
-      if (obj == by_name_.end()) continue;
-      initialized.push_back(obj->second);
-      note(RecordKind::kFirstUse, table_->symbols[obj->second].mangled, method, path, route, now);
-    }
-    for (std::size_t i : hits_) {
-      const ObjectSymbol& s = table_->symbols[i];
-      if (s.guard) continue;
-      if (std::find(initialized.begin(), initialized.end(), i) != initialized.end()) continue;
-      note(s.per_worker ? RecordKind::kPerWorker : RecordKind::kMutation, s.mangled, method, path,
-           route, now);
-    }
-    snapshot_.update(changed_);
+  hits_.clear();
+  for (const Range& r : changed_) index_.lookup(r, &hits_);
+  std::sort(hits_.begin(), hits_.end());
+  hits_.erase(std::unique(hits_.begin(), hits_.end()), hits_.end());
+  touched_.clear();
+  if (heap_limit_ > 0) heap_.after_request(changed_, snapshot_, hits_, &touched_);
+  const std::int64_t now = (changed_.empty() && touched_.empty() && !urgent_) ? 0 : now_us();
+  // Guards first: an object whose guard was just set is being initialized, not mutated.
+  std::vector<std::size_t> initialized;
+  for (std::size_t i : hits_) {
+    const ObjectSymbol& s = table_->symbols[i];
+    if (!s.guard) continue;
+    std::uintptr_t addr = layout_.bias + s.value;
+    bool was_clear = snapshot_.old_byte(addr) == 0;
+    bool now_set = live_byte(addr) != 0;
+    if (!was_clear || !now_set) continue;
+    auto obj = by_name_.find(guarded_object(s.mangled));
+    if (obj == by_name_.end()) continue;
+    initialized.push_back(obj->second);
+    note(RecordKind::kFirstUse, table_->symbols[obj->second].mangled, kViaDirect, method, path,
+         route, now);
   }
+  auto kind_of = [&](std::size_t i) {
+    if (table_->symbols[i].per_worker) return RecordKind::kPerWorker;
+    bool first_use = std::find(initialized.begin(), initialized.end(), i) != initialized.end();
+    return first_use ? RecordKind::kFirstUse : RecordKind::kMutation;
+  };
+  for (std::size_t i : hits_) {
+    const ObjectSymbol& s = table_->symbols[i];
+    if (s.guard) continue;
+    if (std::find(initialized.begin(), initialized.end(), i) != initialized.end()) continue;
+    note(kind_of(i), s.mangled, kViaDirect, method, path, route, now);
+  }
+  for (const HeapGraph::Touch& t : touched_)
+    note(kind_of(t.symbol), table_->symbols[t.symbol].mangled, t.via, method, path, route, now);
+  if (!changed_.empty()) snapshot_.update(changed_);
   if (spool_file_.empty()) return;
   if (urgent_ || now_us() - last_flush_us_ >= kFlushIntervalUs) {
     std::string ignored;
@@ -119,6 +156,7 @@ bool Probe::flush(std::string* error) {
     for (const auto& [mangled, r] : records(kind)) {
       list.push_back({{"mangled", mangled},
                       {"requests", r.requests},
+                      {"via", via_names(r.via)},
                       {"first",
                        {{"method", r.first.method},
                         {"path", r.first.path},
@@ -126,6 +164,16 @@ bool Probe::flush(std::string* error) {
                         {"when_us", r.first.when_us}}}});
     }
     doc[kind_key(kind)] = std::move(list);
+  }
+  if (heap_limit_ > 0) {
+    doc["heap"] = {{"blocks", heap_.blocks()},
+                   {"bytes", heap_.bytes()},
+                   {"limit", heap_.limit()},
+                   {"limit_reached", heap_.limit_reached()},
+                   {"allocator", heap_.allocator().allocator_name()},
+                   {"zero_filled", malloc_zero_fills()},
+                   {"rescans", heap_.rescans()},
+                   {"interior_pointers", heap_.allocator().interior_pointers()}};
   }
   std::string text = doc.dump();
   if (!write_file_atomically(spool_file_, text, "verification records", error)) return false;

@@ -7,6 +7,9 @@
 // which is recorded apart and is not a mutation; guard variables are never reported themselves.
 // Variables in the FORKSAFE_PER_WORKER section are recorded apart too: diverging is intended.
 // Changes outside every data-object symbol (padding, loader data) are ignored.
+// With heap tracking (HeapGraph), a change in a heap block reachable from a global, a block newly
+// reachable from it, or a change of another global it points to counts for that global too, in
+// the record of the global's kind, and the record says how ("via": direct, heap, pointer).
 #ifndef FORKSAFE_SERVE_VERIFY_PROBE_HPP
 #define FORKSAFE_SERVE_VERIFY_PROBE_HPP
 
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "verify/elf_symbols.hpp"
+#include "verify/heap_graph.hpp"
 #include "verify/memory_diff.hpp"
 
 namespace forksafe::serve::verify {
@@ -34,16 +38,24 @@ struct FirstSeen {
 struct SymbolRecord {
   std::uint64_t requests = 0;  ///< requests that changed it
   FirstSeen first;
+  unsigned via = 0;                ///< Via bits of every counted change
+  std::uint64_t last_request = 0;  ///< the probe's request number that last counted it
 };
+
+/// "direct", "heap", "pointer" for each Via bit set in `via`.
+std::vector<std::string> via_names(unsigned via);
+/// The inverse of via_names, for one name (0 if unknown).
+unsigned via_bit(const std::string& name);
 
 enum class RecordKind { kMutation, kFirstUse, kPerWorker };
 
 class Probe {
  public:
   /// Locates the loaded app `app_path`, indexes `table` (which must outlive the probe) and takes
-  /// the snapshot. `spool_file` empty: records are kept in memory only (tests).
+  /// the snapshot. `spool_file` empty: records are kept in memory only (tests). `heap_limit`
+  /// bytes of heap reachable from the globals are tracked (0: none).
   bool start(const std::string& app_path, const SymbolTable* table, std::string spool_file,
-             std::string* error);
+             std::uint64_t heap_limit, std::string* error);
   /// Diffs after one request and records what changed. Cheap when nothing changed.
   void after_request(std::string_view method, std::string_view path, std::string_view route);
   /// Writes the records to the spool file (atomically); false with `error` on failure.
@@ -53,15 +65,19 @@ class Probe {
   std::uint64_t requests() const { return requests_; }
   std::size_t snapshot_bytes() const { return snapshot_.bytes(); }
   std::size_t indexed_symbols() const { return index_.size(); }
+  const HeapGraph* heap() const { return heap_limit_ ? &heap_ : nullptr; }
 
  private:
-  void note(RecordKind kind, const std::string& mangled, std::string_view method,
+  void note(RecordKind kind, const std::string& mangled, Via via, std::string_view method,
             std::string_view path, std::string_view route, std::int64_t now_us);
 
   const SymbolTable* table_ = nullptr;
   ModuleLayout layout_;
   Snapshot snapshot_;
   SymbolIndex index_;
+  HeapGraph heap_;
+  std::uint64_t heap_limit_ = 0;
+  std::vector<HeapGraph::Touch> touched_;  // reused between requests
   std::unordered_map<std::string, std::size_t> by_name_;
   std::string spool_file_;
   std::map<std::string, SymbolRecord> records_[3];

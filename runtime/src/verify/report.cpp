@@ -41,6 +41,12 @@ void merge(const json& list, long pid, const SymbolTable& table, std::vector<Obs
     }
     it->workers.insert(pid);
     it->requests += r.value("requests", std::uint64_t{0});
+    if (r.contains("via") && r["via"].is_array()) {
+      for (const json& v : r["via"])
+        if (v.is_string()) it->via |= via_bit(v.get<std::string>());
+    } else {
+      it->via |= kViaDirect;
+    }
     const json& f = r.contains("first") ? r["first"] : json::object();
     std::int64_t when = f.value("when_us", std::int64_t{0});
     if (it->first_worker == 0 || when < it->first.when_us) {
@@ -50,8 +56,16 @@ void merge(const json& list, long pid, const SymbolTable& table, std::vector<Obs
   }
 }
 
+/// "direct", "heap", "pointer" or several joined with '+' ("direct+heap").
+std::string via_text(unsigned via) {
+  std::string out;
+  for (const std::string& name : via_names(via)) out += (out.empty() ? "" : "+") + name;
+  return out.empty() ? "direct" : out;
+}
+
 json observation_json(const Observation& o) {
   return {{"symbol", o.symbol},
+          {"via", via_text(o.via)},
           {"mangled", o.mangled},
           {"binding", o.local ? "local" : "global"},
           {"size", o.size},
@@ -105,6 +119,19 @@ bool add_worker_records(const std::string& json_text, const SymbolTable& table, 
   if (doc.contains("mutations")) merge(doc["mutations"], pid, table, &report->mutations);
   if (doc.contains("first_use")) merge(doc["first_use"], pid, table, &report->first_use);
   if (doc.contains("per_worker")) merge(doc["per_worker"], pid, table, &report->per_worker);
+  if (doc.contains("heap") && doc["heap"].is_object()) {
+    const json& h = doc["heap"];
+    HeapStatus& status = report->heap;
+    status.tracked = true;
+    status.limit = h.value("limit", std::uint64_t{0});
+    status.max_bytes = std::max(status.max_bytes, h.value("bytes", std::uint64_t{0}));
+    status.max_blocks = std::max(status.max_blocks, h.value("blocks", std::uint64_t{0}));
+    if (h.value("limit_reached", false)) status.limit_reached.insert(pid);
+    status.allocator = h.value("allocator", "");
+    status.interior_pointers = status.interior_pointers && h.value("interior_pointers", true);
+    status.zero_filled = status.zero_filled && h.value("zero_filled", false);
+    status.rescans += h.value("rescans", std::uint64_t{0});
+  }
   return true;
 }
 
@@ -180,6 +207,23 @@ void cross_check(Report* report) {
       [&](const CrossRow& a, const CrossRow& b) { return rank(a.verdict) < rank(b.verdict); });
 }
 
+std::string failure(const Report& report, const std::string& mode) {
+  std::vector<std::string> names;
+  if (mode == "mutation") {
+    for (const Observation& o : report.mutations) names.push_back(o.symbol);
+  } else if (mode == "dynamic-only") {
+    for (const CrossRow& r : report.cross)
+      if (r.verdict == "dynamic only") names.push_back(r.symbol);
+  }
+  if (names.empty()) return {};
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return fmt::format("verification failed (--verify-fail-on={}): {} {}: {}", mode, names.size(),
+                     mode == "mutation" ? "global(s) mutated after fork"
+                                        : "global(s) mutated that forksafe-check did not flag",
+                     list);
+}
+
 std::string render_json(const Report& report) {
   json doc;
   doc["version"] = 1;
@@ -193,6 +237,18 @@ std::string render_json(const Report& report) {
   for (const Hazard& h : report.prefork)
     prefork.push_back({{"kind", h.kind}, {"id", h.id}, {"what", h.what}});
   doc["prefork"] = {{"inspected", report.preloaded}, {"hazards", prefork}};
+  const HeapStatus& h = report.heap;
+  doc["heap"] = {
+      {"tracked", h.tracked},
+      {"allocator", h.allocator},
+      {"interior_pointers", h.interior_pointers},
+      {"zero_filled", h.zero_filled},
+      {"rescans", h.rescans},
+      {"limit", h.limit},
+      {"max_bytes", h.max_bytes},
+      {"max_blocks", h.max_blocks},
+      {"limit_reached", !h.limit_reached.empty()},
+      {"workers_at_limit", std::vector<long>(h.limit_reached.begin(), h.limit_reached.end())}};
   if (report.findings) {
     json rows = json::array();
     for (const CrossRow& r : report.cross) {
@@ -222,12 +278,12 @@ std::string render_table(const Report& report) {
       report.workers.size(), report.requests, report.mutations.size());
   auto section = [&](const char* title, const std::vector<Observation>& list) {
     if (list.empty()) return;
-    out += fmt::format("{}\n  {:<40} {:<16} {:>7} {:>8}  {}\n", title, "symbol", "first route",
-                       "workers", "requests", "first request");
+    out += fmt::format("{}\n  {:<40} {:<16} {:<12} {:>7} {:>8}  {}\n", title, "symbol",
+                       "first route", "via", "workers", "requests", "first request");
     for (const Observation& o : list)
-      out += fmt::format("  {:<40} {:<16} {:>7} {:>8}  {} (worker {})\n", clip(o.symbol, 40),
-                         clip(o.first.route.empty() ? "-" : o.first.route, 16), o.workers.size(),
-                         o.requests, first_text(o), o.first_worker);
+      out += fmt::format("  {:<40} {:<16} {:<12} {:>7} {:>8}  {} (worker {})\n", clip(o.symbol, 40),
+                         clip(o.first.route.empty() ? "-" : o.first.route, 16), via_text(o.via),
+                         o.workers.size(), o.requests, first_text(o), o.first_worker);
   };
   section("mutated after fork:", report.mutations);
   section("initialized on first use (not a mutation):", report.first_use);
@@ -239,6 +295,11 @@ std::string render_table(const Report& report) {
         report.shared->backend, report.shared->bytes_used, report.shared->bytes_total,
         report.shared->objects, report.shared->entries, report.shared->evictions,
         report.shared->lock_recoveries);
+  if (!report.heap.limit_reached.empty())
+    out += fmt::format(
+        "heap behind globals: the scan stopped at --verify-heap-limit ({} bytes) in {} worker(s); "
+        "changes in blocks beyond it are not seen\n",
+        report.heap.limit, report.heap.limit_reached.size());
   if (report.preloaded) {
     if (report.prefork.empty()) {
       out += "pre-fork inspection: no threads or descriptors left by the app's init code\n";

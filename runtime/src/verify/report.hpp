@@ -27,6 +27,20 @@ struct Observation {
   std::uint64_t requests = 0;
   long first_worker = 0;
   FirstSeen first;
+  unsigned via = 0;  ///< Via bits: its own bytes, heap behind it, a global it points to
+};
+
+/// Heap tracking as the workers reported it (docs/verify.md, "State behind pointers").
+struct HeapStatus {
+  bool tracked = false;          ///< some worker tracked heap blocks
+  std::uint64_t limit = 0;       ///< --verify-heap-limit in bytes
+  std::uint64_t max_bytes = 0;   ///< most bytes one worker tracked
+  std::uint64_t max_blocks = 0;  ///< most blocks one worker tracked
+  std::set<long> limit_reached;  ///< workers that stopped adding blocks at the limit
+  std::string allocator;
+  bool interior_pointers = true;
+  bool zero_filled = true;    ///< every worker's malloc zero-filled new blocks (no stale pointers)
+  std::uint64_t rescans = 0;  ///< searches run again after a request changed a pointer, all workers
 };
 
 /// One row of the side-by-side table.
@@ -48,6 +62,7 @@ struct Report {
   std::vector<Observation> per_worker;
   std::vector<Hazard> prefork;
   bool preloaded = false;
+  HeapStatus heap;
   std::optional<std::vector<Finding>> findings;  ///< with --static-report / --require-clean
   std::vector<CrossRow> cross;
   /// The forksafe::shared arena's use (not app data: it is never diffed), when there is one.
@@ -61,6 +76,10 @@ void aggregate_spool(const std::string& spool_dir, const SymbolTable& table, Rep
 bool add_worker_records(const std::string& json_text, const SymbolTable& table, Report* report);
 /// Fills report->cross from report->findings (no-op without findings).
 void cross_check(Report* report);
+
+/// --verify-fail-on: an empty string when `mode` ("mutation" or "dynamic-only") is satisfied,
+/// otherwise one line saying what the traffic mutated.
+std::string failure(const Report& report, const std::string& mode);
 
 std::string render_json(const Report& report);
 std::string render_table(const Report& report);

@@ -49,6 +49,16 @@ bool Verification::configure(const Settings& s, ErrorLog& log, std::string* erro
     *error = "cannot use --static-report without --verify";
     return false;
   }
+  if (!s.verify_fail_on.empty() && s.verify_report.empty()) {
+    *error = "cannot use --verify-fail-on without --verify";
+    return false;
+  }
+  if (s.verify_fail_on == "dynamic-only" && s.static_report.empty() && s.require_clean.empty()) {
+    *error =
+        "cannot use --verify-fail-on=dynamic-only without --static-report: it needs the checker's "
+        "findings";
+    return false;
+  }
   std::vector<Finding> clean_findings;
   if (!s.require_clean.empty()) {
     if (!read_findings(s.require_clean, &clean_findings, error)) return false;
@@ -75,11 +85,15 @@ bool Verification::configure(const Settings& s, ErrorLog& log, std::string* erro
   if (s.verify_report.empty()) return true;
   app_path_ = s.app_path;
   report_path_ = s.verify_report;
+  heap_limit_ = s.verify_heap_limit_bytes;
+  fail_on_ = s.verify_fail_on;
   if (!read_object_symbols(s.app_path, &table_, error)) return false;
   if (!table_.from_symtab)
     log.warning("app '{}' has no .symtab; --verify sees only exported data objects", s.app_path);
   // Prove the report path writable now, not at shutdown when the data would be lost.
-  if (!write_file_atomically(report_path_, "{\"version\":1,\"status\":\"running\"}\n", "verification report", error)) return false;
+  if (!write_file_atomically(report_path_, "{\"version\":1,\"status\":\"running\"}\n",
+                             "verification report", error))
+    return false;
   const char* tmpdir = std::getenv("TMPDIR");
   std::string pattern =
       fmt::format("{}/forksafe-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -120,7 +134,7 @@ void Verification::after_preload(ErrorLog& log) {
 
 bool Verification::attach(const std::string& app_path, Probe* probe, std::string* error) const {
   std::string file = fmt::format("{}/worker-{}.json", spool_dir_, ::getpid());
-  return probe->start(app_path, &table_, file, error);
+  return probe->start(app_path, &table_, file, heap_limit_, error);
 }
 
 bool Verification::write_report(ErrorLog& log, bool print_table) {
@@ -132,6 +146,7 @@ bool Verification::write_report(ErrorLog& log, bool print_table) {
   aggregate_spool(spool_dir_, table_, &report);
   cross_check(&report);
   if (shared_stats_) report.shared = shared_stats_();
+  failure_ = fail_on_.empty() ? std::string() : failure(report, fail_on_);
   std::string json = render_json(report);
   if (print_table) {
     std::string table = render_table(report);
@@ -158,11 +173,14 @@ void Verification::write_now(ErrorLog& log) {
   if (enabled_) write_report(log, true);
 }
 
-void Verification::finish(ErrorLog& log) {
-  if (!enabled_) return;
+bool Verification::finish(ErrorLog& log) {
+  if (!enabled_) return true;
   if (write_report(log, true)) log.info("Verification report written to {}", report_path_);
   remove_dir(spool_dir_);
   spool_dir_.clear();
+  if (failure_.empty()) return true;
+  log.error("{}", failure_);
+  return false;
 }
 
 }  // namespace forksafe::serve::verify

@@ -46,8 +46,9 @@ class Verification {
   void tick(std::int64_t now_ms, ErrorLog& log);
   /// SIGWINCH: writes the report now and prints the table.
   void write_now(ErrorLog& log);
-  /// After the last worker exited: final report, table on stdout, spool removed.
-  void finish(ErrorLog& log);
+  /// After the last worker exited: final report, table on stdout, spool removed. Returns false
+  /// when --verify-fail-on is not satisfied (the reason is logged as an error).
+  bool finish(ErrorLog& log);
 
   /// Master: where the report reads the forksafe::shared arena's use from (optional).
   void set_shared_stats(std::function<std::optional<forksafe::shared::StoreStats>()> source) {
@@ -64,6 +65,9 @@ class Verification {
   std::string app_path_;
   std::string report_path_;
   std::string spool_dir_;
+  std::uint64_t heap_limit_ = 0;
+  std::string fail_on_;
+  std::string failure_;  // from the last report, for --verify-fail-on
   SymbolTable table_;
   std::optional<std::vector<Finding>> findings_;
   ProcessState before_preload_;
