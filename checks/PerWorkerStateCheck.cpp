@@ -15,8 +15,9 @@ llvm::StringRef PerWorkerStateCheck::help() const {
          "global, static member and function-local static. A counter, session map, ID generator "
          "or cache written by a request handler works with one worker and silently diverges with "
          "several. std::atomic and mutexes do not help: they synchronize threads inside one "
-         "process. Keep shared state in an external store (a database, Redis, memcached) or the "
-         "server's shared state; if a per-worker copy is what you want (a per-worker cache), mark "
+         "process. Keep shared state where every worker sees it: forksafe::shared::Counter or "
+         "forksafe::shared::Map in a forksafe-serve app (shared memory, or Redis across "
+         "machines), or a database, Redis or memcached; if a per-worker copy is what you want (a per-worker cache), mark "
          "the variable FORKSAFE_PER_WORKER.";
 }
 
@@ -48,8 +49,7 @@ void PerWorkerStateCheck::check(const CheckContext& ctx, std::vector<Finding>& o
       f.message += "; std::atomic only makes the update thread-safe inside one process";
     else if (locked)
       f.message += "; the lock only orders threads inside one process";
-    f.message += std::string("; keep it in an external store shared by all ") +
-                 (replicas ? "replicas" : "workers") +
+    f.message += "; " + sharedStoreAdvice(model, var, replicas ? "replicas" : "workers") +
                  ", or mark it FORKSAFE_PER_WORKER if a per-process copy is intended" +
                  deploymentSuffix(model, root);
     addIndirectionNotes(model, var, writes, !replicas, f.notes);

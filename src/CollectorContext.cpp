@@ -3,6 +3,7 @@
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclCXX.h>
+#include <clang/AST/DeclTemplate.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Index/USRGeneration.h>
 #include <clang/Lex/Lexer.h>
@@ -29,6 +30,23 @@ bool isSharedStoreType(clang::QualType type) {
   while (const auto* array = type->getAsArrayTypeUnsafe()) type = array->getElementType();
   const auto* record = type->getAsCXXRecordDecl();
   return record && hasAnnotation(record, "forksafe::shared_type");
+}
+
+// Which forksafe::shared type would hold this state for every worker (see VariableFact).
+std::string sharedTypeFor(clang::QualType type) {
+  clang::QualType pointee = pointeeType(type);
+  if (!pointee.isNull()) type = pointee;
+  if (const auto* atomic = type->getAs<clang::AtomicType>()) type = atomic->getValueType();
+  if (const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(
+          type->getAsCXXRecordDecl());
+      spec && recordName(type) == "std::atomic" && spec->getTemplateArgs().size() == 1 &&
+      spec->getTemplateArgs()[0].getKind() == clang::TemplateArgument::Type)
+    type = spec->getTemplateArgs()[0].getAsType();
+  if (type->isIntegerType() && !type->isBooleanType() && !type->isAnyCharacterType())
+    return "Counter";
+  std::string name = recordName(type);
+  if (name == "std::map" || name == "std::unordered_map") return "Map";
+  return "";
 }
 
 }  // namespace
@@ -198,6 +216,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
     fact.pointeeRng = isRngType(pointee);
   }
   fact.library = isLibrary(shown->getLocation());
+  fact.sharedType = sharedTypeFor(type);
   if (fact.isReference) {
     // A reference is never reseated: the variable is what it refers to, see Base::pointee.
     fact.isConst = true;

@@ -1,6 +1,7 @@
 // Notes and phrases that explain why a site is on a request path or runs before fork.
 #include "Explain.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -168,6 +169,15 @@ std::string deploymentSuffix(const Model& model, const std::string& fn) {
   return std::string(" [deployment: ") +
          (d.model == Deployment::Replicas ? "replicas" : "prefork") +
          (d.reason.empty() ? "" : ", " + d.reason) + "]";
+}
+
+std::string sharedStoreAdvice(const Model& model, const VariableFact& var, const std::string& who) {
+  const std::vector<std::string>& seen = model.facts().frameworks;
+  bool forksafeApp = std::find(seen.begin(), seen.end(), "forksafe") != seen.end();
+  if (!forksafeApp || var.sharedType.empty())
+    return "keep it in an external store shared by all " + who;
+  return "keep it in a forksafe::shared::" + var.sharedType +
+         " (<forksafe/shared.hpp>), which all " + who + " share";
 }
 
 }  // namespace forksafe

@@ -58,4 +58,8 @@ std::string rootFunction(const Model& model, const std::string& fn, PathKind kin
 // The root of the path that makes `fn` reached, described for a message ("handler 'save()'").
 std::string rootOf(const Model& model, const std::string& fn, PathKind kind);
 
+// "keep it in an external store shared by all workers", or, in a forksafe app whose variable has
+// the shape of one, the forksafe::shared type that is that store.
+std::string sharedStoreAdvice(const Model& model, const VariableFact& var, const std::string& who);
+
 }  // namespace forksafe

@@ -111,6 +111,9 @@ struct VariableFact {
   bool pointeeSync = false;    // points to a mutex, condition variable...
   bool pointeeRng = false;     // points to a random engine (forksafe-prefork-rng's business)
   bool library = false;        // declared in library code: a system header or a framework header
+  // The forksafe::shared type that holds this kind of state across workers: "Counter" for an
+  // integer (or an atomic one), "Map" for a map, or empty (docs/shared-state.md).
+  std::string sharedType;
 };
 
 enum class BaseKind {

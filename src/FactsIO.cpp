@@ -136,7 +136,8 @@ Value factsToJson(const TUFacts& facts) {
     return Array{v.id,          v.name,          v.mangled,        loc(v.loc),  v.enclosingFunction,
                  v.isConst,     v.isThreadLocal, v.isAtomic,       v.isSync,    v.isRng,
                  v.containsRng, v.isPerWorker,   v.isStaticMember, v.isPointer, v.isDefinition,
-                 v.library,     v.isReference,   v.isSmartPointer, v.pointeeSync, v.pointeeRng};
+                 v.library,     v.isReference,   v.isSmartPointer, v.pointeeSync, v.pointeeRng,
+                 v.sharedType};
   });
   o["accesses"] = arrayOf(facts.accesses, [](const AccessFact& a) {
     return Array{a.function, base(a.base), static_cast<int>(a.kind), loc(a.loc), a.locked,
@@ -238,6 +239,7 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
         x.isSmartPointer = f.flag();
         x.pointeeSync = f.flag();
         x.pointeeRng = f.flag();
+        x.sharedType = f.str();
         return x;
       }) &&
       readArray(*o, "accesses", facts.accesses, [](Fields& f) {
