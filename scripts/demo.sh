@@ -142,5 +142,5 @@ for e in "${examples[@]}"; do
   verify_example "${e}_fixed"
 done
 echo
-echo "== and the row that matters most: a write the checker cannot see (through a pointer table and memcpy)"
+echo "== and the row that matters most: a write the checker cannot see (through an address kept as an integer, and memcpy)"
 verify_example verify_hidden_write

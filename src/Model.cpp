@@ -393,14 +393,19 @@ void Model::resolveAccesses() {
     if (!a.locked) paramUnlockedWrites_.insert({a.function, a.base.param, a.base.pointee});
   }
   // Through a binding, the callee writes the argument (pointee = false) or what it points to. A
-  // callee outside the program (a library function) may write the argument itself.
+  // callee outside the program (a library function) may write the argument itself, unless the
+  // argument is an object reached through a pointer: that is a handle to the library's own
+  // object (`sqlite3_exec(g_db, ...)`, `redisCommand(g_redis, ...)`), as for system headers.
+  auto external = [&](const BindingFact& b, bool pointee) {
+    return !pointee && !b.base.pointee;
+  };
   auto calleeWrites = [&](const BindingFact& b, bool pointee) {
-    if (index(b.callee) < 0) return !pointee;
+    if (index(b.callee) < 0) return external(b, pointee);
     return paramWrites_.count({b.callee, b.param, pointee}) != 0;
   };
   auto unlockedWrite = [&](const BindingFact& b, bool pointee) {
     if (b.locked) return false;
-    if (index(b.callee) < 0) return !pointee;
+    if (index(b.callee) < 0) return external(b, pointee);
     return paramUnlockedWrites_.count({b.callee, b.param, pointee}) != 0;
   };
   for (bool changed = true; changed;) {

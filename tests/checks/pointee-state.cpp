@@ -90,6 +90,12 @@ Cache* g_initOnly = nullptr;                   // written through only at init
 FORKSAFE_PER_WORKER Cache* g_perWorker = nullptr;  // expect: forksafe-unsynchronized-state
 std::mutex* g_mutex = nullptr;                 // a pointer to a mutex is not state
 std::FILE* g_log = nullptr;                    // a library handle: writing to it is I/O
+// A library declared in a header that is not a system one (vendored), defined in no file here.
+struct LibDb { int handle; };
+int lib_exec(LibDb* db, const char* sql);
+LibDb* g_libDb = nullptr;                      // handed to the library: its object, not our state
+long g_filled = 0;                             // expect: forksafe-per-worker-state forksafe-unsynchronized-state
+void lib_fill(long* out);
 
 void Bump(Counter* c) { c->n++; }
 
@@ -154,4 +160,6 @@ FORKSAFE_HANDLER void Handle(const std::string& k) {
   g_mutex->lock();
   g_mutex->unlock();
   std::fprintf(g_log, "%s\n", k.c_str());
+  lib_exec(g_libDb, "select 1");
+  lib_fill(&g_filled);                         // a variable itself passed out may be written
 }
