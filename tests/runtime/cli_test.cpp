@@ -18,21 +18,11 @@
 namespace fstest {
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string output;
-};
-
+// A run in a fresh directory of its own.
 CliRun run_cli(std::vector<std::string> args,
                std::vector<std::pair<std::string, std::string>> env = {}) {
   TempDir dir;
-  Server s;
-  s.start(dir, std::move(args), std::move(env));
-  CliRun r;
-  auto status = s.wait_exit(10000ms);
-  if (status) r.code = Server::exit_code(*status);
-  r.output = s.log();
-  return r;
+  return run_cli(dir, std::move(args), std::move(env));
 }
 
 /// The one error of a run: what follows "[ERROR] " in the master's log, or "error: " on stderr.

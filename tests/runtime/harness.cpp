@@ -485,4 +485,15 @@ std::vector<std::pair<int, std::string>> parse_responses(const std::string& raw)
   return out;
 }
 
+CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
+               std::vector<std::pair<std::string, std::string>> env) {
+  Server s;
+  s.start(dir, std::move(args), std::move(env));
+  CliRun r;
+  auto status = s.wait_exit(10000ms);
+  if (status) r.code = Server::exit_code(*status);
+  r.output = s.log();
+  return r;
+}
+
 }  // namespace fstest

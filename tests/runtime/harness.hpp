@@ -189,6 +189,17 @@ class RawConn {
 /// Splits raw HTTP responses into status codes and bodies, in order.
 std::vector<std::pair<int, std::string>> parse_responses(const std::string& raw);
 
+/// What a forksafe-serve run that is expected to exit (a refused start, --check-config, --help)
+/// printed, and its exit code (-1: it did not exit in time or died by a signal).
+struct CliRun {
+  int code = -1;
+  std::string output;
+};
+
+/// Runs forksafe-serve in `dir` to completion, bounded by 10 s, capturing stdout+stderr.
+CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
+               std::vector<std::pair<std::string, std::string>> env = {});
+
 }  // namespace fstest
 
 #endif  // FORKSAFE_TESTS_RUNTIME_HARNESS_HPP

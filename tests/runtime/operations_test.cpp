@@ -15,23 +15,6 @@
 namespace fstest {
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string output;
-};
-
-/// Runs forksafe-serve to completion (bounded by `timeout`) and captures stdout+stderr.
-CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
-               std::vector<std::pair<std::string, std::string>> env = {}) {
-  Server s;
-  s.start(dir, std::move(args), std::move(env));
-  CliRun r;
-  auto status = s.wait_exit(10000ms);
-  if (status) r.code = Server::exit_code(*status);
-  r.output = s.log();
-  return r;
-}
-
 int line_count(const std::string& text) {
   int n = 0;
   for (char c : text) n += c == '\n';
