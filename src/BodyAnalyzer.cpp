@@ -12,6 +12,7 @@
 #include "FrameworkCalls.h"
 #include "StorageResolver.h"
 #include "TypeClassify.h"
+#include "ValueOrigin.h"
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
@@ -41,22 +42,6 @@ std::string describeCall(const FunctionDecl* fn) {
   return "'" + fn->getNameAsString() + "()'";
 }
 
-// The role a parameter gives to the callable passed to it: a framework can annotate its
-// registration functions (forksafe::App::get's handler parameter is FORKSAFE_HANDLER).
-RootKind parameterRole(const FunctionDecl* callee, unsigned index) {
-  if (!callee) return RootKind::None;
-  const FunctionDecl* candidates[] = {callee, callee->getTemplateInstantiationPattern()};
-  for (const FunctionDecl* fn : candidates) {
-    if (!fn || index >= fn->getNumParams()) continue;
-    for (const auto* attr : fn->getParamDecl(index)->specific_attrs<AnnotateAttr>()) {
-      llvm::StringRef what = attr->getAnnotation();
-      if (what == "forksafe::handler") return RootKind::Handler;
-      if (what == "forksafe::init") return RootKind::Init;
-      if (what == "forksafe::worker_init") return RootKind::WorkerInit;
-    }
-  }
-  return RootKind::None;
-}
 
 class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   using Base_ = RecursiveASTVisitor<BodyAnalyzer>;
@@ -646,7 +631,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       if (const auto* member = dyn_cast<CXXMemberCallExpr>(call); member && member->getNumArgs())
         arg = member->getArg(0);
       for (const Base& base : storage_.bases(object, viaPointer))
-        addEvent(EventKind::RngSeed, loc, "seed", &base, seedSource(arg));
+        addEvent(EventKind::RngSeed, loc, "seed", &base, seedSource(arg, ctx_.ast()));
     }
     if (isDescriptorType(objectType) && name == "open") {
       for (const Base& base : storage_.bases(object, viaPointer))
@@ -765,59 +750,6 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   // --- pre-fork events ---------------------------------------------------------------------
 
-  // Where a seed comes from (see EventFact::seed). `e` is the seed argument, or the initializer
-  // of an engine; null for a default seed.
-  std::string seedSource(const Expr* e) {
-    if (!e) return "constant";
-    bool random = false, clock = false;
-    scanSeed(e, random, clock);
-    if (random) return "random";
-    if (clock) return "clock";
-    return constantSeed(e) ? "constant" : "unknown";
-  }
-
-  bool constantSeed(const Expr* e) {
-    e = e->IgnoreImplicit()->IgnoreParens();
-    if (const auto* temp = dyn_cast<MaterializeTemporaryExpr>(e))
-      return constantSeed(temp->getSubExpr());
-    if (const auto* cast = dyn_cast<ExplicitCastExpr>(e)) return constantSeed(cast->getSubExpr());
-    if (const auto* construct = dyn_cast<CXXConstructExpr>(e)) {
-      for (const Expr* arg : construct->arguments())
-        if (!isa<CXXDefaultArgExpr>(arg) && !constantSeed(arg)) return false;
-      return true;  // no argument: the engine's default seed
-    }
-    if (isa<CXXDefaultArgExpr>(e)) return true;
-    if (e->isValueDependent() || e->isTypeDependent()) return false;
-    return e->isIntegerConstantExpr(ctx_.ast());
-  }
-
-  void scanSeed(const Stmt* s, bool& random, bool& clock) {
-    if (!s || isa<LambdaExpr>(s)) return;
-    auto typeIs = [](QualType t, llvm::StringRef what) {
-      std::string name = recordName(t);
-      return llvm::StringRef(name).ends_with(what);
-    };
-    if (const auto* construct = dyn_cast<CXXConstructExpr>(s)) {
-      if (typeIs(construct->getType(), "random_device")) random = true;
-    } else if (const auto* call = dyn_cast<CallExpr>(s)) {
-      if (const FunctionDecl* fn = call->getDirectCallee(); fn && fn->getIdentifier()) {
-        llvm::StringRef name = fn->getName();
-        const auto* method = dyn_cast<CXXMethodDecl>(fn);
-        if (method && typeIs(QualType(method->getParent()->getTypeForDecl(), 0), "random_device"))
-          random = true;
-        else if (!method && (name == "getrandom" || name == "getentropy" || name == "arc4random" ||
-                             name == "RAND_bytes" || isPidFunction(name)))
-          random = true;
-        else if (!method && (name == "time" || name == "clock" || name == "clock_gettime" ||
-                             name == "gettimeofday"))
-          clock = true;
-        else if (method && method->isStatic() && name == "now")
-          clock = true;  // std::chrono::*_clock::now() and look-alikes
-      }
-    }
-    for (const Stmt* child : s->children()) scanSeed(child, random, clock);
-  }
-
   void addEvent(EventKind kind, SourceLocation loc, std::string api, const Base* target,
                 std::string seed = "") {
     EventFact event;
@@ -857,7 +789,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       for (const Base& base : targets) addEvent(EventKind::ThreadStart, loc, name.str(), &base);
     } else if (isSeedFunction(name)) {
       addEvent(EventKind::RngSeed, loc, name.str(), nullptr,
-               seedSource(call->getNumArgs() ? call->getArg(0) : nullptr));
+               seedSource(call->getNumArgs() ? call->getArg(0) : nullptr, ctx_.ast()));
     } else if (name == "fork" || name == "daemon") {
       addEvent(EventKind::Fork, loc, name.str(), nullptr);
     } else if (int out; isDescriptorFunction(name, out) && out >= 0 &&
@@ -907,7 +839,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       const VariableFact* var = ctx_.variableById(target.id);
       if (var && var->containsRng && !var->isThreadLocal)
         addEvent(EventKind::RngSeed, value->getBeginLoc(), "construction", &target,
-                 seedSource(value));
+                 seedSource(value, ctx_.ast()));
     }
   }
 
@@ -929,7 +861,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     aim.loc = ctx_.location(value->getBeginLoc());
     const auto* call = dyn_cast<CallExpr>(strip(value->IgnoreParenCasts()));
     const FunctionDecl* fn = call ? plainFunction(call) : nullptr;
-    if (fn && isSharedMemoryFunction(fn->getName()) && mapsShared(*call)) {
+    if (fn && isSharedMemoryFunction(fn->getName()) &&
+        mapsSharedMemory(*call, ctx_.ast())) {
       aim.kind = AimKind::SharedMemory;
       aim.api = fn->getName().str();
       ctx_.facts().pointsTo.push_back(std::move(aim));
@@ -947,16 +880,6 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       one.target = base;
       ctx_.facts().pointsTo.push_back(std::move(one));
     }
-  }
-
-  // mmap with MAP_SHARED (or flags we cannot evaluate), or shmat: memory all processes share.
-  bool mapsShared(const CallExpr& call) {
-    const FunctionDecl* fn = call.getDirectCallee();
-    if (!fn || !fn->getName().starts_with("mmap") || call.getNumArgs() < 4) return true;
-    clang::Expr::EvalResult flags;
-    if (!call.getArg(3)->EvaluateAsInt(flags, ctx_.ast())) return true;
-    constexpr int64_t kMapShared = 0x01;  // Linux <sys/mman.h>; MAP_SHARED_VALIDATE has it too
-    return (flags.Val.getInt().getExtValue() & kMapShared) != 0;
   }
 
   void scanStoreRec(const Stmt* s, const Base& target, std::vector<std::string>& callees) {

@@ -84,4 +84,19 @@ const Framework* servingCallIn(CollectorContext& ctx, const Stmt* body, std::str
   return nullptr;
 }
 
+RootKind parameterRole(const clang::FunctionDecl* callee, unsigned index) {
+  if (!callee) return RootKind::None;
+  const clang::FunctionDecl* candidates[] = {callee, callee->getTemplateInstantiationPattern()};
+  for (const clang::FunctionDecl* fn : candidates) {
+    if (!fn || index >= fn->getNumParams()) continue;
+    for (const auto* attr : fn->getParamDecl(index)->specific_attrs<clang::AnnotateAttr>()) {
+      llvm::StringRef what = attr->getAnnotation();
+      if (what == "forksafe::handler") return RootKind::Handler;
+      if (what == "forksafe::init") return RootKind::Init;
+      if (what == "forksafe::worker_init") return RootKind::WorkerInit;
+    }
+  }
+  return RootKind::None;
+}
+
 }  // namespace forksafe

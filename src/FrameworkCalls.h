@@ -26,4 +26,8 @@ std::string chainedMethods(CollectorContext& ctx, const clang::CallExpr* call,
 // The framework whose serving function `body` calls (`what` gets the function's name), or null.
 const Framework* servingCallIn(CollectorContext& ctx, const clang::Stmt* body, std::string& what);
 
+// The role a parameter gives to the callable passed to it: a framework can annotate its
+// registration functions (forksafe::App::get's handler parameter is FORKSAFE_HANDLER).
+RootKind parameterRole(const clang::FunctionDecl* callee, unsigned index);
+
 }  // namespace forksafe
