@@ -8,13 +8,14 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
+
+#include "random_token.hpp"  // examples::random_token, for the users of these files
 
 namespace examples {
 
@@ -55,19 +56,6 @@ inline std::optional<std::string> read_state(const std::string& name) {
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
     out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
-  return out;
-}
-
-/// 128 random bits from the kernel, as hex: no RNG state in the process at all.
-inline std::string random_token() {
-  unsigned char bytes[16] = {};
-  if (::getrandom(bytes, sizeof bytes, 0) != sizeof bytes) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
   return out;
 }
 

@@ -1,10 +1,10 @@
 // Example app (fixed session store): sessions live in a forksafe::shared::Map every worker shares
 // (the server's shared-memory arena, or Redis with --shared-store), so any worker knows you.
-#include <sys/random.h>
-
 #include <forksafe/app.hpp>
 #include <forksafe/shared.hpp>
 #include <string>
+
+#include "../common/random_token.hpp"
 
 namespace {
 using namespace std::chrono_literals;
@@ -17,23 +17,11 @@ forksafe::shared::Map sessions("sessions", [] {
   return o;
 }());
 
-/// 128 random bits from the kernel, as hex: no RNG state in the process at all.
-std::string random_token() {
-  unsigned char bytes[16] = {};
-  if (::getrandom(bytes, sizeof bytes, 0) != sizeof bytes) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 }  // namespace
 
 FORKSAFE_APP(app) {
   app.post("/login", [](const forksafe::Request& req) {
-    std::string token = random_token();
+    std::string token = examples::random_token();
     if (token.empty()) return forksafe::Response::text("cannot make a session token\n", 500);
     sessions.put(token, req.query_param("user").value_or("anonymous"), 1h);
     return forksafe::Response::text(token + "\n");
