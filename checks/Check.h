@@ -1,9 +1,9 @@
 // The interface every rule implements: metadata for --list-checks and SARIF, and check().
 #pragma once
 
-#include "Finding.h"
-#include "Model.h"
-#include "Suppressions.h"
+#include "report/Finding.h"
+#include "model/Model.h"
+#include "report/Suppressions.h"
 
 #include <llvm/ADT/StringRef.h>
 

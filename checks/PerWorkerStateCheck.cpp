@@ -1,7 +1,7 @@
 // forksafe-per-worker-state: writes on a request path to state every worker has its own copy of.
 #include "PerWorkerStateCheck.h"
 
-#include "Explain.h"
+#include "model/Explain.h"
 
 namespace forksafe {
 

@@ -2,7 +2,7 @@
 // on a request path.
 #include "PreforkDescriptorCheck.h"
 
-#include "Explain.h"
+#include "model/Explain.h"
 
 #include <map>
 

@@ -1,7 +1,7 @@
 // forksafe-prefork-pid: getpid()/gettid() cached in static storage before fork.
 #include "PreforkPidCheck.h"
 
-#include "Explain.h"
+#include "model/Explain.h"
 
 #include <map>
 

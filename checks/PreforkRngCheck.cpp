@@ -1,7 +1,7 @@
 // forksafe-prefork-rng: random engines seeded before fork, and srand() in init code.
 #include "PreforkRngCheck.h"
 
-#include "Explain.h"
+#include "model/Explain.h"
 
 #include <map>
 #include <set>

@@ -1,7 +1,7 @@
 // forksafe-prefork-thread: threads started by init code or static initializers.
 #include "PreforkThreadCheck.h"
 
-#include "Explain.h"
+#include "model/Explain.h"
 
 #include <map>
 #include <set>

@@ -1,7 +1,7 @@
 // forksafe-unsynchronized-state: request-path writes that race under threaded workers.
 #include "UnsynchronizedStateCheck.h"
 
-#include "Explain.h"
+#include "model/Explain.h"
 
 namespace forksafe {
 

@@ -101,14 +101,14 @@ requests() {  # the scripted sequence for example $1; prints what the clients sa
 
 source_of() {  # example target -> its source file
   local name=${1%_fixed}
-  if [ "$1" = verify_hidden_write ]; then echo "tests/runtime/apps/$1.cpp"; return; fi
+  if [ "$1" = verify_hidden_write ]; then echo "tests/serve/apps/$1.cpp"; return; fi
   echo "runtime/examples/$name/$1.cpp"
 }
 
 verify_example() {  # $1 = target (counter, counter_fixed, ...)
   local app=$1 src said findings="$work/$1.findings.json" report="$work/$1.report.json" table="$work/$1.table"
   local dir=runtime
-  [ "$app" = verify_hidden_write ] && dir=tests/runtime
+  [ "$app" = verify_hidden_write ] && dir=tests/serve
   src=$(source_of "$app")
   echo
   echo "---- $app ($src)"

@@ -1,5 +1,5 @@
 // forksafe-check: the command-line entry point; everything else lives in the library.
-#include "Driver.h"
+#include "CheckTool.h"
 
 int main(int argc, const char** argv) {
   return forksafe::runCheckTool(argc, argv, llvm::outs(), llvm::errs());

@@ -121,7 +121,7 @@ bool Master::start() {
     return false;
   }
   // Every socket is bound before any is announced: "Listening at" is the last word of a start
-  // that can no longer fail for its own reasons (tests/runtime/cli_test.cpp).
+  // that can no longer fail for its own reasons (tests/serve/cli_test.cpp).
   if (!open_listeners(settings_.bind, settings_.backlog, &listeners_, &error)) {
     log_.error("{}", error);
     return false;

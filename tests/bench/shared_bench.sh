@@ -17,8 +17,8 @@ duration=${DURATION:-5s}
 connections=${CONNECTIONS:-32}
 seconds=${SECONDS_PER_OP:-2}
 serve=$build/runtime/forksafe-serve
-bench=$build/tests/runtime/shared_bench
-app=$build/tests/runtime/shared_bench_app.so
+bench=$build/tests/serve/shared_bench
+app=$build/tests/serve/shared_bench_app.so
 
 for tool in wrk redis-server; do
   command -v "$tool" >/dev/null || { echo "shared_bench: cannot find $tool: install with FORKSAFE_BENCH_DEPS=1 scripts/setup.sh" >&2; exit 2; }

@@ -19,7 +19,7 @@ rounds=${ROUNDS:-2}
 kind=${KIND:-event}
 serve=$build/runtime/forksafe-serve
 hello=$build/runtime/hello.so
-big=$build/tests/runtime/verify_big_heap.so
+big=$build/tests/serve/verify_big_heap.so
 
 command -v wrk >/dev/null || { echo "verify_heap_bench: cannot find wrk: install with FORKSAFE_BENCH_DEPS=1 scripts/setup.sh" >&2; exit 2; }
 for f in "$serve" "$hello" "$big"; do

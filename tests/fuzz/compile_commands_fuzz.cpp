@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "CompileCommands.h"
-#include "FactsCache.h"
+#include "driver/CompileCommands.h"
+#include "facts/FactsCache.h"
 #include "fuzz_util.h"
 
 namespace {

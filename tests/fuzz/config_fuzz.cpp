@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "Config.h"
-#include "GlobList.h"
+#include "config/Config.h"
+#include "config/GlobList.h"
 #include "fuzz_util.h"
 
 namespace {

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "CheckRegistry.h"
-#include "FactsCache.h"
-#include "FactsIO.h"
-#include "Link.h"
-#include "Model.h"
-#include "Suppressions.h"
+#include "facts/FactsCache.h"
+#include "facts/FactsIO.h"
+#include "model/Link.h"
+#include "model/Model.h"
+#include "report/Suppressions.h"
 #include "fuzz_util.h"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "Suppressions.h"
+#include "report/Suppressions.h"
 #include "fuzz_util.h"
 
 namespace {

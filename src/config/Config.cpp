@@ -1,0 +1,161 @@
+// Reads .forksafe.yaml with LLVM's YAML parser.
+#include "config/Config.h"
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Regex.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/YAMLParser.h>
+
+namespace forksafe {
+namespace {
+
+llvm::Error configError(llvm::StringRef path, const llvm::SourceMgr& sm, llvm::SMLoc loc,
+                        const llvm::Twine& what) {
+  unsigned line = loc.isValid() ? sm.getLineAndColumn(loc).first : 0;
+  std::string where = path.str() + (line ? ":" + std::to_string(line) : "");
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "invalid configuration " + where + ": " + what.str());
+}
+
+}  // namespace
+
+llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef path) {
+  FileConfig config;
+  config.path = path.str();
+  llvm::SourceMgr sm;
+  std::string firstError;
+  llvm::SMLoc errorLoc;
+  std::pair<std::string*, llvm::SMLoc*> sink{&firstError, &errorLoc};
+  sm.setDiagHandler(
+      [](const llvm::SMDiagnostic& d, void* ctx) {
+        auto* out = static_cast<std::pair<std::string*, llvm::SMLoc*>*>(ctx);
+        if (out->first->empty()) {
+          *out->first = d.getMessage().str();
+          *out->second = d.getLoc();
+        }
+      },
+      &sink);
+  llvm::yaml::Stream stream(text, sm);
+  auto doc = stream.begin();
+  if (doc == stream.end() || !doc->getRoot()) return config;
+  llvm::yaml::Node* root = doc->getRoot();
+  if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
+  if (llvm::isa<llvm::yaml::NullNode>(root)) return config;
+  auto* map = llvm::dyn_cast<llvm::yaml::MappingNode>(root);
+  if (!map) return configError(path, sm, root->getSourceRange().Start, "expected a mapping");
+
+  auto scalar = [&](llvm::yaml::Node* node, std::string& out) -> llvm::Error {
+    auto* s = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(node);
+    if (!s) {
+      llvm::SMLoc loc = node ? node->getSourceRange().Start : llvm::SMLoc();
+      return configError(path, sm, loc, "expected a string");
+    }
+    llvm::SmallString<64> storage;
+    out = s->getValue(storage).str();
+    return llvm::Error::success();
+  };
+  for (llvm::yaml::KeyValueNode& kv : *map) {
+    std::string key;
+    if (auto err = scalar(kv.getKey(), key)) return err;
+    llvm::yaml::Node* value = kv.getValue();
+    if (key == "Checks" || key == "WarningsAsErrors") {
+      std::string text;
+      if (auto err = scalar(value, text)) return err;
+      (key == "Checks" ? config.checks : config.warningsAsErrors) = text;
+    } else if (key == "HandlerPatterns") {
+      std::vector<llvm::yaml::Node*> items;
+      if (auto* seq = llvm::dyn_cast_or_null<llvm::yaml::SequenceNode>(value)) {
+        for (llvm::yaml::Node& item : *seq) items.push_back(&item);
+      } else {
+        items.push_back(value);
+      }
+      for (llvm::yaml::Node* item : items) {
+        std::string pattern;
+        if (auto err = scalar(item, pattern)) return err;
+        std::string why;
+        if (!llvm::Regex(pattern).isValid(why))
+          return configError(path, sm, item->getSourceRange().Start,
+                             "invalid HandlerPatterns regex '" + pattern + "': " + why);
+        config.handlerPatterns.push_back(pattern);
+      }
+    } else if (key == "HeaderFilterRegex" || key == "ExcludeHeaderFilterRegex") {
+      std::string pattern;
+      if (auto err = scalar(value, pattern)) return err;
+      std::string why;
+      if (!pattern.empty() && !llvm::Regex(pattern).isValid(why))
+        return configError(path, sm, value->getSourceRange().Start,
+                           "invalid " + key + " '" + pattern + "': " + why);
+      (key == "HeaderFilterRegex" ? config.headerFilterRegex : config.excludeHeaderFilterRegex) =
+          pattern;
+    } else if (key == "SystemHeaders") {
+      std::string text;
+      if (auto err = scalar(value, text)) return err;
+      std::string lower = llvm::StringRef(text).lower();
+      if (lower == "true" || lower == "yes" || lower == "on" || lower == "1")
+        config.systemHeaders = true;
+      else if (lower == "false" || lower == "no" || lower == "off" || lower == "0")
+        config.systemHeaders = false;
+      else
+        return configError(path, sm, value->getSourceRange().Start,
+                           "SystemHeaders must be true or false, not '" + text + "'");
+    } else if (key == "Deployment") {
+      std::string text;
+      if (auto err = scalar(value, text)) return err;
+      if (text != "auto" && text != "prefork" && text != "replicas")
+        return configError(path, sm, value->getSourceRange().Start,
+                           "Deployment must be auto, prefork or replicas, not '" + text + "'");
+      config.deployment = text;
+    } else if (key == "Frameworks") {
+      auto table = parseFrameworks(value, sm, path);
+      if (!table) return table.takeError();
+      config.frameworks.append(*table);
+    } else {
+      return configError(path, sm, kv.getKey()->getSourceRange().Start,
+                         "unknown key '" + key +
+                             "' (expected Checks, Deployment, ExcludeHeaderFilterRegex, "
+                             "Frameworks, HandlerPatterns, HeaderFilterRegex, SystemHeaders or "
+                             "WarningsAsErrors)");
+    }
+    if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
+  }
+  if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
+  return config;
+}
+
+llvm::Expected<const FileConfig*> ConfigFinder::forSource(const std::string& sourcePath) {
+  llvm::SmallString<256> abs(sourcePath);
+  llvm::sys::fs::make_absolute(abs);
+  llvm::sys::path::remove_dots(abs, true);
+  return forDirectory(std::string(llvm::sys::path::parent_path(abs)));
+}
+
+llvm::Expected<const FileConfig*> ConfigFinder::forDirectory(const std::string& dir) {
+  auto cached = byDirectory_.find(dir);
+  if (cached != byDirectory_.end()) return cached->second.get();
+  std::shared_ptr<FileConfig> found;
+  llvm::SmallString<256> candidate(dir);
+  llvm::sys::path::append(candidate, kConfigFileName);
+  if (llvm::sys::fs::exists(candidate)) {
+    auto buffer = llvm::MemoryBuffer::getFile(candidate, /*IsText=*/true);
+    if (!buffer)
+      return llvm::createStringError(buffer.getError(), "cannot read " + candidate.str().str() +
+                                                            ": " + buffer.getError().message());
+    auto parsed = parseConfig((*buffer)->getBuffer(), candidate);
+    if (!parsed) return parsed.takeError();
+    found = std::make_shared<FileConfig>(std::move(*parsed));
+  } else {
+    llvm::StringRef parent = llvm::sys::path::parent_path(dir);
+    if (!parent.empty() && parent != dir) {
+      auto up = forDirectory(parent.str());
+      if (!up) return up.takeError();
+      auto it = byDirectory_.find(parent.str());
+      if (it != byDirectory_.end()) found = it->second;
+    }
+  }
+  byDirectory_[dir] = found;
+  return found.get();
+}
+
+}  // namespace forksafe

@@ -1,0 +1,514 @@
+// The whole-program analysis behind forksafe-check: options, compilation databases,
+// configuration, the frontend, the link phase and the rules.
+//
+// A run has three phases. (1) Settings: each source's .forksafe.yaml is found and merged with the
+// command line, single-threaded, so configuration errors come out in input order. (2) Facts: each
+// source is parsed and reduced to TUFacts, on -j threads, or taken from the cache when nothing it
+// read has changed. (3) Link and check: the facts of all sources become one program, reachability
+// is computed over the whole of it, and every rule runs once; each finding is then filtered by the
+// settings that apply to its own file (checks, NOLINT, warnings-as-errors). Results do not depend
+// on -j: phase 2 fills slots in input order and phase 3 is sequential.
+#include "driver/Analysis.h"
+
+#include <clang/Tooling/CompilationDatabase.h>
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Format.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Process.h>
+#include <llvm/Support/Regex.h>
+#include <llvm/Support/ThreadPool.h>
+#include <llvm/Support/Threading.h>
+#include <llvm/Support/xxhash.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <tuple>
+
+#include "CheckRegistry.h"
+#include "driver/CompileCommands.h"
+#include "config/Config.h"
+#include "facts/FactsCache.h"
+#include "config/Frameworks.h"
+#include "facts/Frontend.h"
+#include "config/GlobList.h"
+#include "model/Link.h"
+#include "model/Model.h"
+#include "report/Suppressions.h"
+
+namespace forksafe {
+namespace {
+
+constexpr const char* kDefaultChecks = "forksafe-*";
+
+// An address inside this binary, for getMainExecutable's fallback lookup.
+void executableAnchor() {}
+
+std::string absolute(llvm::StringRef path) {
+  llvm::SmallString<256> buf(path);
+  llvm::sys::fs::make_absolute(buf);
+  llvm::sys::path::remove_dots(buf, true);
+  return std::string(buf);
+}
+
+// An error is one readable line: a megabyte-long path from a hostile database keeps its ends.
+std::string oneLine(std::string text) {
+  constexpr size_t kMaxLine = 2000;
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > kMaxLine)
+    text = text.substr(0, kMaxLine / 2) + "..." + text.substr(text.size() - kMaxLine / 2);
+  return text;
+}
+
+struct Settings {
+  std::string checks;
+  std::string warningsAsErrors;
+  std::vector<std::string> handlerPatterns;
+  std::optional<std::string> headerFilter;  // unset: every header but system/framework headers
+  std::string excludeHeaderFilter;          // "": none
+  bool systemHeaders = false;
+  std::string deployment = "auto";
+  // The built-in frameworks plus the configuration's; null when it adds none.
+  std::shared_ptr<const FrameworkTable> frameworks;
+  std::string frameworksFingerprint;  // of the added frameworks, for the cache key
+};
+
+Settings effectiveSettings(const FileConfig* config, const Options& options) {
+  Settings s;
+  if (config && !config->frameworks.frameworks.empty()) {
+    auto table = std::make_shared<FrameworkTable>(builtinFrameworks());
+    table->append(config->frameworks);
+    s.frameworks = std::move(table);
+    s.frameworksFingerprint = config->frameworks.fingerprint();
+  }
+  s.checks = config && config->checks ? *config->checks : kDefaultChecks;
+  if (!options.checks.empty()) s.checks += "," + options.checks;
+  if (config && config->warningsAsErrors) s.warningsAsErrors = *config->warningsAsErrors;
+  if (!options.warningsAsErrors.empty()) s.warningsAsErrors += "," + options.warningsAsErrors;
+  if (config) s.handlerPatterns = config->handlerPatterns;
+  s.handlerPatterns.insert(s.handlerPatterns.end(), options.handlers.begin(),
+                           options.handlers.end());
+  if (config) {
+    s.headerFilter = config->headerFilterRegex;
+    s.excludeHeaderFilter = config->excludeHeaderFilterRegex.value_or("");
+    s.systemHeaders = config->systemHeaders.value_or(false);
+    s.deployment = config->deployment.value_or("auto");
+  }
+  if (options.headerFilter) s.headerFilter = options.headerFilter;
+  if (options.excludeHeaderFilter) s.excludeHeaderFilter = *options.excludeHeaderFilter;
+  if (options.systemHeaders) s.systemHeaders = true;
+  if (!options.deployment.empty()) s.deployment = options.deployment;
+  return s;
+}
+
+// Findings reported twice (a header's variable seen through two rules' paths) become one.
+class FindingSet {
+ public:
+  void add(Finding f) {
+    auto key = std::make_tuple(f.rule, f.loc.file, f.loc.line, f.loc.column);
+    auto it = index_.find(key);
+    if (it == index_.end()) {
+      index_.emplace(key, findings_.size());
+      findings_.push_back(std::move(f));
+      return;
+    }
+    Finding& known = findings_[it->second];
+    for (Note& n : f.notes) {
+      bool seen = std::any_of(known.notes.begin(), known.notes.end(), [&](const Note& k) {
+        return k.loc == n.loc && k.message == n.message;
+      });
+      if (!seen) known.notes.push_back(std::move(n));
+    }
+  }
+  std::vector<Finding> take() {
+    std::stable_sort(findings_.begin(), findings_.end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.loc, a.rule) < std::tie(b.loc, b.rule);
+    });
+    return std::move(findings_);
+  }
+
+ private:
+  std::vector<Finding> findings_;
+  std::map<std::tuple<std::string, std::string, unsigned, unsigned>, size_t> index_;
+};
+
+class Stopwatch {
+ public:
+  double lap() {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// One source to analyse.
+struct Job {
+  std::string source;  // as given
+  std::string file;    // absolute
+  Settings settings;
+  std::shared_ptr<const clang::tooling::CompilationDatabase> db;
+  TUOutcome outcome;
+  bool cached = false;
+};
+
+// "[ 12/100] 0:34 left  src/routes.cpp" on a terminal; nothing in logs or CI.
+class Progress {
+ public:
+  Progress(llvm::raw_ostream& err, size_t total, bool enabled)
+      : err_(err), total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void done(const std::string& file) {
+    if (!enabled_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++done_;
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    long left = done_ ? static_cast<long>(elapsed / done_ * (total_ - done_)) : 0;
+    err_ << "\r\x1b[K[" << llvm::format_decimal(done_, std::to_string(total_).size()) << "/"
+         << total_ << "] " << left / 60 << ":" << llvm::format_decimal(left % 60, 2) << " left  "
+         << llvm::sys::path::filename(file);
+    err_.flush();
+  }
+  void finish() {
+    if (!enabled_ || done_ == 0) return;
+    err_ << "\r\x1b[K";
+    err_.flush();
+  }
+
+ private:
+  llvm::raw_ostream& err_;
+  size_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  size_t done_ = 0;
+};
+
+}  // namespace
+
+class Analysis::Impl {
+ public:
+  Impl(const Options& options, llvm::raw_ostream& err, const char* argv0)
+      : options_(options),
+        err_(err),
+        checks_(allChecks()),
+        cache_(options.noCache ? ""
+                               : (options.cacheDir.empty() ? FactsCache::defaultDir()
+                                                           : options.cacheDir)) {
+    frontend_.resourceDir = findResourceDir(argv0);
+    // Cached facts are only valid for the very build that produced them.
+    if (cache_.enabled()) {
+      std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&executableAnchor));
+      if (auto buffer = llvm::MemoryBuffer::getFile(exe, false, false))
+        toolFingerprint_ = llvm::utohexstr(llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer())));
+    }
+    frontend_.extraArgs = options.extraArgs;
+    frontend_.extraArgsBefore = options.extraArgsBefore;
+  }
+
+  int listChecks(llvm::raw_ostream& out) {
+    auto config = configs_.forSource(absolute("forksafe-list-checks.cpp"));
+    if (!config) return fail("", llvm::toString(config.takeError()));
+    GlobList enabled(effectiveSettings(*config, options_).checks);
+    out << "Enabled checks:\n";
+    for (const auto& check : checks_)
+      if (enabled.contains(check->id())) out << "    " << check->id() << "\n";
+    out << "\n";
+    return 0;
+  }
+
+  std::optional<Report> run() {
+    for (const std::string& pattern : options_.handlers) {
+      std::string why;
+      if (!llvm::Regex(pattern).isValid(why))
+        return failed("", "invalid --handlers regex '" + pattern + "': " + why);
+    }
+    for (const auto& [flag, pattern] :
+         {std::pair{"--header-filter", &options_.headerFilter},
+          std::pair{"--exclude-header-filter", &options_.excludeHeaderFilter}}) {
+      std::string why;
+      if (*pattern && !(*pattern)->empty() && !llvm::Regex(**pattern).isValid(why))
+        return failed("", std::string("invalid ") + flag + " regex '" + **pattern + "': " + why);
+    }
+    std::shared_ptr<const clang::tooling::CompilationDatabase> shared;
+    if (options_.hasCompilerArgs) {
+      shared = std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
+    } else if (!options_.buildPath.empty()) {
+      std::string why;
+      std::string file = absolute(options_.buildPath) + "/compile_commands.json";
+      llvm::sys::fs::file_status status;
+      if (std::error_code ec = llvm::sys::fs::status(file, status)) {
+        if (ec == std::errc::no_such_file_or_directory)
+          return failed("", "cannot load compilation database: '" + file + "' does not exist");
+        return failed("", "cannot load compilation database '" + file + "': " + ec.message());
+      }
+      shared = loadCompileCommands(file, why);
+      if (!shared)
+        return failed("", "cannot load compilation database '" + file + "': " + oneLine(why));
+    }
+    std::vector<std::string> sources = options_.sources;
+    if (sources.empty() && shared && !options_.buildPath.empty()) sources = shared->getAllFiles();
+    if (sources.empty())
+      return failed("", "no input files: pass source files, or -p <build-dir> to check a whole "
+                      "compilation database");
+
+    std::vector<Job> jobs;
+    for (const std::string& source : sources)
+      if (auto job = prepare(source, shared)) jobs.push_back(std::move(*job));
+    Stopwatch clock;
+    analyze(jobs);
+    double analyzeSeconds = clock.lap();
+
+    std::vector<const TUFacts*> units;
+    ModelOptions modelOptions;
+    if (options_.deployment == "prefork") modelOptions.forced = Deployment::Prefork;
+    if (options_.deployment == "replicas") modelOptions.forced = Deployment::Replicas;
+    for (Job& job : jobs) {
+      if (!job.outcome.ok) {
+        fail(job.file, "cannot parse '" + job.source + "': " + job.outcome.error);
+        continue;
+      }
+      ++stats_.checked;
+      stats_.cached += job.cached;
+      for (const TUFacts& f : job.outcome.facts) {
+        units.push_back(&f);
+        sources_.insert(f.mainFile);
+        if (!f.preforkHint.empty()) modelOptions.preforkHints[f.mainFile] = f.preforkHint;
+        if (job.settings.deployment != "auto")
+          modelOptions.unitOverrides[f.mainFile] =
+              job.settings.deployment == "prefork" ? Deployment::Prefork : Deployment::Replicas;
+      }
+    }
+    TUFacts program = linkFacts(units);
+    systemHeaders_.insert(program.systemHeaders.begin(), program.systemHeaders.end());
+    double linkSeconds = clock.lap();
+    FindingSet findings = runChecks(program, std::move(modelOptions));
+    double checkSeconds = clock.lap();
+    if (options_.stats)
+      err_ << llvm::format("forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache), "
+                           "link %.3fs, rules %.3fs; %zu functions, %zu variables\n",
+                           jobs.size(), analyzeSeconds, stats_.cached, linkSeconds, checkSeconds,
+                           program.functions.size(), program.variables.size());
+
+    Report report;
+    report.findings = findings.take();
+    report.errors = errors_;
+    stats_.library = library_.size();
+    return report;
+  }
+
+  std::vector<RuleInfo> rules() const {
+    std::vector<RuleInfo> rules;
+    for (const auto& c : checks_)
+      rules.push_back({c->id().str(), c->defaultSeverity(), c->summary().str(), c->help().str()});
+    return rules;
+  }
+
+  const AnalysisStats& stats() const { return stats_; }
+
+ private:
+  int fail(const std::string& file, const std::string& message) {
+    err_ << "forksafe-check: error: " << oneLine(message) << "\n";
+    errors_.push_back({file, oneLine(message)});
+    return 2;
+  }
+  std::nullopt_t failed(const std::string& file, const std::string& message) {
+    fail(file, message);
+    return std::nullopt;
+  }
+
+  // Phase 1: validates a source and settles its settings and compilation database.
+  std::optional<Job> prepare(const std::string& source,
+                             const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared) {
+    Job job;
+    job.source = source;
+    job.file = absolute(source);
+    if (llvm::sys::fs::is_directory(job.file)) {
+      fail(job.file, "cannot check '" + source + "': it is a directory");
+      return std::nullopt;
+    }
+    if (std::error_code ec = llvm::sys::fs::access(job.file, llvm::sys::fs::AccessMode::Exist)) {
+      fail(job.file, "cannot open '" + source + "': " + ec.message());
+      return std::nullopt;
+    }
+    auto config = configs_.forSource(job.file);
+    if (!config) {
+      fail(job.file, llvm::toString(config.takeError()));
+      return std::nullopt;
+    }
+    job.settings = effectiveSettings(*config, options_);
+    job.db = shared;
+    if (!job.db) {
+      std::string why;
+      auto detected = clang::tooling::CompilationDatabase::autoDetectFromSource(job.file, why);
+      if (detected) {
+        job.db = clang::tooling::inferMissingCompileCommands(std::move(detected));
+      } else {
+        if (!options_.quiet)
+          err_ << "forksafe-check: warning: no compilation database found for '" << source
+               << "'; checking it with default flags (use -p <build-dir> or -- <flags>)\n";
+        job.db = std::make_shared<clang::tooling::FixedCompilationDatabase>(
+            ".", std::vector<std::string>{});
+      }
+    }
+    return job;
+  }
+
+  std::string cacheKey(const Job& job) const {
+    std::vector<std::string> parts = {FORKSAFE_VERSION, toolFingerprint_,
+                                      std::to_string(kFactsVersion), job.file, frontend_.resourceDir};
+    for (const clang::tooling::CompileCommand& c : job.db->getCompileCommands(job.file)) {
+      parts.push_back(c.Directory);
+      parts.insert(parts.end(), c.CommandLine.begin(), c.CommandLine.end());
+    }
+    parts.insert(parts.end(), job.settings.handlerPatterns.begin(), job.settings.handlerPatterns.end());
+    parts.push_back(job.settings.systemHeaders ? "system-headers" : "");
+    parts.push_back(job.settings.frameworksFingerprint);
+    parts.insert(parts.end(), frontend_.extraArgsBefore.begin(), frontend_.extraArgsBefore.end());
+    parts.insert(parts.end(), frontend_.extraArgs.begin(), frontend_.extraArgs.end());
+    return FactsCache::key(parts);
+  }
+
+  // Phase 2: facts for every job, in parallel, from the cache when possible.
+  void analyze(std::vector<Job>& jobs) {
+    bool terminal = llvm::sys::Process::StandardErrIsDisplayed() &&
+                    !llvm::sys::Process::GetEnv("CI") && !options_.quiet;
+    Progress progress(err_, jobs.size(), terminal && jobs.size() > 1);
+    auto work = [&](Job& job) {
+      std::string key = cacheKey(job);
+      if (auto hit = cache_.lookup(key)) {
+        job.outcome.file = job.file;
+        job.outcome.ok = true;
+        job.outcome.facts = std::move(*hit);
+        job.cached = true;
+      } else {
+        CollectorOptions collector;
+        collector.handlerPatterns = job.settings.handlerPatterns;
+        collector.systemHeaders = job.settings.systemHeaders;
+        collector.frameworks = job.settings.frameworks.get();
+        job.outcome = runFrontend(*job.db, job.file, frontend_, collector);
+        if (job.outcome.ok) cache_.store(key, job.outcome.facts, job.outcome.dependencies);
+      }
+      progress.done(job.file);
+    };
+    unsigned threads = options_.jobs ? options_.jobs : llvm::hardware_concurrency().compute_thread_count();
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(jobs.size())));
+    if (threads == 1) {
+      for (Job& job : jobs) work(job);
+    } else {
+      llvm::DefaultThreadPool pool(llvm::hardware_concurrency(threads));
+      for (Job& job : jobs) pool.async([&work, &job] { work(job); });
+      pool.wait();
+    }
+    progress.finish();
+  }
+
+  // The settings that apply to a finding: those of the file it is reported in.
+  const Settings& settingsFor(const std::string& file) {
+    auto it = fileSettings_.find(file);
+    if (it != fileSettings_.end()) return it->second;
+    const FileConfig* config = nullptr;
+    if (auto found = configs_.forSource(file)) config = *found;
+    else llvm::consumeError(found.takeError());  // a header's broken config: command line only
+    return fileSettings_.emplace(file, effectiveSettings(config, options_)).first->second;
+  }
+
+  const llvm::Regex& regex(const std::string& pattern) {
+    auto it = regexes_.find(pattern);
+    if (it == regexes_.end())
+      it = regexes_.emplace(pattern, std::make_unique<llvm::Regex>(pattern)).first;
+    return *it->second;
+  }
+
+  // Whether findings in `file` are shown: clang-tidy's filters, with forksafe's default (every
+  // header but system headers and the framework headers of the table) when no HeaderFilterRegex
+  // is set. Source files of the run are always user code. See docs/checker.md.
+  bool userCode(const std::string& file) {
+    if (sources_.count(file)) return true;
+    auto known = userCode_.find(file);
+    if (known != userCode_.end()) return known->second;
+    const Settings& settings = settingsFor(file);
+    bool system = systemHeaders_.count(file) != 0;
+    bool shown;
+    if (system && !settings.systemHeaders)
+      shown = false;
+    else if (!settings.excludeHeaderFilter.empty() &&
+             regex(settings.excludeHeaderFilter).match(file))
+      shown = false;
+    else if (settings.headerFilter)
+      shown = !settings.headerFilter->empty() && regex(*settings.headerFilter).match(file);
+    else {
+      shown = true;
+      for (const std::string& p : frameworkHeaderPatterns(builtinFrameworks()))
+        if (regex(p).match(file)) shown = false;
+    }
+    return userCode_.emplace(file, shown).first->second;
+  }
+
+  // Phase 3: the rules over the linked program.
+  FindingSet runChecks(const TUFacts& program, ModelOptions modelOptions) {
+    FindingSet findings;
+    Model model(program, std::move(modelOptions));
+    CheckContext ctx{model, suppressions_};
+    for (const auto& check : checks_) {
+      std::vector<Finding> found;
+      check->check(ctx, found);
+      for (Finding& f : found) {
+        bool librarySites =
+            !f.sites.empty() && std::none_of(f.sites.begin(), f.sites.end(),
+                                             [&](const Location& l) { return userCode(l.file); });
+        if (!userCode(f.loc.file) || librarySites) {
+          library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
+          continue;
+        }
+        const Settings& settings = settingsFor(f.loc.file);
+        if (!GlobList(settings.checks).contains(f.rule)) continue;
+        if (suppressions_.suppressed(f.rule, f.loc)) {
+          ++stats_.suppressed;
+          continue;
+        }
+        if (GlobList(settings.warningsAsErrors).contains(f.rule)) f.severity = Severity::Error;
+        findings.add(std::move(f));
+      }
+    }
+    return findings;
+  }
+
+  const Options& options_;
+  llvm::raw_ostream& err_;
+  std::vector<std::unique_ptr<Check>> checks_;
+  FrontendOptions frontend_;
+  FactsCache cache_;
+  std::string toolFingerprint_;
+  ConfigFinder configs_;
+  std::map<std::string, Settings> fileSettings_;
+  Suppressions suppressions_;
+  std::vector<RunError> errors_;
+  AnalysisStats stats_;
+  // Findings in, or only written from, library code (system or framework headers).
+  std::set<std::tuple<std::string, std::string, unsigned, unsigned>> library_;
+  std::set<std::string> sources_;        // main files of the checked translation units
+  std::set<std::string> systemHeaders_;  // headers clang read as system headers
+  std::map<std::string, bool> userCode_;
+  std::map<std::string, std::unique_ptr<llvm::Regex>> regexes_;
+};
+
+Analysis::Analysis(const Options& options, llvm::raw_ostream& err, const char* argv0)
+    : impl_(std::make_unique<Impl>(options, err, argv0)) {}
+Analysis::~Analysis() = default;
+int Analysis::listChecks(llvm::raw_ostream& out) { return impl_->listChecks(out); }
+std::optional<Report> Analysis::run() { return impl_->run(); }
+std::vector<RuleInfo> Analysis::rules() const { return impl_->rules(); }
+const AnalysisStats& Analysis::stats() const { return impl_->stats(); }
+
+}  // namespace forksafe

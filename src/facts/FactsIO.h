@@ -1,0 +1,15 @@
+// Versioned serialization of TUFacts (JSON through llvm::json), for the cache and for linking
+// translation units analysed in other processes or runs.
+#pragma once
+
+#include "facts/Facts.h"
+
+#include <llvm/Support/Error.h>
+#include <llvm/Support/JSON.h>
+
+namespace forksafe {
+
+llvm::json::Value factsToJson(const TUFacts& facts);
+llvm::Expected<TUFacts> factsFromJson(const llvm::json::Value& value);
+
+}  // namespace forksafe

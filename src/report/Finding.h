@@ -1,0 +1,56 @@
+// A diagnostic produced by a rule: one per (variable, rule), with notes at the offending sites.
+#pragma once
+
+#include "facts/Facts.h"
+
+#include <string>
+#include <vector>
+
+namespace forksafe {
+
+enum class Severity { Warning, Error };
+
+inline const char* severityName(Severity s) { return s == Severity::Error ? "error" : "warning"; }
+
+struct Note {
+  Location loc;
+  std::string message;
+};
+
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::Warning;
+  Location loc;
+  std::string symbol;   // qualified name of the variable, or the API for call-site findings
+  std::string mangled;  // Itanium mangled name of the variable ("" for call-site findings)
+  std::string message;
+  std::vector<Note> notes;
+  // Where the offending writes, opens, starts or seeds are; when every one of them is in library
+  // code (system or framework headers), the finding is not reported (not emitted).
+  std::vector<Location> sites;
+};
+
+// A file that could not be checked, or another problem that makes the run exit with status 2.
+struct RunError {
+  std::string file;  // may be empty
+  std::string message;
+};
+
+}  // namespace forksafe
+
+namespace forksafe {
+
+// What emitters need to know about a rule (filled from the check registry).
+struct RuleInfo {
+  std::string id;
+  Severity severity = Severity::Warning;
+  std::string summary;
+  std::string help;
+};
+
+struct Report {
+  std::vector<Finding> findings;
+  std::vector<RunError> errors;
+};
+
+}  // namespace forksafe

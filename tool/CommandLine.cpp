@@ -1,0 +1,125 @@
+// Command-line parsing for forksafe-check (CLI11), into driver/Options.h.
+#include "CommandLine.h"
+
+#include <CLI/CLI.hpp>
+
+
+namespace forksafe {
+namespace {
+
+// clang-tidy accepts `-checks=...` as well as `--checks=...`; so do we.
+std::string normalizeDashes(const std::string& arg) {
+  constexpr const char* kLong[] = {"checks",
+                                   "list-checks",
+                                   "handlers",
+                                   "warnings-as-errors",
+                                   "format",
+                                   "output",
+                                   "version",
+                                   "help",
+                                   "quiet",
+                                   "extra-arg",
+                                   "extra-arg-before",
+                                   "build-path",
+                                   "jobs",
+                                   "cache-dir",
+                                   "no-cache",
+                                   "stats",
+                                   "header-filter",
+                                   "exclude-header-filter",
+                                   "system-headers",
+                                   "deployment"};
+  if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
+  std::string name = arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos
+                                                                       : arg.find('=') - 1);
+  for (const char* known : kLong)
+    if (name == known) return "-" + arg;
+  return arg;
+}
+
+}  // namespace
+
+int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_ostream& out,
+                 llvm::raw_ostream& err) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") {
+      options.hasCompilerArgs = true;
+      options.compilerArgs.assign(argv + i + 1, argv + argc);
+      break;
+    }
+    args.push_back(normalizeDashes(arg));
+  }
+
+  CLI::App app{"Finds state that breaks when handler code runs in a pre-fork server.\n"
+               "Usage like clang-tidy: forksafe-check [options] <source>... [-- <compiler args>]",
+               "forksafe-check"};
+  app.add_option("sources", options.sources, "Source files to check")->type_name("<source>");
+  app.add_option("-p,--build-path", options.buildPath,
+                 "Directory with compile_commands.json; with no sources, checks every file in it");
+  app.add_option("--checks", options.checks,
+                 "Comma-separated globs of rules to run, e.g. 'forksafe-*,-forksafe-prefork-pid' "
+                 "(added after the Checks of .forksafe.yaml)");
+  app.add_flag("--list-checks", options.listChecks, "List the enabled rules and exit");
+  app.add_option("--handlers", options.handlers,
+                 "Regex for qualified names of request handlers (repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--warnings-as-errors", options.warningsAsErrors,
+                 "Globs of rules whose warnings count as errors");
+  app.add_option("--format", options.format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  app.add_option("-o,--output", options.output, "Write the report to this file");
+  app.add_option("-j,--jobs", options.jobs, "Files analysed at once (default: one per core)")
+      ->check(CLI::Range(0u, 1024u));
+  app.add_option("--cache-dir", options.cacheDir,
+                 "Where analysed files' facts are cached (default: $FORKSAFE_CACHE_DIR, "
+                 "$XDG_CACHE_HOME/forksafe or ~/.cache/forksafe)");
+  app.add_flag("--no-cache", options.noCache, "Analyse every file, read and write no cache");
+  app.add_flag("--stats", options.stats, "Print the time spent in each phase on stderr");
+  std::string headerFilter, excludeHeaderFilter;
+  CLI::Option* header =
+      app.add_option(
+             "--header-filter", headerFilter,
+             "Regex for the headers to report findings in (source files always are); replaces "
+             "HeaderFilterRegex and the default, every header but system and framework headers")
+          ->expected(0, 1);  // `--header-filter=` (empty) is allowed, as in clang-tidy
+  CLI::Option* exclude =
+      app.add_option(
+             "--exclude-header-filter", excludeHeaderFilter,
+             "Regex for headers not to report findings in; replaces ExcludeHeaderFilterRegex")
+          ->expected(0, 1);
+  app.add_flag("--system-headers", options.systemHeaders,
+               "Also report findings in system headers (SystemHeaders in .forksafe.yaml)");
+  app.add_option("--deployment", options.deployment,
+                 "How the programs run: prefork (workers forked from an initialised master), "
+                 "replicas (independent processes) or auto (decided per program; the default)")
+      ->check(CLI::IsMember({"auto", "prefork", "replicas"}));
+  app.add_flag("--version", options.version, "Print the version and exit");
+  app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
+  app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--extra-arg-before", options.extraArgsBefore,
+                 "Compiler argument to prepend (repeatable)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+  std::vector<const char*> raw{argv[0]};
+  for (const std::string& a : args) raw.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(raw.size()), raw.data());
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "forksafe-check: error: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  if (header->count()) options.headerFilter = headerFilter;
+  if (exclude->count()) options.excludeHeaderFilter = excludeHeaderFilter;
+  return -1;
+}
+
+}  // namespace forksafe
