@@ -1,13 +1,13 @@
 // The interface every rule implements: metadata for --list-checks and SARIF, and check().
 #pragma once
 
-#include "report/Finding.h"
-#include "model/Model.h"
-#include "report/Suppressions.h"
-
 #include <llvm/ADT/StringRef.h>
 
 #include <vector>
+
+#include "model/Model.h"
+#include "report/Finding.h"
+#include "report/Suppressions.h"
 
 namespace forksafe {
 

@@ -1,10 +1,10 @@
 // The one list of all rules, sorted by id.
 #pragma once
 
-#include "Check.h"
-
 #include <memory>
 #include <vector>
+
+#include "Check.h"
 
 namespace forksafe {
 

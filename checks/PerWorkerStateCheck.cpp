@@ -17,7 +17,8 @@ llvm::StringRef PerWorkerStateCheck::help() const {
          "several. std::atomic and mutexes do not help: they synchronize threads inside one "
          "process. Keep shared state where every worker sees it: forksafe::shared::Counter or "
          "forksafe::shared::Map in a forksafe-serve app (shared memory, or Redis across "
-         "machines), or a database, Redis or memcached; if a per-worker copy is what you want (a per-worker cache), mark "
+         "machines), or a database, Redis or memcached; if a per-worker copy is what you want (a "
+         "per-worker cache), mark "
          "the variable FORKSAFE_PER_WORKER.";
 }
 

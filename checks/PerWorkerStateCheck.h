@@ -1,4 +1,5 @@
-// Rule forksafe-per-worker-state: static-storage state written on a request path diverges between worker processes.
+// Rule forksafe-per-worker-state: static-storage state written on a request path diverges between
+// worker processes.
 #pragma once
 
 #include "Check.h"

@@ -2,9 +2,9 @@
 // on a request path.
 #include "PreforkDescriptorCheck.h"
 
-#include "model/Explain.h"
-
 #include <map>
+
+#include "model/Explain.h"
 
 namespace forksafe {
 
@@ -60,14 +60,14 @@ void PreforkDescriptorCheck::check(const CheckContext& ctx, std::vector<Finding>
         "first use)" +
         deploymentSuffix(model, rootFunction(model, first->function, PathKind::PreforkInit));
     for (const auto& [event, how] : opens) {
-      f.notes.push_back({event->loc, "opened here by " + how + ", in " +
-                                         functionLabel(model, event->function)});
+      f.notes.push_back(
+          {event->loc, "opened here by " + how + ", in " + functionLabel(model, event->function)});
       addReachNote(model, event->function, PathKind::PreforkInit, f.notes);
       f.sites.push_back(event->loc);
     }
     f.sites.push_back(use->loc);
-    f.notes.push_back({use->loc, "used on a request path here, in " +
-                                     functionLabel(model, use->function)});
+    f.notes.push_back(
+        {use->loc, "used on a request path here, in " + functionLabel(model, use->function)});
     addReachNote(model, use->function, PathKind::Request, f.notes);
     out.push_back(std::move(f));
   }

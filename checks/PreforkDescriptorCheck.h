@@ -1,4 +1,5 @@
-// Rule forksafe-prefork-descriptor: a descriptor opened before fork and used per request is shared by every worker.
+// Rule forksafe-prefork-descriptor: a descriptor opened before fork and used per request is shared
+// by every worker.
 #pragma once
 
 #include "Check.h"

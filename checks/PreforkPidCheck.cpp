@@ -1,9 +1,9 @@
 // forksafe-prefork-pid: getpid()/gettid() cached in static storage before fork.
 #include "PreforkPidCheck.h"
 
-#include "model/Explain.h"
-
 #include <map>
+
+#include "model/Explain.h"
 
 namespace forksafe {
 

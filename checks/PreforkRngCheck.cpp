@@ -1,10 +1,10 @@
 // forksafe-prefork-rng: random engines seeded before fork, and srand() in init code.
 #include "PreforkRngCheck.h"
 
-#include "model/Explain.h"
-
 #include <map>
 #include <set>
+
+#include "model/Explain.h"
 
 namespace forksafe {
 
@@ -78,7 +78,8 @@ void PreforkRngCheck::check(const CheckContext& ctx, std::vector<Finding>& out) 
       continue;
     }
     if (e.target.kind != BaseKind::Variable) continue;
-    if (before) preFork[e.target.id].push_back(&e);
+    if (before)
+      preFork[e.target.id].push_back(&e);
     else if (model.isWorkerInit(e.function) || model.isRequestTime(e.function))
       reseeded.insert(e.target.id);
   }

@@ -1,10 +1,10 @@
 // forksafe-prefork-thread: threads started by init code or static initializers.
 #include "PreforkThreadCheck.h"
 
-#include "model/Explain.h"
-
 #include <map>
 #include <set>
+
+#include "model/Explain.h"
 
 namespace forksafe {
 
@@ -37,7 +37,8 @@ void PreforkThreadCheck::check(const CheckContext& ctx, std::vector<Finding>& ou
     }
   }
   auto notesFor = [&](const EventFact& e, Finding& f) {
-    f.notes.push_back({e.loc, "'" + e.api + "' started here, in " + functionLabel(model, e.function)});
+    f.notes.push_back(
+        {e.loc, "'" + e.api + "' started here, in " + functionLabel(model, e.function)});
     addReachNote(model, e.function, PathKind::PreforkInit, f.notes);
     f.sites.push_back(e.loc);
   };

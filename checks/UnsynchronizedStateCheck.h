@@ -1,4 +1,5 @@
-// Rule forksafe-unsynchronized-state: static-storage state written on a request path without a lock races under threaded workers.
+// Rule forksafe-unsynchronized-state: static-storage state written on a request path without a lock
+// races under threaded workers.
 #pragma once
 
 #include "Check.h"

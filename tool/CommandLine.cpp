@@ -3,7 +3,6 @@
 
 #include <CLI/CLI.hpp>
 
-
 namespace forksafe {
 namespace {
 
@@ -30,8 +29,8 @@ std::string normalizeDashes(const std::string& arg) {
                                    "system-headers",
                                    "deployment"};
   if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
-  std::string name = arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos
-                                                                       : arg.find('=') - 1);
+  std::string name =
+      arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 1);
   for (const char* known : kLong)
     if (name == known) return "-" + arg;
   return arg;
@@ -52,9 +51,10 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
     args.push_back(normalizeDashes(arg));
   }
 
-  CLI::App app{"Finds state that breaks when handler code runs in a pre-fork server.\n"
-               "Usage like clang-tidy: forksafe-check [options] <source>... [-- <compiler args>]",
-               "forksafe-check"};
+  CLI::App app{
+      "Finds state that breaks when handler code runs in a pre-fork server.\n"
+      "Usage like clang-tidy: forksafe-check [options] <source>... [-- <compiler args>]",
+      "forksafe-check"};
   app.add_option("sources", options.sources, "Source files to check")->type_name("<source>");
   app.add_option("-p,--build-path", options.buildPath,
                  "Directory with compile_commands.json; with no sources, checks every file in it");

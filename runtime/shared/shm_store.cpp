@@ -23,7 +23,7 @@ ShmStore::~ShmStore() {
 }
 
 std::shared_ptr<ShmStore> ShmStore::map_fd(int fd, bool own_fd, std::uint64_t format_size) {
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) < 0) {
     const std::string why = errno_text();
     if (own_fd) ::close(fd);

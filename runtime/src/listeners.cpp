@@ -35,7 +35,7 @@ Listener bind_unix(const std::string& spec, const std::string& path, int backlog
     *error = fmt::format("cannot create socket for {}: {}", spec, errno_text(errno));
     return l;
   }
-  struct stat st {};
+  struct stat st{};
   if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
   addr.sun_family = AF_UNIX;
   path.copy(addr.sun_path, path.size());

@@ -94,9 +94,8 @@ bool Master::start() {
   }
   // Everything that can be refused is refused here, before a listener is bound or announced;
   // --check-config runs the same function (preflight.hpp).
-  if (StartCheck check;
-      !check_start(settings_, log_, verify_, shared_, settings_.preload ? &app_ : nullptr,
-                   &check)) {
+  if (StartCheck check; !check_start(settings_, log_, verify_, shared_,
+                                     settings_.preload ? &app_ : nullptr, &check)) {
     log_.error("{}", check.error);
     exit_code_ = check.exit_code;
     return false;
@@ -244,7 +243,8 @@ void Master::on_hup() {
   if (fresh.bind != settings_.bind)
     log_.warning("Ignoring changed --bind on reload; restart to rebind");
   fresh.bind = settings_.bind;
-  if (fresh.shared_memory != settings_.shared_memory || fresh.shared_store != settings_.shared_store)
+  if (fresh.shared_memory != settings_.shared_memory ||
+      fresh.shared_store != settings_.shared_store)
     log_.warning(
         "Ignoring changed --shared-memory/--shared-store on reload: the shared state lives as "
         "long as the master; restart to change it");

@@ -211,7 +211,7 @@ bool switch_identity(const Settings& s, std::string* error) {
 }
 
 bool check_app_file(const std::string& path, std::string* error) {
-  struct stat st {};
+  struct stat st{};
   if (::stat(path.c_str(), &st) < 0) {
     *error = fmt::format("cannot load app '{}': {}", path, errno_text(errno));
     return false;

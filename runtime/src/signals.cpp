@@ -16,7 +16,9 @@ namespace {
 // self-pipe must be reachable from a global. It is written only by install()/reset_to_default()
 // (single-threaded, with the signals concerned not yet or no longer routed here) and read by the
 // handler; sig_atomic_t-sized int access is async-signal-safe.
-volatile std::sig_atomic_t g_signal_pipe_write = -1;  // NOLINT(forksafe-per-worker-state, forksafe-unsynchronized-state): the self-pipe, justified above
+volatile std::sig_atomic_t g_signal_pipe_write =
+    -1;  // NOLINT(forksafe-per-worker-state, forksafe-unsynchronized-state): the self-pipe,
+         // justified above
 
 extern "C" void enqueue_signal(int signo) {
   int saved = errno;
@@ -41,7 +43,7 @@ bool SignalQueue::install(std::initializer_list<int> signals, std::string* error
   read_.reset(fds[0]);
   write_.reset(fds[1]);
   g_signal_pipe_write = fds[1];
-  struct sigaction sa {};
+  struct sigaction sa{};
   sa.sa_handler = enqueue_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;

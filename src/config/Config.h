@@ -1,8 +1,6 @@
 // .forksafe.yaml: per-directory configuration, found upwards from each source like .clang-tidy.
 #pragma once
 
-#include "config/Frameworks.h"
-
 #include <llvm/Support/Error.h>
 
 #include <map>
@@ -10,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "config/Frameworks.h"
 
 namespace forksafe {
 

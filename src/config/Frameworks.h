@@ -49,10 +49,10 @@ struct Framework {
   std::vector<HandlerFunction> handlers;
   std::vector<HandlerMacro> macros;
   std::vector<HandlerBase> bases;
-  std::vector<std::string> serve;         // calls that start serving; the caller goes on
+  std::vector<std::string> serve;          // calls that start serving; the caller goes on
   std::vector<std::string> serveBlocking;  // calls that serve until shutdown
-  std::vector<std::string> multiProcess;  // calls that make the server fork workers
-  bool alwaysMultiProcess = false;        // the framework always runs pre-forked (forksafe)
+  std::vector<std::string> multiProcess;   // calls that make the server fork workers
+  bool alwaysMultiProcess = false;         // the framework always runs pre-forked (forksafe)
 };
 
 struct FrameworkTable {

@@ -17,9 +17,12 @@ GlobList::GlobList(llvm::StringRef globs) {
     part = part.trim(" \t\r\n");
     std::string re = "^";
     for (char c : part) {
-      if (c == '*') re += ".*";
-      else if (llvm::StringRef("\\^$.|?+()[]{}").contains(c)) (re += '\\') += c;
-      else re += c;
+      if (c == '*')
+        re += ".*";
+      else if (llvm::StringRef("\\^$.|?+()[]{}").contains(c))
+        (re += '\\') += c;
+      else
+        re += c;
     }
     re += "$";
     items_.push_back({positive, llvm::Regex(re)});

@@ -33,12 +33,12 @@
 #include <tuple>
 
 #include "CheckRegistry.h"
-#include "driver/CompileCommands.h"
 #include "config/Config.h"
-#include "facts/FactsCache.h"
 #include "config/Frameworks.h"
-#include "facts/Frontend.h"
 #include "config/GlobList.h"
+#include "driver/CompileCommands.h"
+#include "facts/FactsCache.h"
+#include "facts/Frontend.h"
 #include "model/Link.h"
 #include "model/Model.h"
 #include "report/Suppressions.h"
@@ -172,7 +172,8 @@ class Progress {
     if (!enabled_) return;
     std::lock_guard<std::mutex> lock(mutex_);
     ++done_;
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     long left = done_ ? static_cast<long>(elapsed / done_ * (total_ - done_)) : 0;
     err_ << "\r\x1b[K[" << llvm::format_decimal(done_, std::to_string(total_).size()) << "/"
          << total_ << "] " << left / 60 << ":" << llvm::format_decimal(left % 60, 2) << " left  "
@@ -202,15 +203,17 @@ class Analysis::Impl {
       : options_(options),
         err_(err),
         checks_(allChecks()),
-        cache_(options.noCache ? ""
-                               : (options.cacheDir.empty() ? FactsCache::defaultDir()
-                                                           : options.cacheDir)) {
+        cache_(options.noCache
+                   ? ""
+                   : (options.cacheDir.empty() ? FactsCache::defaultDir() : options.cacheDir)) {
     frontend_.resourceDir = findResourceDir(argv0);
     // Cached facts are only valid for the very build that produced them.
     if (cache_.enabled()) {
-      std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&executableAnchor));
+      std::string exe =
+          llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&executableAnchor));
       if (auto buffer = llvm::MemoryBuffer::getFile(exe, false, false))
-        toolFingerprint_ = llvm::utohexstr(llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer())));
+        toolFingerprint_ =
+            llvm::utohexstr(llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer())));
     }
     frontend_.extraArgs = options.extraArgs;
     frontend_.extraArgsBefore = options.extraArgsBefore;
@@ -242,7 +245,8 @@ class Analysis::Impl {
     }
     std::shared_ptr<const clang::tooling::CompilationDatabase> shared;
     if (options_.hasCompilerArgs) {
-      shared = std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
+      shared =
+          std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
     } else if (!options_.buildPath.empty()) {
       std::string why;
       std::string file = absolute(options_.buildPath) + "/compile_commands.json";
@@ -259,8 +263,9 @@ class Analysis::Impl {
     std::vector<std::string> sources = options_.sources;
     if (sources.empty() && shared && !options_.buildPath.empty()) sources = shared->getAllFiles();
     if (sources.empty())
-      return failed("", "no input files: pass source files, or -p <build-dir> to check a whole "
-                      "compilation database");
+      return failed("",
+                    "no input files: pass source files, or -p <build-dir> to check a whole "
+                    "compilation database");
 
     std::vector<Job> jobs;
     for (const std::string& source : sources)
@@ -295,10 +300,11 @@ class Analysis::Impl {
     FindingSet findings = runChecks(program, std::move(modelOptions));
     double checkSeconds = clock.lap();
     if (options_.stats)
-      err_ << llvm::format("forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache), "
-                           "link %.3fs, rules %.3fs; %zu functions, %zu variables\n",
-                           jobs.size(), analyzeSeconds, stats_.cached, linkSeconds, checkSeconds,
-                           program.functions.size(), program.variables.size());
+      err_ << llvm::format(
+          "forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache), "
+          "link %.3fs, rules %.3fs; %zu functions, %zu variables\n",
+          jobs.size(), analyzeSeconds, stats_.cached, linkSeconds, checkSeconds,
+          program.functions.size(), program.variables.size());
 
     Report report;
     report.findings = findings.take();
@@ -328,8 +334,9 @@ class Analysis::Impl {
   }
 
   // Phase 1: validates a source and settles its settings and compilation database.
-  std::optional<Job> prepare(const std::string& source,
-                             const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared) {
+  std::optional<Job> prepare(
+      const std::string& source,
+      const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared) {
     Job job;
     job.source = source;
     job.file = absolute(source);
@@ -366,12 +373,14 @@ class Analysis::Impl {
 
   std::string cacheKey(const Job& job) const {
     std::vector<std::string> parts = {FORKSAFE_VERSION, toolFingerprint_,
-                                      std::to_string(kFactsVersion), job.file, frontend_.resourceDir};
+                                      std::to_string(kFactsVersion), job.file,
+                                      frontend_.resourceDir};
     for (const clang::tooling::CompileCommand& c : job.db->getCompileCommands(job.file)) {
       parts.push_back(c.Directory);
       parts.insert(parts.end(), c.CommandLine.begin(), c.CommandLine.end());
     }
-    parts.insert(parts.end(), job.settings.handlerPatterns.begin(), job.settings.handlerPatterns.end());
+    parts.insert(parts.end(), job.settings.handlerPatterns.begin(),
+                 job.settings.handlerPatterns.end());
     parts.push_back(job.settings.systemHeaders ? "system-headers" : "");
     parts.push_back(job.settings.frameworksFingerprint);
     parts.insert(parts.end(), frontend_.extraArgsBefore.begin(), frontend_.extraArgsBefore.end());
@@ -401,7 +410,8 @@ class Analysis::Impl {
       }
       progress.done(job.file);
     };
-    unsigned threads = options_.jobs ? options_.jobs : llvm::hardware_concurrency().compute_thread_count();
+    unsigned threads =
+        options_.jobs ? options_.jobs : llvm::hardware_concurrency().compute_thread_count();
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(jobs.size())));
     if (threads == 1) {
       for (Job& job : jobs) work(job);
@@ -418,8 +428,10 @@ class Analysis::Impl {
     auto it = fileSettings_.find(file);
     if (it != fileSettings_.end()) return it->second;
     const FileConfig* config = nullptr;
-    if (auto found = configs_.forSource(file)) config = *found;
-    else llvm::consumeError(found.takeError());  // a header's broken config: command line only
+    if (auto found = configs_.forSource(file))
+      config = *found;
+    else
+      llvm::consumeError(found.takeError());  // a header's broken config: command line only
     return fileSettings_.emplace(file, effectiveSettings(config, options_)).first->second;
   }
 

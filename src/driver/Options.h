@@ -21,10 +21,10 @@ struct Options {
   bool quiet = false;
   std::vector<std::string> extraArgs;
   std::vector<std::string> extraArgsBefore;
-  unsigned jobs = 0;         // 0: one per core
-  std::string cacheDir;      // "": the default location
+  unsigned jobs = 0;     // 0: one per core
+  std::string cacheDir;  // "": the default location
   bool noCache = false;
-  bool stats = false;        // print phase timings on stderr
+  bool stats = false;            // print phase timings on stderr
   bool hasCompilerArgs = false;  // a `--` was given
   std::vector<std::string> compilerArgs;
   // Third-party code (clang-tidy's options): unset means "as .forksafe.yaml says, else the
@@ -34,6 +34,5 @@ struct Options {
   bool systemHeaders = false;                      // --system-headers
   std::string deployment;                          // --deployment: "", auto, prefork, replicas
 };
-
 
 }  // namespace forksafe

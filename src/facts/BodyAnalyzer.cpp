@@ -9,17 +9,17 @@
 // returned reference) are resolved later by the Model, which sees every function.
 #include "facts/BodyAnalyzer.h"
 
-#include "facts/FrameworkCalls.h"
-#include "facts/PreforkEvents.h"
-#include "facts/StorageResolver.h"
-#include "facts/TypeClassify.h"
-#include "facts/ValueOrigin.h"
-
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 
 #include <optional>
+
+#include "facts/FrameworkCalls.h"
+#include "facts/PreforkEvents.h"
+#include "facts/StorageResolver.h"
+#include "facts/TypeClassify.h"
+#include "facts/ValueOrigin.h"
 
 namespace forksafe {
 namespace {
@@ -43,13 +43,16 @@ std::string describeCall(const FunctionDecl* fn) {
   return "'" + fn->getNameAsString() + "()'";
 }
 
-
 class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   using Base_ = RecursiveASTVisitor<BodyAnalyzer>;
 
  public:
   BodyAnalyzer(CollectorContext& ctx, std::string fnId, const FunctionDecl* fn)
-      : ctx_(ctx), fnId_(std::move(fnId)), fn_(fn), storage_(ctx, fn), events_(ctx, fnId_, storage_) {
+      : ctx_(ctx),
+        fnId_(std::move(fnId)),
+        fn_(fn),
+        storage_(ctx, fn),
+        events_(ctx, fnId_, storage_) {
     // A framework's own code (a vendored Crow calling asio) registers and serves for the
     // framework: none of that makes roots.
     inFramework_ = fn && ctx.isInFrameworkHeader(ctx.location(fn->getLocation()).file);
@@ -140,9 +143,11 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       storage_.ptrAliases[var] = init;
     } else if (type->isRecordType()) {
       if (const auto* call = dyn_cast<CXXMemberCallExpr>(strip(init->IgnoreImplicit())))
-        if (call->getMethodDecl() && !call->getMethodDecl()->isConst()) storage_.iterAliases[var] = call;
+        if (call->getMethodDecl() && !call->getMethodDecl()->isConst())
+          storage_.iterAliases[var] = call;
     }
-    if (std::string api = events_.directOpener(init); !api.empty()) events_.noteLocalOpener(var, api);
+    if (std::string api = events_.directOpener(init); !api.empty())
+      events_.noteLocalOpener(var, api);
     return true;
   }
 
@@ -186,7 +191,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     bool atomic = isAtomicType(op->getLHS()->getType());
     markWrite(op->getLHS(), false, how, op->getOperatorLoc(), atomic);
     if (op->getOpcode() == BO_Assign) {
-      for (const Base& base : storage_.bases(op->getLHS(), false)) events_.store(op->getRHS(), base);
+      for (const Base& base : storage_.bases(op->getLHS(), false))
+        events_.store(op->getRHS(), base);
     }
     return true;
   }
@@ -225,13 +231,15 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (callee) {
       if (!ctx_.isInSystemHeader(callee)) {
         bool isVirtual = method && method->isVirtual() && !qualified &&
-                         !method->hasAttr<FinalAttr>() && !method->getParent()->hasAttr<FinalAttr>();
+                         !method->hasAttr<FinalAttr>() &&
+                         !method->getParent()->hasAttr<FinalAttr>();
         addEdge(callee, isVirtual ? EdgeKind::Virtual : EdgeKind::Direct, call->getBeginLoc());
       }
       if (!method) apiCall(*callee, call);
       if (ctx_.knowsMultiProcessCalls() &&
           ctx_.isMultiProcessCall(callee->getQualifiedNameAsString()))
-        events_.add(EventKind::Fork, call->getBeginLoc(), callee->getQualifiedNameAsString(), nullptr);
+        events_.add(EventKind::Fork, call->getBeginLoc(), callee->getQualifiedNameAsString(),
+                    nullptr);
     }
     llvm::ArrayRef<const Expr*> args(call->getArgs() + firstArg, call->getNumArgs() - firstArg);
     const Framework* serves = nullptr;
@@ -249,7 +257,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (method && object && !method->isStatic()) {
       handleMethodOnObject(*method, object, objectViaPointer, call->getExprLoc(), call);
       if (method->getOverloadedOperator() == OO_Equal && call->getNumArgs() == 2)
-        for (const Base& base : storage_.bases(object, objectViaPointer)) events_.store(call->getArg(1), base);
+        for (const Base& base : storage_.bases(object, objectViaPointer))
+          events_.store(call->getArg(1), base);
     }
 
     const FunctionProtoType* proto = nullptr;
@@ -262,8 +271,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       // std::function<R(Args...)>::operator(): whatever was stored with that signature.
       QualType objectType = object->IgnoreImpCasts()->getType();
       if (recordName(objectType) == "std::function")
-        if (const auto* spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-                objectType->getAsCXXRecordDecl()))
+        if (const auto* spec =
+                dyn_cast_or_null<ClassTemplateSpecializationDecl>(objectType->getAsCXXRecordDecl()))
           if (spec->getTemplateArgs().size() == 1 &&
               spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
             addIndirectCall(
@@ -325,8 +334,7 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     for (const CXXCtorInitializer* init : ctor.inits()) {
       if (!init->isWritten() || !init->getInit()) continue;
       TraverseStmt(init->getInit());
-      if (init->isMemberInitializer())
-        events_.store(init->getInit(), Base{BaseKind::This, "", 0});
+      if (init->isMemberInitializer()) events_.store(init->getInit(), Base{BaseKind::This, "", 0});
     }
   }
 
@@ -339,7 +347,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
   bool locked() const { return !heldGuards_.empty() || manualLocks_ > 0; }
 
   static bool isDeferredLock(const Expr* init) {
-    const auto* construct = init ? dyn_cast<CXXConstructExpr>(strip(init->IgnoreImplicit())) : nullptr;
+    const auto* construct =
+        init ? dyn_cast<CXXConstructExpr>(strip(init->IgnoreImplicit())) : nullptr;
     if (!construct) return false;
     for (const Expr* arg : construct->arguments()) {
       std::string name = recordName(arg->getType());
@@ -419,7 +428,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         }
         return nullptr;
       }
-      if (const auto* unary = dyn_cast<UnaryOperator>(e); unary && unary->getOpcode() == UO_AddrOf) {
+      if (const auto* unary = dyn_cast<UnaryOperator>(e);
+          unary && unary->getOpcode() == UO_AddrOf) {
         e = unary->getSubExpr();
         continue;
       }
@@ -436,8 +446,10 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
 
   void classifyCallables(const FunctionDecl* callee, llvm::ArrayRef<const Expr*> args) {
     EdgeKind kind = EdgeKind::Callback;
-    if (callee && isCallOnce(*callee)) kind = EdgeKind::Once;
-    else if (callee && isSynchronousCaller(*callee)) kind = EdgeKind::Direct;
+    if (callee && isCallOnce(*callee))
+      kind = EdgeKind::Once;
+    else if (callee && isSynchronousCaller(*callee))
+      kind = EdgeKind::Direct;
     for (unsigned i = 0; i < args.size(); ++i) {
       const Expr* node = callableNode(args[i]);
       if (!node) continue;
@@ -556,7 +568,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (const auto* lambda = node ? dyn_cast<LambdaExpr>(node) : nullptr) {
       body = lambda->getBody();
     } else if (const auto* ref = node ? dyn_cast<DeclRefExpr>(node) : nullptr) {
-      if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) body = fn->getBody();
+      if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl()))
+        body = fn->getBody();
       else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl()))
         if (auto it = lambdaVars_.find(var); it != lambdaVars_.end()) body = it->second->getBody();
     }
@@ -613,8 +626,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     llvm::StringRef name = method.getIdentifier() ? method.getName() : "";
     if (isSyncType(objectType) || isLockGuardType(objectType)) {
       bool lock = name == "lock" || name == "lock_shared" || name == "Lock" || name == "ReaderLock";
-      bool unlock = name == "unlock" || name == "unlock_shared" || name == "Unlock" ||
-                    name == "ReaderUnlock";
+      bool unlock =
+          name == "unlock" || name == "unlock_shared" || name == "Unlock" || name == "ReaderUnlock";
       const auto* ref = dyn_cast<DeclRefExpr>(object->IgnoreParenImpCasts());
       const auto* guard = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;
       if (guard && isLockGuardType(objectType)) {  // lk.unlock() / lk.lock() on a guard
@@ -653,8 +666,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       }
     }
     if (hasConstOverload(&method)) return;  // a read unless the result is modified
-    bool atomic = isAtomicType(objectType) ||
-                  isAtomicType(QualType(method.getParent()->getTypeForDecl(), 0));
+    bool atomic =
+        isAtomicType(objectType) || isAtomicType(QualType(method.getParent()->getTypeForDecl(), 0));
     std::string how = method.getOverloadedOperator() == OO_Equal
                           ? std::string("assigned")
                           : "modified by " + describeCall(&method);
@@ -686,13 +699,18 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     bool opaque = !callee || ctx_.isInSystemHeader(callee);
     for (unsigned i = 0; i < args.size(); ++i) {
       QualType paramType;
-      if (callee && i < callee->getNumParams()) paramType = callee->getParamDecl(i)->getType();
-      else if (proto && i < proto->getNumParams()) paramType = proto->getParamType(i);
+      if (callee && i < callee->getNumParams())
+        paramType = callee->getParamDecl(i)->getType();
+      else if (proto && i < proto->getNumParams())
+        paramType = proto->getParamType(i);
       bool viaPointer;
       if (!paramType.isNull()) {
-        if (isNonConstLValueRef(paramType)) viaPointer = false;
-        else if (isPointerToNonConst(paramType)) viaPointer = true;
-        else continue;
+        if (isNonConstLValueRef(paramType))
+          viaPointer = false;
+        else if (isPointerToNonConst(paramType))
+          viaPointer = true;
+        else
+          continue;
       } else if (opaque && isPointerToNonConst(args[i]->IgnoreImpCasts()->getType()) &&
                  isa<UnaryOperator>(args[i]->IgnoreParenImpCasts())) {
         viaPointer = true;  // &x passed to a variadic function such as sscanf
@@ -701,7 +719,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
       }
       const Expr* arg = args[i];
       QualType argType = arg->getType();
-      bool atomic = isAtomicType(viaPointer && argType->isPointerType() ? argType->getPointeeType() : argType);
+      bool atomic = isAtomicType(viaPointer && argType->isPointerType() ? argType->getPointeeType()
+                                                                        : argType);
       if (opaque) {
         std::string how = "passed to " + (callee ? describeCall(callee) : std::string("a call")) +
                           (viaPointer ? " by pointer" : " by non-const reference");
@@ -758,7 +777,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
         name == "pthread_rwlock_wrlock" || name == "pthread_spin_lock") {
       ++manualLocks_;
     } else if ((name == "pthread_mutex_unlock" || name == "pthread_rwlock_unlock" ||
-                name == "pthread_spin_unlock") && manualLocks_ > 0) {
+                name == "pthread_spin_unlock") &&
+               manualLocks_ > 0) {
       --manualLocks_;
     } else {
       events_.apiCall(fn, call);

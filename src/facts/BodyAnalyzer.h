@@ -2,10 +2,10 @@
 // on, accesses to static-storage variables with their lock context, and pre-fork events.
 #pragma once
 
-#include "facts/CollectorContext.h"
-
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/Expr.h>
+
+#include "facts/CollectorContext.h"
 
 namespace forksafe {
 

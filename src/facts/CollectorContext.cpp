@@ -177,8 +177,7 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   const clang::VarDecl* def = var->getDefinition();
   const clang::VarDecl* shown = def ? def : var;
   bool tracked = var->hasGlobalStorage() && !llvm::isa<clang::ParmVarDecl>(var) &&
-                 !var->isInvalidDecl() &&
-                 !var->getDeclContext()->isDependentContext() &&
+                 !var->isInvalidDecl() && !var->getDeclContext()->isDependentContext() &&
                  (trackSystemVariables_ || !isInSystemHeader(shown)) && !var->isTemplated();
   if (!tracked) {
     variables_.try_emplace(var, -1);
@@ -187,8 +186,8 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
   VariableFact fact;
   fact.id = usr(var);
   if (const auto* fn = var->isLocalVarDecl() ? llvm::dyn_cast_or_null<clang::FunctionDecl>(
-                                                    var->getParentFunctionOrMethod())
-                                              : nullptr) {
+                                                   var->getParentFunctionOrMethod())
+                                             : nullptr) {
     fact.name = functionName(fn) + "::" + var->getName().str();  // "Handle()::calls"
   } else {
     llvm::raw_string_ostream os(fact.name);
@@ -223,8 +222,8 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
     fact.isSync = fact.isRng = fact.containsRng = fact.isAtomic = false;
   }
   if (var->isLocalVarDecl()) {
-    if (const auto* fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(
-            var->getParentFunctionOrMethod()))
+    if (const auto* fn =
+            llvm::dyn_cast_or_null<clang::FunctionDecl>(var->getParentFunctionOrMethod()))
       fact.enclosingFunction = functionId(fn);
   }
   variables_.try_emplace(var, static_cast<int>(facts_.variables.size()));

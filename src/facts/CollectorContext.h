@@ -1,21 +1,21 @@
 // Per-TU state shared by the fact collectors: stable ids, locations, and the variable registry.
 #pragma once
 
-#include "facts/Facts.h"
-#include "config/Frameworks.h"
-
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Mangle.h>
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/DenseSet.h>
 #include <llvm/Support/Regex.h>
 
+#include <map>
 #include <memory>
 #include <optional>
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "config/Frameworks.h"
+#include "facts/Facts.h"
 
 namespace forksafe {
 

@@ -1,10 +1,10 @@
 // Enumerates the functions, variables and overrides of a TU and hands each body to BodyAnalyzer.
 #include "facts/FactCollector.h"
 
+#include <clang/AST/RecursiveASTVisitor.h>
+
 #include "facts/BodyAnalyzer.h"
 #include "facts/CollectorContext.h"
-
-#include <clang/AST/RecursiveASTVisitor.h>
 
 namespace forksafe {
 namespace {
@@ -34,8 +34,7 @@ class DeclEnumerator : public RecursiveASTVisitor<DeclEnumerator> {
   bool VisitCXXMethodDecl(CXXMethodDecl* method) {
     if (method->isDependentContext()) return true;
     for (const CXXMethodDecl* base : method->overridden_methods()) {
-      ctx_.facts().overrides.push_back(
-          {ctx_.functionId(method), ctx_.functionId(base)});
+      ctx_.facts().overrides.push_back({ctx_.functionId(method), ctx_.functionId(base)});
     }
     if (method->size_overridden_methods() != 0 && method->getIdentifier() &&
         method->doesThisDeclarationHaveABody())

@@ -1,13 +1,13 @@
 // Turns one parsed translation unit into TUFacts.
 #pragma once
 
-#include "facts/Facts.h"
-#include "config/Frameworks.h"
-
 #include <clang/AST/ASTContext.h>
 
 #include <string>
 #include <vector>
+
+#include "config/Frameworks.h"
+#include "facts/Facts.h"
 
 namespace forksafe {
 

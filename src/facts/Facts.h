@@ -88,29 +88,29 @@ struct OverrideFact {
 };
 
 struct VariableFact {
-  std::string id;  // USR
-  std::string name;     // qualified name
-  std::string mangled;  // Itanium mangled name (the symbol in the ELF file)
-  Location loc;         // definition when the TU has it, otherwise the declaration
+  std::string id;                 // USR
+  std::string name;               // qualified name
+  std::string mangled;            // Itanium mangled name (the symbol in the ELF file)
+  Location loc;                   // definition when the TU has it, otherwise the declaration
   std::string enclosingFunction;  // function id, for function-local statics
   bool isConst = false;           // const or constexpr: never state
   bool isThreadLocal = false;
   bool isAtomic = false;
-  bool isSync = false;         // mutex, once_flag, condition variable...: never state
-  bool isRng = false;          // a standard random engine or distribution
-  bool containsRng = false;    // is or directly holds a random engine
-  bool isPerWorker = false;    // FORKSAFE_PER_WORKER
+  bool isSync = false;       // mutex, once_flag, condition variable...: never state
+  bool isRng = false;        // a standard random engine or distribution
+  bool containsRng = false;  // is or directly holds a random engine
+  bool isPerWorker = false;  // FORKSAFE_PER_WORKER
   bool isStaticMember = false;
-  bool isPointer = false;      // a raw pointer, or an array of them
-  bool isDefinition = false;   // loc is the definition (not an extern or in-class declaration)
+  bool isPointer = false;     // a raw pointer, or an array of them
+  bool isDefinition = false;  // loc is the definition (not an extern or in-class declaration)
   // Pointer-like: a raw pointer, a reference or a smart pointer. What it designates is state of
   // its own: fork copies the heap exactly as it copies .data, so a write to the pointed-to object
   // is a write every worker makes to its own copy (unless the object lives in shared memory).
   bool isReference = false;
   bool isSmartPointer = false;
-  bool pointeeSync = false;    // points to a mutex, condition variable...
-  bool pointeeRng = false;     // points to a random engine (forksafe-prefork-rng's business)
-  bool library = false;        // declared in library code: a system header or a framework header
+  bool pointeeSync = false;  // points to a mutex, condition variable...
+  bool pointeeRng = false;   // points to a random engine (forksafe-prefork-rng's business)
+  bool library = false;      // declared in library code: a system header or a framework header
   // The forksafe::shared type that holds this kind of state across workers: "Counter" for an
   // integer (or an atomic one), "Map" for a map, or empty (docs/shared-state.md).
   std::string sharedType;
@@ -172,9 +172,9 @@ struct PointsToFact {
   std::string function;  // where the store happens (a static initializer's id for initializers)
   std::string pointer;   // the pointer-like variable's id
   AimKind kind = AimKind::Other;
-  Base target;           // AimKind::Static: the storage it is aimed at
+  Base target;  // AimKind::Static: the storage it is aimed at
   Location loc;
-  std::string api;       // AimKind::SharedMemory: "mmap", "shmat"
+  std::string api;  // AimKind::SharedMemory: "mmap", "shmat"
 };
 
 // `function` returns `base` by non-const reference or pointer (accessors, Meyers singletons).
@@ -184,12 +184,12 @@ struct ReturnFact {
 };
 
 enum class EventKind {
-  ThreadStart,     // std::thread/std::jthread/pthread_create
-  DescriptorOpen,  // socket/open/fopen/connect/sqlite3_open/... (api names the call)
-  DescriptorStore, // the value of calls to `callees` is stored into `target`
-  RngSeed,         // an engine is seeded (target) or srand/srandom is called (no target)
-  PidCapture,      // getpid()/gettid() stored into target
-  Fork,            // fork()/daemon(), or a framework call that starts its multi-process mode
+  ThreadStart,      // std::thread/std::jthread/pthread_create
+  DescriptorOpen,   // socket/open/fopen/connect/sqlite3_open/... (api names the call)
+  DescriptorStore,  // the value of calls to `callees` is stored into `target`
+  RngSeed,          // an engine is seeded (target) or srand/srandom is called (no target)
+  PidCapture,       // getpid()/gettid() stored into target
+  Fork,             // fork()/daemon(), or a framework call that starts its multi-process mode
 };
 
 struct EventFact {
@@ -219,8 +219,8 @@ struct TUFacts {
   std::vector<ReturnFact> returns;
   std::vector<EventFact> events;
   std::vector<PointsToFact> pointsTo;
-  bool hasHandlerRoots = false;     // any handler root (annotation, pattern match or router)
-  bool handlerPatterns = false;     // --handlers/HandlerPatterns were configured for this TU
+  bool hasHandlerRoots = false;  // any handler root (annotation, pattern match or router)
+  bool handlerPatterns = false;  // --handlers/HandlerPatterns were configured for this TU
   // Absolute paths of the system headers (<...> on a system or -isystem path) that locations of
   // these facts point into: library code, whatever the header filter says.
   std::vector<std::string> systemHeaders;

@@ -1,8 +1,6 @@
 // See FactsCache.h.
 #include "facts/FactsCache.h"
 
-#include "facts/FactsIO.h"
-
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/JSON.h>
@@ -11,6 +9,8 @@
 #include <llvm/Support/Process.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Support/xxhash.h>
+
+#include "facts/FactsIO.h"
 
 namespace forksafe {
 
@@ -56,7 +56,8 @@ std::optional<uint64_t> FactsCache::contentHash(const std::string& path) {
     auto it = hashes_.find(path);
     if (it != hashes_.end()) return it->second;
   }
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  auto buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!buffer) return std::nullopt;
   uint64_t hash = llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer()));
   std::lock_guard<std::mutex> lock(mutex_);

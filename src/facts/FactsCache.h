@@ -6,8 +6,6 @@
 // key and the JSON, so a damaged entry, or one copied under another key, is a miss.
 #pragma once
 
-#include "facts/Facts.h"
-
 #include <llvm/ADT/StringMap.h>
 
 #include <cstdint>
@@ -15,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "facts/Facts.h"
 
 namespace forksafe {
 
@@ -43,8 +43,8 @@ class FactsCache {
   std::string entryPath(const std::string& key) const;
 
   std::string dir_;
-  std::mutex mutex_;                    // guards hashes_ (lookups run on many threads)
-  llvm::StringMap<uint64_t> hashes_;    // per-run memo: each header is hashed once
+  std::mutex mutex_;                  // guards hashes_ (lookups run on many threads)
+  llvm::StringMap<uint64_t> hashes_;  // per-run memo: each header is hashed once
 };
 
 }  // namespace forksafe

@@ -67,8 +67,10 @@ class Fields {
     }
     for (const Value& item : *a) {
       auto s = item.getAsString();
-      if (!s) ok_ = false;
-      else out.push_back(s->str());
+      if (!s)
+        ok_ = false;
+      else
+        out.push_back(s->str());
     }
     return out;
   }
@@ -130,25 +132,26 @@ Value factsToJson(const TUFacts& facts) {
   o["calls"] = arrayOf(facts.calls, [](const CallFact& c) {
     return Array{c.caller, c.callee, static_cast<int>(c.kind), loc(c.loc), c.locked};
   });
-  o["overrides"] = arrayOf(facts.overrides,
-                           [](const OverrideFact& f) { return Array{f.method, f.overridden}; });
+  o["overrides"] =
+      arrayOf(facts.overrides, [](const OverrideFact& f) { return Array{f.method, f.overridden}; });
   o["variables"] = arrayOf(facts.variables, [](const VariableFact& v) {
-    return Array{v.id,          v.name,          v.mangled,        loc(v.loc),  v.enclosingFunction,
-                 v.isConst,     v.isThreadLocal, v.isAtomic,       v.isSync,    v.isRng,
-                 v.containsRng, v.isPerWorker,   v.isStaticMember, v.isPointer, v.isDefinition,
-                 v.library,     v.isReference,   v.isSmartPointer, v.pointeeSync, v.pointeeRng,
-                 v.sharedType};
+    return Array{
+        v.id,          v.name,          v.mangled,        loc(v.loc),    v.enclosingFunction,
+        v.isConst,     v.isThreadLocal, v.isAtomic,       v.isSync,      v.isRng,
+        v.containsRng, v.isPerWorker,   v.isStaticMember, v.isPointer,   v.isDefinition,
+        v.library,     v.isReference,   v.isSmartPointer, v.pointeeSync, v.pointeeRng,
+        v.sharedType};
   });
   o["accesses"] = arrayOf(facts.accesses, [](const AccessFact& a) {
     return Array{a.function, base(a.base), static_cast<int>(a.kind), loc(a.loc), a.locked,
-                 a.atomic, a.how};
+                 a.atomic,   a.how};
   });
   o["bindings"] = arrayOf(facts.bindings, [](const BindingFact& b) {
     return Array{b.function, base(b.base), b.callee, b.calleeName, static_cast<int64_t>(b.param),
-                 loc(b.loc), b.locked, b.atomic};
+                 loc(b.loc), b.locked,     b.atomic};
   });
-  o["returns"] = arrayOf(facts.returns,
-                         [](const ReturnFact& r) { return Array{r.function, base(r.base)}; });
+  o["returns"] =
+      arrayOf(facts.returns, [](const ReturnFact& r) { return Array{r.function, base(r.base)}; });
   o["events"] = arrayOf(facts.events, [](const EventFact& e) {
     Array callees;
     for (const std::string& c : e.callees) callees.push_back(c);
@@ -156,8 +159,8 @@ Value factsToJson(const TUFacts& facts) {
                  base(e.target),           std::move(callees), e.seed};
   });
   o["pointsTo"] = arrayOf(facts.pointsTo, [](const PointsToFact& p) {
-    return Array{p.function, p.pointer, static_cast<int>(p.kind), base(p.target), loc(p.loc),
-                 p.api};
+    return Array{p.function,     p.pointer,  static_cast<int>(p.kind),
+                 base(p.target), loc(p.loc), p.api};
   });
   return o;
 }
@@ -178,123 +181,131 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
   if (const llvm::json::Array* list = o->getArray("frameworks"))
     for (const Value& v : *list)
       if (auto s = v.getAsString()) facts.frameworks.push_back(s->str());
-  bool ok =
-      readArray(*o, "functions", facts.functions, [](Fields& f) {
-        FunctionFact x;
-        x.id = f.str();
-        x.name = f.str();
-        x.loc = f.location();
-        int64_t root = f.num();
-        x.root = static_cast<RootKind>(root >= 0 && root <= 6 ? root : 0);
-        x.isStaticInit = f.flag();
-        x.signature = f.str();
-        x.library = f.flag();
-        x.display = f.str();
-        x.framework = f.str();
-        return x;
-      }) &&
-      readArray(*o, "indirectCalls", facts.indirectCalls, [](Fields& f) {
-        IndirectCallFact x;
-        x.caller = f.str();
-        x.signature = f.str();
-        x.loc = f.location();
-        x.locked = f.flag();
-        return x;
-      }) &&
-      readArray(*o, "calls", facts.calls, [](Fields& f) {
-        CallFact x;
-        x.caller = f.str();
-        x.callee = f.str();
-        int64_t kind = f.num();
-        x.kind = static_cast<EdgeKind>(kind >= 0 && kind <= 3 ? kind : 0);
-        x.loc = f.location();
-        x.locked = f.flag();
-        return x;
-      }) &&
-      readArray(*o, "overrides", facts.overrides, [](Fields& f) {
-        OverrideFact x;
-        x.method = f.str();
-        x.overridden = f.str();
-        return x;
-      }) &&
-      readArray(*o, "variables", facts.variables, [](Fields& f) {
-        VariableFact x;
-        x.id = f.str();
-        x.name = f.str();
-        x.mangled = f.str();
-        x.loc = f.location();
-        x.enclosingFunction = f.str();
-        x.isConst = f.flag();
-        x.isThreadLocal = f.flag();
-        x.isAtomic = f.flag();
-        x.isSync = f.flag();
-        x.isRng = f.flag();
-        x.containsRng = f.flag();
-        x.isPerWorker = f.flag();
-        x.isStaticMember = f.flag();
-        x.isPointer = f.flag();
-        x.isDefinition = f.flag();
-        x.library = f.flag();
-        x.isReference = f.flag();
-        x.isSmartPointer = f.flag();
-        x.pointeeSync = f.flag();
-        x.pointeeRng = f.flag();
-        x.sharedType = f.str();
-        return x;
-      }) &&
-      readArray(*o, "accesses", facts.accesses, [](Fields& f) {
-        AccessFact x;
-        x.function = f.str();
-        x.base = f.baseValue();
-        x.kind = f.num() == 1 ? AccessKind::Write : AccessKind::Read;
-        x.loc = f.location();
-        x.locked = f.flag();
-        x.atomic = f.flag();
-        x.how = f.str();
-        return x;
-      }) &&
-      readArray(*o, "bindings", facts.bindings, [](Fields& f) {
-        BindingFact x;
-        x.function = f.str();
-        x.base = f.baseValue();
-        x.callee = f.str();
-        x.calleeName = f.str();
-        x.param = static_cast<unsigned>(f.num());
-        x.loc = f.location();
-        x.locked = f.flag();
-        x.atomic = f.flag();
-        return x;
-      }) &&
-      readArray(*o, "returns", facts.returns, [](Fields& f) {
-        ReturnFact x;
-        x.function = f.str();
-        x.base = f.baseValue();
-        return x;
-      }) &&
-      readArray(*o, "events", facts.events, [](Fields& f) {
-        EventFact x;
-        int64_t kind = f.num();
-        x.kind = static_cast<EventKind>(kind >= 0 && kind <= 5 ? kind : 0);
-        x.function = f.str();
-        x.loc = f.location();
-        x.api = f.str();
-        x.hasTarget = f.flag();
-        x.target = f.baseValue();
-        x.callees = f.strings();
-        x.seed = f.str();
-        return x;
-      }) &&
-      readArray(*o, "pointsTo", facts.pointsTo, [](Fields& f) {
-        PointsToFact x;
-        x.function = f.str();
-        x.pointer = f.str();
-        int64_t kind = f.num();
-        x.kind = static_cast<AimKind>(kind >= 0 && kind <= 2 ? kind : 2);
-        x.target = f.baseValue();
-        x.loc = f.location();
-        x.api = f.str();
-        return x;
-      });
+  bool ok = readArray(*o, "functions", facts.functions,
+                      [](Fields& f) {
+                        FunctionFact x;
+                        x.id = f.str();
+                        x.name = f.str();
+                        x.loc = f.location();
+                        int64_t root = f.num();
+                        x.root = static_cast<RootKind>(root >= 0 && root <= 6 ? root : 0);
+                        x.isStaticInit = f.flag();
+                        x.signature = f.str();
+                        x.library = f.flag();
+                        x.display = f.str();
+                        x.framework = f.str();
+                        return x;
+                      }) &&
+            readArray(*o, "indirectCalls", facts.indirectCalls,
+                      [](Fields& f) {
+                        IndirectCallFact x;
+                        x.caller = f.str();
+                        x.signature = f.str();
+                        x.loc = f.location();
+                        x.locked = f.flag();
+                        return x;
+                      }) &&
+            readArray(*o, "calls", facts.calls,
+                      [](Fields& f) {
+                        CallFact x;
+                        x.caller = f.str();
+                        x.callee = f.str();
+                        int64_t kind = f.num();
+                        x.kind = static_cast<EdgeKind>(kind >= 0 && kind <= 3 ? kind : 0);
+                        x.loc = f.location();
+                        x.locked = f.flag();
+                        return x;
+                      }) &&
+            readArray(*o, "overrides", facts.overrides,
+                      [](Fields& f) {
+                        OverrideFact x;
+                        x.method = f.str();
+                        x.overridden = f.str();
+                        return x;
+                      }) &&
+            readArray(*o, "variables", facts.variables,
+                      [](Fields& f) {
+                        VariableFact x;
+                        x.id = f.str();
+                        x.name = f.str();
+                        x.mangled = f.str();
+                        x.loc = f.location();
+                        x.enclosingFunction = f.str();
+                        x.isConst = f.flag();
+                        x.isThreadLocal = f.flag();
+                        x.isAtomic = f.flag();
+                        x.isSync = f.flag();
+                        x.isRng = f.flag();
+                        x.containsRng = f.flag();
+                        x.isPerWorker = f.flag();
+                        x.isStaticMember = f.flag();
+                        x.isPointer = f.flag();
+                        x.isDefinition = f.flag();
+                        x.library = f.flag();
+                        x.isReference = f.flag();
+                        x.isSmartPointer = f.flag();
+                        x.pointeeSync = f.flag();
+                        x.pointeeRng = f.flag();
+                        x.sharedType = f.str();
+                        return x;
+                      }) &&
+            readArray(*o, "accesses", facts.accesses,
+                      [](Fields& f) {
+                        AccessFact x;
+                        x.function = f.str();
+                        x.base = f.baseValue();
+                        x.kind = f.num() == 1 ? AccessKind::Write : AccessKind::Read;
+                        x.loc = f.location();
+                        x.locked = f.flag();
+                        x.atomic = f.flag();
+                        x.how = f.str();
+                        return x;
+                      }) &&
+            readArray(*o, "bindings", facts.bindings,
+                      [](Fields& f) {
+                        BindingFact x;
+                        x.function = f.str();
+                        x.base = f.baseValue();
+                        x.callee = f.str();
+                        x.calleeName = f.str();
+                        x.param = static_cast<unsigned>(f.num());
+                        x.loc = f.location();
+                        x.locked = f.flag();
+                        x.atomic = f.flag();
+                        return x;
+                      }) &&
+            readArray(*o, "returns", facts.returns,
+                      [](Fields& f) {
+                        ReturnFact x;
+                        x.function = f.str();
+                        x.base = f.baseValue();
+                        return x;
+                      }) &&
+            readArray(*o, "events", facts.events,
+                      [](Fields& f) {
+                        EventFact x;
+                        int64_t kind = f.num();
+                        x.kind = static_cast<EventKind>(kind >= 0 && kind <= 5 ? kind : 0);
+                        x.function = f.str();
+                        x.loc = f.location();
+                        x.api = f.str();
+                        x.hasTarget = f.flag();
+                        x.target = f.baseValue();
+                        x.callees = f.strings();
+                        x.seed = f.str();
+                        return x;
+                      }) &&
+            readArray(*o, "pointsTo", facts.pointsTo, [](Fields& f) {
+              PointsToFact x;
+              x.function = f.str();
+              x.pointer = f.str();
+              int64_t kind = f.num();
+              x.kind = static_cast<AimKind>(kind >= 0 && kind <= 2 ? kind : 2);
+              x.target = f.baseValue();
+              x.loc = f.location();
+              x.api = f.str();
+              return x;
+            });
   if (const Array* headers = o->getArray("systemHeaders")) {
     for (const Value& v : *headers) {
       auto s = v.getAsString();

@@ -2,10 +2,10 @@
 // translation units analysed in other processes or runs.
 #pragma once
 
-#include "facts/Facts.h"
-
 #include <llvm/Support/Error.h>
 #include <llvm/Support/JSON.h>
+
+#include "facts/Facts.h"
 
 namespace forksafe {
 

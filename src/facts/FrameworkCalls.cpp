@@ -52,8 +52,8 @@ std::string chainedMethods(CollectorContext& ctx, const CallExpr* call, const Ex
   SourceLocation end = sm.getExpansionLoc(handler->getBeginLoc());
   if (sm.getFileID(begin) != sm.getFileID(end) || !sm.isBeforeInTranslationUnit(begin, end))
     return "";
-  llvm::StringRef text = Lexer::getSourceText(CharSourceRange::getCharRange(begin, end), sm,
-                                              ctx.ast().getLangOpts());
+  llvm::StringRef text =
+      Lexer::getSourceText(CharSourceRange::getCharRange(begin, end), sm, ctx.ast().getLangOpts());
   llvm::Regex literal("\"([A-Za-z]+)\"_method");
   std::string methods;
   llvm::SmallVector<llvm::StringRef, 2> groups;

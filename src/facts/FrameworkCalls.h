@@ -2,11 +2,11 @@
 // and finding a serving call inside a thread body.
 #pragma once
 
-#include "facts/CollectorContext.h"
-
 #include <clang/AST/Expr.h>
 
 #include <string>
+
+#include "facts/CollectorContext.h"
 
 namespace forksafe {
 

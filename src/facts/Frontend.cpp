@@ -131,8 +131,8 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
   // Without carets clang does not print its own "N errors generated." on stderr.
   clang::tooling::CommandLineArguments tail = options.extraArgs;
   tail.insert(tail.end(), {"-w", "-Wno-error", "-ferror-limit=5", "-fno-caret-diagnostics"});
-  tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
-      tail, clang::tooling::ArgumentInsertPosition::END));
+  tool.appendArgumentsAdjuster(
+      clang::tooling::getInsertArgumentAdjuster(tail, clang::tooling::ArgumentInsertPosition::END));
   FirstErrorConsumer diagnostics;
   tool.setDiagnosticConsumer(&diagnostics);
   CollectFactory factory(collector, outcome);
@@ -152,8 +152,8 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
     return outcome;
   }
   if (status != 0 || diagnostics.getNumErrors() > 0 || outcome.facts.empty()) {
-    outcome.error = diagnostics.first.empty() ? "the compiler could not process it"
-                                              : diagnostics.first;
+    outcome.error =
+        diagnostics.first.empty() ? "the compiler could not process it" : diagnostics.first;
     return outcome;
   }
   outcome.ok = true;

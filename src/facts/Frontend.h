@@ -1,21 +1,21 @@
 // Runs clang (LibTooling) on one source file and collects its facts.
 #pragma once
 
-#include "facts/FactCollector.h"
-#include "facts/Facts.h"
-
 #include <clang/Tooling/CompilationDatabase.h>
 
 #include <string>
 #include <vector>
+
+#include "facts/FactCollector.h"
+#include "facts/Facts.h"
 
 namespace forksafe {
 
 struct TUOutcome {
   std::string file;
   bool ok = false;
-  std::vector<TUFacts> facts;  // one per compile command of the file (usually one)
-  std::string error;           // why it could not be checked, when !ok
+  std::vector<TUFacts> facts;             // one per compile command of the file (usually one)
+  std::string error;                      // why it could not be checked, when !ok
   std::vector<std::string> dependencies;  // absolute paths of every file the parse read
 };
 

@@ -21,7 +21,7 @@ const FunctionDecl* plainFunction(const CallExpr* call) {
 }  // namespace
 
 void PreforkEvents::add(EventKind kind, SourceLocation loc, std::string api, const Base* target,
-                      std::string seed) {
+                        std::string seed) {
   EventFact event;
   event.kind = kind;
   event.seed = std::move(seed);
@@ -46,7 +46,7 @@ void PreforkEvents::apiCall(const FunctionDecl& fn, const CallExpr* call) {
     for (const Base& base : targets) add(EventKind::ThreadStart, loc, name.str(), &base);
   } else if (isSeedFunction(name)) {
     add(EventKind::RngSeed, loc, name.str(), nullptr,
-             seedSource(call->getNumArgs() ? call->getArg(0) : nullptr, ctx_.ast()));
+        seedSource(call->getNumArgs() ? call->getArg(0) : nullptr, ctx_.ast()));
   } else if (name == "fork" || name == "daemon") {
     add(EventKind::Fork, loc, name.str(), nullptr);
   } else if (int out; isDescriptorFunction(name, out) && out >= 0 &&
@@ -93,7 +93,7 @@ void PreforkEvents::store(const Expr* value, const Base& target) {
     const VariableFact* var = ctx_.variableById(target.id);
     if (var && var->containsRng && !var->isThreadLocal)
       add(EventKind::RngSeed, value->getBeginLoc(), "construction", &target,
-               seedSource(value, ctx_.ast()));
+          seedSource(value, ctx_.ast()));
   }
 }
 
@@ -113,8 +113,7 @@ void PreforkEvents::recordAim(const Expr* value, const std::string& pointerId) {
   aim.loc = ctx_.location(value->getBeginLoc());
   const auto* call = dyn_cast<CallExpr>(strip(value->IgnoreParenCasts()));
   const FunctionDecl* fn = call ? plainFunction(call) : nullptr;
-  if (fn && isSharedMemoryFunction(fn->getName()) &&
-      mapsSharedMemory(*call, ctx_.ast())) {
+  if (fn && isSharedMemoryFunction(fn->getName()) && mapsSharedMemory(*call, ctx_.ast())) {
     aim.kind = AimKind::SharedMemory;
     aim.api = fn->getName().str();
     ctx_.facts().pointsTo.push_back(std::move(aim));
@@ -134,7 +133,8 @@ void PreforkEvents::recordAim(const Expr* value, const std::string& pointerId) {
   }
 }
 
-void PreforkEvents::scanStore(const Stmt* s, const Base& target, std::vector<std::string>& callees) {
+void PreforkEvents::scanStore(const Stmt* s, const Base& target,
+                              std::vector<std::string>& callees) {
   if (!s || isa<LambdaExpr>(s)) return;
   if (const auto* call = dyn_cast<CallExpr>(s)) {
     if (const FunctionDecl* fn = plainFunction(call)) {
@@ -151,11 +151,11 @@ void PreforkEvents::scanStore(const Stmt* s, const Base& target, std::vector<std
     bool copies = ctor && ctor->isCopyOrMoveConstructor();
     if (!copies && construct->getNumArgs() > 0) {
       if (isThreadType(construct->getType()))
-        add(EventKind::ThreadStart, construct->getBeginLoc(),
-                 recordName(construct->getType()), &target);
+        add(EventKind::ThreadStart, construct->getBeginLoc(), recordName(construct->getType()),
+            &target);
       if (isDescriptorType(construct->getType()))
-        add(EventKind::DescriptorOpen, construct->getBeginLoc(),
-                 recordName(construct->getType()), &target);
+        add(EventKind::DescriptorOpen, construct->getBeginLoc(), recordName(construct->getType()),
+            &target);
     }
     if (ctor && !copies && !ctx_.isInSystemHeader(ctor)) callees.push_back(ctx_.functionId(ctor));
   } else if (const auto* ref = dyn_cast<DeclRefExpr>(s)) {

@@ -98,8 +98,10 @@ void StorageResolver::findBases(const Expr* e, bool viaPointer, std::vector<Base
       holder.push_back(Base{BaseKind::This, "", 0});
     else
       findBases(member->getBase(), member->isArrow(), holder, depth + 1);
-    if (pointeeOfField) addPointees(holder, out);
-    else out.insert(out.end(), holder.begin(), holder.end());
+    if (pointeeOfField)
+      addPointees(holder, out);
+    else
+      out.insert(out.end(), holder.begin(), holder.end());
     return;
   }
   if (const auto* sub = dyn_cast<ArraySubscriptExpr>(e)) {
@@ -159,7 +161,8 @@ void StorageResolver::findBases(const Expr* e, bool viaPointer, std::vector<Base
   if (const auto* call = dyn_cast<CallExpr>(e)) findCallBases(call, viaPointer, out, depth);
 }
 
-void StorageResolver::findDeclBases(const ValueDecl* decl, bool viaPointer, std::vector<Base>& out, int depth) {
+void StorageResolver::findDeclBases(const ValueDecl* decl, bool viaPointer, std::vector<Base>& out,
+                                    int depth) {
   if (const auto* binding = dyn_cast<BindingDecl>(decl)) {
     if (const ValueDecl* whole = binding->getDecomposedDecl())
       findDeclBases(whole, viaPointer, out, depth + 1);
@@ -172,8 +175,8 @@ void StorageResolver::findDeclBases(const ValueDecl* decl, bool viaPointer, std:
     if (!fact) return;
     // A reference designates its referent; through a pointer, the pointee. Either is state of
     // its own that the variable reaches (Base::pointee), not the variable.
-    bool pointee = var->getType()->isReferenceType() ||
-                   (viaPointer && !var->getType()->isArrayType());
+    bool pointee =
+        var->getType()->isReferenceType() || (viaPointer && !var->getType()->isArrayType());
     out.push_back(Base{BaseKind::Variable, fact->id, 0, pointee});
     return;
   }
@@ -181,7 +184,8 @@ void StorageResolver::findDeclBases(const ValueDecl* decl, bool viaPointer, std:
     QualType type = param->getType();
     bool viaRef = type->isReferenceType() && !viaPointer;
     bool viaPtr = type->isPointerType() && viaPointer;
-    if ((viaRef || viaPtr) && fn_) out.push_back(Base{BaseKind::Parameter, "", param->getFunctionScopeIndex()});
+    if ((viaRef || viaPtr) && fn_)
+      out.push_back(Base{BaseKind::Parameter, "", param->getFunctionScopeIndex()});
     return;
   }
   if (auto it = refAliases.find(var); it != refAliases.end()) {
@@ -193,7 +197,8 @@ void StorageResolver::findDeclBases(const ValueDecl* decl, bool viaPointer, std:
   }
 }
 
-void StorageResolver::findCallBases(const CallExpr* call, bool viaPointer, std::vector<Base>& out, int depth) {
+void StorageResolver::findCallBases(const CallExpr* call, bool viaPointer, std::vector<Base>& out,
+                                    int depth) {
   const FunctionDecl* callee = call->getDirectCallee();
   if (!callee) return;
   if (isPassThroughFunction(*callee)) {

@@ -5,8 +5,6 @@
 // for the Model, which sees every function.
 #pragma once
 
-#include "facts/CollectorContext.h"
-
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/Expr.h>
 #include <clang/AST/ExprCXX.h>
@@ -14,6 +12,8 @@
 
 #include <optional>
 #include <vector>
+
+#include "facts/CollectorContext.h"
 
 namespace forksafe {
 

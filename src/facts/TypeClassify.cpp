@@ -109,7 +109,8 @@ bool isStdRecord(const clang::CXXRecordDecl* record) {
   if (!record) return false;
   if (record->isInStdNamespace()) return true;
   for (const clang::DeclContext* ctx = record->getDeclContext(); ctx; ctx = ctx->getParent())
-    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(ctx); ns && ns->getParent()->isTranslationUnit())
+    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(ctx);
+        ns && ns->getParent()->isTranslationUnit())
       return ns->getName() == "__gnu_cxx" || ns->getName() == "__cxxabiv1";
   return false;
 }
@@ -121,12 +122,11 @@ bool isSyncType(QualType type) {
     return true;
   std::string name = recordName(type);
   return oneOf(name, {"std::mutex", "std::recursive_mutex", "std::timed_mutex",
-                      "std::recursive_timed_mutex", "std::shared_mutex",
-                      "std::shared_timed_mutex", "std::once_flag", "std::condition_variable",
-                      "std::condition_variable_any", "std::counting_semaphore", "std::latch",
-                      "std::barrier", "absl::Mutex", "absl::CondVar", "boost::mutex",
-                      "boost::shared_mutex", "boost::recursive_mutex", "boost::condition_variable",
-                      "boost::once_flag"});
+                      "std::recursive_timed_mutex", "std::shared_mutex", "std::shared_timed_mutex",
+                      "std::once_flag", "std::condition_variable", "std::condition_variable_any",
+                      "std::counting_semaphore", "std::latch", "std::barrier", "absl::Mutex",
+                      "absl::CondVar", "boost::mutex", "boost::shared_mutex",
+                      "boost::recursive_mutex", "boost::condition_variable", "boost::once_flag"});
 }
 
 bool isAtomicType(QualType type) {
@@ -163,10 +163,9 @@ bool containsRngEngine(QualType type) {
 
 bool isLockGuardType(QualType type) {
   std::string name = recordName(type);
-  return oneOf(name, {"std::lock_guard", "std::unique_lock", "std::scoped_lock",
-                      "std::shared_lock", "absl::MutexLock", "absl::ReaderMutexLock",
-                      "absl::WriterMutexLock", "boost::lock_guard", "boost::unique_lock",
-                      "boost::shared_lock"});
+  return oneOf(name, {"std::lock_guard", "std::unique_lock", "std::scoped_lock", "std::shared_lock",
+                      "absl::MutexLock", "absl::ReaderMutexLock", "absl::WriterMutexLock",
+                      "boost::lock_guard", "boost::unique_lock", "boost::shared_lock"});
 }
 
 bool isThreadType(QualType type) {
@@ -174,9 +173,9 @@ bool isThreadType(QualType type) {
 }
 
 bool isDescriptorType(QualType type) {
-  return oneOf(recordName(type), {"std::basic_ifstream", "std::basic_ofstream",
-                                  "std::basic_fstream", "pqxx::connection",
-                                  "pqxx::basic_connection", "pqxx::connection_base"});
+  return oneOf(recordName(type),
+               {"std::basic_ifstream", "std::basic_ofstream", "std::basic_fstream",
+                "pqxx::connection", "pqxx::basic_connection", "pqxx::connection_base"});
 }
 
 bool isThreadStartFunction(llvm::StringRef name) { return name == "pthread_create"; }
@@ -193,12 +192,35 @@ bool isSharedMemoryFunction(llvm::StringRef name) {
 
 bool isDescriptorFunction(llvm::StringRef name, int& outParam) {
   outParam = -1;
-  if (oneOf(name, {"socket", "accept", "accept4", "open", "open64", "openat", "creat", "fopen",
-                   "fopen64", "fdopen", "popen", "epoll_create", "epoll_create1", "eventfd",
-                   "timerfd_create", "inotify_init", "inotify_init1", "memfd_create",
-                   "PQconnectdb", "PQconnectdbParams", "PQsetdbLogin", "PQconnectStart",
-                   "redisConnect", "redisConnectWithTimeout", "redisConnectUnix",
-                   "redisAsyncConnect", "mongoc_client_new", "zmq_socket", "curl_easy_init"}))
+  if (oneOf(name, {"socket",
+                   "accept",
+                   "accept4",
+                   "open",
+                   "open64",
+                   "openat",
+                   "creat",
+                   "fopen",
+                   "fopen64",
+                   "fdopen",
+                   "popen",
+                   "epoll_create",
+                   "epoll_create1",
+                   "eventfd",
+                   "timerfd_create",
+                   "inotify_init",
+                   "inotify_init1",
+                   "memfd_create",
+                   "PQconnectdb",
+                   "PQconnectdbParams",
+                   "PQsetdbLogin",
+                   "PQconnectStart",
+                   "redisConnect",
+                   "redisConnectWithTimeout",
+                   "redisConnectUnix",
+                   "redisAsyncConnect",
+                   "mongoc_client_new",
+                   "zmq_socket",
+                   "curl_easy_init"}))
     return true;
   if (oneOf(name, {"sqlite3_open", "sqlite3_open_v2", "sqlite3_open16"})) {
     outParam = 1;
@@ -216,16 +238,14 @@ bool isDescriptorFunction(llvm::StringRef name, int& outParam) {
 }
 
 namespace {
-bool inStd(const clang::FunctionDecl& fn) {
-  return fn.isInStdNamespace();
-}
+bool inStd(const clang::FunctionDecl& fn) { return fn.isInStdNamespace(); }
 }  // namespace
 
 bool isNonMutatingStdFunction(const clang::FunctionDecl& fn) {
   if (!inStd(fn) || !fn.getIdentifier()) return false;
-  return oneOf(fn.getName(), {"begin", "end", "cbegin", "cend", "rbegin", "rend", "size",
-                              "ssize", "data", "empty", "addressof", "ref", "cref", "as_const",
-                              "distance", "lock", "try_lock", "call_once", "hash"});
+  return oneOf(fn.getName(), {"begin", "end", "cbegin", "cend", "rbegin", "rend", "size", "ssize",
+                              "data", "empty", "addressof", "ref", "cref", "as_const", "distance",
+                              "lock", "try_lock", "call_once", "hash"});
 }
 
 // std::exchange is not one: it writes its first argument and returns the old value.
@@ -239,8 +259,7 @@ bool isSynchronousCaller(const clang::FunctionDecl& fn) {
   // Containers and wrappers that store the callable are not synchronous callers.
   return !oneOf(fn.getName(), {"thread", "jthread", "async", "function", "move_only_function",
                                "packaged_task", "bind", "bind_front", "bind_back", "make_shared",
-                               "make_unique", "atexit", "at_quick_exit", "signal",
-                               "call_once"});
+                               "make_unique", "atexit", "at_quick_exit", "signal", "call_once"});
 }
 
 bool isCallOnce(const clang::FunctionDecl& fn) {
@@ -250,15 +269,16 @@ bool isCallOnce(const clang::FunctionDecl& fn) {
 int mutatedIteratorArgument(const clang::FunctionDecl& fn, unsigned numArgs) {
   if (!inStd(fn) || !fn.getIdentifier()) return -1;
   llvm::StringRef n = fn.getName();
-  if (oneOf(n, {"sort", "stable_sort", "partial_sort", "nth_element", "reverse", "rotate",
-                "shuffle", "fill", "fill_n", "generate", "generate_n", "remove", "remove_if",
-                "unique", "replace", "replace_if", "iota", "partition", "stable_partition",
-                "make_heap", "push_heap", "pop_heap", "sort_heap", "inplace_merge",
-                "swap_ranges", "iter_swap"}))
+  if (oneOf(n, {"sort",       "stable_sort", "partial_sort", "nth_element",      "reverse",
+                "rotate",     "shuffle",     "fill",         "fill_n",           "generate",
+                "generate_n", "remove",      "remove_if",    "unique",           "replace",
+                "replace_if", "iota",        "partition",    "stable_partition", "make_heap",
+                "push_heap",  "pop_heap",    "sort_heap",    "inplace_merge",    "swap_ranges",
+                "iter_swap"}))
     return kAllIteratorArgs;
   if (oneOf(n, {"copy", "copy_if", "copy_n", "move", "move_backward", "copy_backward",
-                "replace_copy", "replace_copy_if", "remove_copy", "remove_copy_if",
-                "unique_copy", "reverse_copy", "rotate_copy"}))
+                "replace_copy", "replace_copy_if", "remove_copy", "remove_copy_if", "unique_copy",
+                "reverse_copy", "rotate_copy"}))
     return n == "rotate_copy" ? 3 : 2;
   if (n == "transform") return numArgs >= 5 ? 3 : 2;
   return -1;

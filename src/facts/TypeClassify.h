@@ -9,13 +9,13 @@
 
 namespace forksafe {
 
-bool isSyncType(clang::QualType type);      // mutexes, once_flag, condition variables, semaphores
-bool isAtomicType(clang::QualType type);    // std::atomic<T>, std::atomic_flag, _Atomic(T)
-bool isRngType(clang::QualType type);       // standard random engines and distributions
+bool isSyncType(clang::QualType type);    // mutexes, once_flag, condition variables, semaphores
+bool isAtomicType(clang::QualType type);  // std::atomic<T>, std::atomic_flag, _Atomic(T)
+bool isRngType(clang::QualType type);     // standard random engines and distributions
 bool containsRngEngine(clang::QualType type);  // is an engine or has one as a direct member
-bool isLockGuardType(clang::QualType type); // lock_guard, unique_lock, scoped_lock, shared_lock
-bool isThreadType(clang::QualType type);    // std::thread, std::jthread
-bool isDescriptorType(clang::QualType type);  // fstreams, pqxx::connection: constructing opens
+bool isLockGuardType(clang::QualType type);    // lock_guard, unique_lock, scoped_lock, shared_lock
+bool isThreadType(clang::QualType type);       // std::thread, std::jthread
+bool isDescriptorType(clang::QualType type);   // fstreams, pqxx::connection: constructing opens
 
 // std::unique_ptr, std::shared_ptr and other owning or sharing pointer classes, by name.
 bool isSmartPointerType(clang::QualType type);
@@ -25,10 +25,10 @@ clang::QualType pointeeType(clang::QualType type);
 bool isStdRecord(const clang::CXXRecordDecl* record);
 
 // Free functions (C APIs) by plain name.
-bool isThreadStartFunction(llvm::StringRef name);  // pthread_create
-bool isSeedFunction(llvm::StringRef name);         // srand, srandom, srand48, seed48
-bool isPidFunction(llvm::StringRef name);          // getpid, gettid, getppid
-bool isSharedMemoryFunction(llvm::StringRef name); // mmap, shmat: may return shared memory
+bool isThreadStartFunction(llvm::StringRef name);   // pthread_create
+bool isSeedFunction(llvm::StringRef name);          // srand, srandom, srand48, seed48
+bool isPidFunction(llvm::StringRef name);           // getpid, gettid, getppid
+bool isSharedMemoryFunction(llvm::StringRef name);  // mmap, shmat: may return shared memory
 // Returns true for APIs that create or connect a descriptor. `outParam` receives the index of the
 // argument that receives the descriptor, or -1 when the return value is the descriptor.
 bool isDescriptorFunction(llvm::StringRef name, int& outParam);

@@ -1,9 +1,9 @@
 // Where stored values come from, for the pre-fork rules (see ValueOrigin.h).
 #include "facts/ValueOrigin.h"
 
-#include "facts/TypeClassify.h"
-
 #include <clang/AST/ExprCXX.h>
+
+#include "facts/TypeClassify.h"
 
 namespace forksafe {
 
@@ -15,7 +15,8 @@ bool constantSeed(const Expr* e, ASTContext& ast) {
   e = e->IgnoreImplicit()->IgnoreParens();
   if (const auto* temp = dyn_cast<MaterializeTemporaryExpr>(e))
     return constantSeed(temp->getSubExpr(), ast);
-  if (const auto* cast = dyn_cast<ExplicitCastExpr>(e)) return constantSeed(cast->getSubExpr(), ast);
+  if (const auto* cast = dyn_cast<ExplicitCastExpr>(e))
+    return constantSeed(cast->getSubExpr(), ast);
   if (const auto* construct = dyn_cast<CXXConstructExpr>(e)) {
     for (const Expr* arg : construct->arguments())
       if (!isa<CXXDefaultArgExpr>(arg) && !constantSeed(arg, ast)) return false;

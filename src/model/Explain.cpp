@@ -10,9 +10,12 @@ namespace {
 
 std::vector<PathStep> pathOf(const Model& model, const std::string& fn, PathKind kind) {
   switch (kind) {
-    case PathKind::Request: return model.requestPath(fn);
-    case PathKind::UnlockedRequest: return model.unlockedPath(fn);
-    case PathKind::Init: return model.initPath(fn);
+    case PathKind::Request:
+      return model.requestPath(fn);
+    case PathKind::UnlockedRequest:
+      return model.unlockedPath(fn);
+    case PathKind::Init:
+      return model.initPath(fn);
     case PathKind::PreforkInit:
       return model.preforkInitPath(fn);
   }
@@ -94,8 +97,8 @@ void addSiteNotes(const Model& model, const std::vector<const ResolvedAccess*>& 
       break;
     }
     ++shown;
-    std::string what = site->pointee ? "the object '" + varName + "' points to"
-                                     : "'" + varName + "'";
+    std::string what =
+        site->pointee ? "the object '" + varName + "' points to" : "'" + varName + "'";
     std::string through;
     if (site->through) {
       const VariableFact* pointer = model.variable(site->through->pointer);

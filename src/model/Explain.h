@@ -1,12 +1,12 @@
 // Wording shared by the rules: call paths, root descriptions and notes at offending sites.
 #pragma once
 
-#include "report/Finding.h"
-#include "model/Model.h"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "model/Model.h"
+#include "report/Finding.h"
 
 namespace forksafe {
 
@@ -31,7 +31,8 @@ std::optional<Note> reachNote(const Model& model, const std::string& fn, const L
 std::string functionLabel(const Model& model, const std::string& fn);
 
 // Appends reachNote() for `fn` (at its definition) when there is one.
-void addReachNote(const Model& model, const std::string& fn, PathKind kind, std::vector<Note>& notes);
+void addReachNote(const Model& model, const std::string& fn, PathKind kind,
+                  std::vector<Note>& notes);
 
 // What the sites write, for a message: "'g'" when some site writes the variable itself, "the
 // object 'g_cache' points to" when every site writes what it points to.

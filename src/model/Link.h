@@ -1,9 +1,9 @@
 // The link phase: merges the facts of many translation units into one program.
 #pragma once
 
-#include "facts/Facts.h"
-
 #include <vector>
+
+#include "facts/Facts.h"
 
 namespace forksafe {
 

@@ -1,11 +1,11 @@
 // Call graph, reachability, and resolution of symbolic accesses (see Model.h).
 #include "model/Model.h"
 
+#include <llvm/ADT/StringRef.h>
+
 #include <algorithm>
 #include <deque>
 #include <utility>
-
-#include <llvm/ADT/StringRef.h>
 
 namespace forksafe {
 Model::Model(const TUFacts& facts, ModelOptions options)
@@ -235,9 +235,8 @@ void Model::computeReachability() {
   }
   // Only calls init code certainly makes: not callbacks, and not virtual dispatch, whose target
   // (a server's task queue, a plugin) is decided at run time.
-  bfs(init_, initRoots, [](const Edge& e) {
-    return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once;
-  });
+  bfs(init_, initRoots,
+      [](const Edge& e) { return e.kind == EdgeKind::Direct || e.kind == EdgeKind::Once; });
 
   // std::call_once callbacks outside init run once per worker: worker init, not per request.
   for (size_t i = 0; i < n; ++i) {
@@ -273,7 +272,8 @@ void Model::computeReachability() {
   Reach signal = newReach();
   std::vector<int> signalRoots;
   for (size_t i = 0; i < n; ++i)
-    if (RootKind root = facts_.functions[i].root; root == RootKind::Signal || root == RootKind::Shutdown)
+    if (RootKind root = facts_.functions[i].root;
+        root == RootKind::Signal || root == RootKind::Shutdown)
       signalRoots.push_back(static_cast<int>(i));
   bfs(signal, signalRoots, [](const Edge& e) { return e.kind != EdgeKind::Callback; });
   auto candidate = [&](size_t i) {
@@ -311,12 +311,18 @@ std::string Model::describeRoot(const std::string& fn) const {
     case RootKind::Handler:
       if (llvm::StringRef(f->id).starts_with(kServePrefix)) return "'" + f->name + "'";
       return "handler '" + (f->display.empty() ? f->name : f->display) + "'";
-    case RootKind::Signal: return "signal handler '" + f->name + "'";
-    case RootKind::Shutdown: return "'" + f->name + "'";
-    case RootKind::Init: return "init function '" + f->name + "'";
-    case RootKind::WorkerInit: return "worker-init function '" + f->name + "'";
-    case RootKind::Main: return "'" + f->name + "'";
-    case RootKind::None: break;
+    case RootKind::Signal:
+      return "signal handler '" + f->name + "'";
+    case RootKind::Shutdown:
+      return "'" + f->name + "'";
+    case RootKind::Init:
+      return "init function '" + f->name + "'";
+    case RootKind::WorkerInit:
+      return "worker-init function '" + f->name + "'";
+    case RootKind::Main:
+      return "'" + f->name + "'";
+    case RootKind::None:
+      break;
   }
   if (f->isStaticInit) return f->name;
   int i = index(fn);
@@ -351,7 +357,7 @@ std::set<Model::Target> Model::resolve(const Base& base) const {
       if (aim->kind == AimKind::SharedMemory) {
         out.insert({var, true, true, aim});
       } else if (aim->kind == AimKind::Static && (aim->target.kind == BaseKind::Variable ||
-                                                   aim->target.kind == BaseKind::ReturnOf)) {
+                                                  aim->target.kind == BaseKind::ReturnOf)) {
         for (const auto& [target, targetPointee] : designated(aim->target))
           out.insert({target, targetPointee, false, aim});
       } else {
@@ -396,9 +402,7 @@ void Model::resolveAccesses() {
   // callee outside the program (a library function) may write the argument itself, unless the
   // argument is an object reached through a pointer: that is a handle to the library's own
   // object (`sqlite3_exec(g_db, ...)`, `redisCommand(g_redis, ...)`), as for system headers.
-  auto external = [&](const BindingFact& b, bool pointee) {
-    return !pointee && !b.base.pointee;
-  };
+  auto external = [&](const BindingFact& b, bool pointee) { return !pointee && !b.base.pointee; };
   auto calleeWrites = [&](const BindingFact& b, bool pointee) {
     if (index(b.callee) < 0) return external(b, pointee);
     return paramWrites_.count({b.callee, b.param, pointee}) != 0;
@@ -466,8 +470,9 @@ void Model::resolveAccesses() {
     }
   }
   for (auto& [var, list] : accesses_) {
-    std::stable_sort(list.begin(), list.end(),
-                     [](const ResolvedAccess& a, const ResolvedAccess& b) { return a.loc < b.loc; });
+    std::stable_sort(
+        list.begin(), list.end(),
+        [](const ResolvedAccess& a, const ResolvedAccess& b) { return a.loc < b.loc; });
   }
 }
 

@@ -10,8 +10,6 @@
 // thread and functions nobody in the program calls are treated as entry points.
 #pragma once
 
-#include "facts/Facts.h"
-
 #include <map>
 #include <optional>
 #include <set>
@@ -19,6 +17,8 @@
 #include <tuple>
 #include <unordered_map>
 #include <vector>
+
+#include "facts/Facts.h"
 
 namespace forksafe {
 
@@ -127,7 +127,8 @@ class Model {
     bool shared = false;
     const PointsToFact* through = nullptr;
     bool operator<(const Target& o) const {
-      return std::tie(var, pointee, shared, through) < std::tie(o.var, o.pointee, o.shared, o.through);
+      return std::tie(var, pointee, shared, through) <
+             std::tie(o.var, o.pointee, o.shared, o.through);
     }
   };
   std::set<std::pair<std::string, bool>> designated(const Base& base) const;

@@ -1,10 +1,10 @@
 // A diagnostic produced by a rule: one per (variable, rule), with notes at the offending sites.
 #pragma once
 
-#include "facts/Facts.h"
-
 #include <string>
 #include <vector>
+
+#include "facts/Facts.h"
 
 namespace forksafe {
 

@@ -1,7 +1,7 @@
 // The JSON report (schema version 1), the format forksafe-serve --verify reads.
-#include "report/Emitters.h"
-
 #include <llvm/Support/JSON.h>
+
+#include "report/Emitters.h"
 
 namespace forksafe {
 

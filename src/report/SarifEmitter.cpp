@@ -1,7 +1,5 @@
 // SARIF 2.1.0 through clang's SarifDocumentWriter, then adjusted for code-scanning services:
 // rule help text, partialFingerprints, and URIs relative to %SRCROOT%.
-#include "report/Emitters.h"
-
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/DiagnosticOptions.h>
 #include <clang/Basic/FileManager.h>
@@ -14,6 +12,8 @@
 
 #include <map>
 #include <optional>
+
+#include "report/Emitters.h"
 
 namespace forksafe {
 namespace {
@@ -95,9 +95,8 @@ std::string fingerprint(const Finding& f, const std::string& baseDir) {
 
 }  // namespace
 
-void emitSarif(const Report& report, const std::vector<RuleInfo>& rules,
-               const std::string& baseDir, const std::string& toolVersion,
-               llvm::raw_ostream& out) {
+void emitSarif(const Report& report, const std::vector<RuleInfo>& rules, const std::string& baseDir,
+               const std::string& toolVersion, llvm::raw_ostream& out) {
   Locator locator;
   clang::SarifDocumentWriter writer(locator.sourceManager());
   writer.createRun("forksafe-check", "forksafe-check", toolVersion);
@@ -125,13 +124,13 @@ void emitSarif(const Report& report, const std::vector<RuleInfo>& rules,
                            .setRange(*r)
                            .setImportance(clang::ThreadFlowImportance::Important)
                            .setMessage(n.message));
-    auto result = clang::SarifResult::create(idx->second)
-                      .setRuleId(f.rule)
-                      .setDiagnosticMessage(f.message)
-                      .setDiagnosticLevel(f.severity == Severity::Error
-                                              ? clang::SarifResultLevel::Error
-                                              : clang::SarifResultLevel::Warning)
-                      .setLocations(where);
+    auto result =
+        clang::SarifResult::create(idx->second)
+            .setRuleId(f.rule)
+            .setDiagnosticMessage(f.message)
+            .setDiagnosticLevel(f.severity == Severity::Error ? clang::SarifResultLevel::Error
+                                                              : clang::SarifResultLevel::Warning)
+            .setLocations(where);
     if (!flow.empty()) result = result.setThreadFlows(flow);
     writer.appendResult(result);
     fingerprints.push_back(fingerprint(f, baseDir));
@@ -142,7 +141,8 @@ void emitSarif(const Report& report, const std::vector<RuleInfo>& rules,
   // What the writer does not model: help text, fingerprints, the source root.
   if (auto* runs = doc.getAsObject()->getArray("runs"); runs && !runs->empty()) {
     llvm::json::Object& run = *(*runs)[0].getAsObject();
-    if (auto* driver = run.getObject("tool") ? run.getObject("tool")->getObject("driver") : nullptr) {
+    if (auto* driver =
+            run.getObject("tool") ? run.getObject("tool")->getObject("driver") : nullptr) {
       if (auto* ruleArray = driver->getArray("rules")) {
         for (size_t i = 0; i < ruleArray->size() && i < rules.size(); ++i) {
           llvm::json::Object& r = *(*ruleArray)[i].getAsObject();

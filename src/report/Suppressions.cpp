@@ -1,9 +1,9 @@
 // Reads NOLINT markers from source files on demand, one scan per file.
 #include "report/Suppressions.h"
 
-#include "config/GlobList.h"
-
 #include <llvm/Support/MemoryBuffer.h>
+
+#include "config/GlobList.h"
 
 namespace forksafe {
 

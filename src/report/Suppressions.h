@@ -1,14 +1,14 @@
 // NOLINT, NOLINTNEXTLINE and NOLINTBEGIN/NOLINTEND comments, with clang-tidy's syntax.
 #pragma once
 
-#include "facts/Facts.h"
-
 #include <llvm/ADT/StringRef.h>
 
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "facts/Facts.h"
 
 namespace forksafe {
 

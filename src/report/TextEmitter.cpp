@@ -1,11 +1,11 @@
 // Clang-style diagnostics ("file:line:col: error: message [rule]") with source snippets, so that
 // editors' and CI systems' problem matchers for clang and clang-tidy read them unchanged.
-#include "report/Emitters.h"
-
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <map>
 #include <memory>
+
+#include "report/Emitters.h"
 
 namespace forksafe {
 namespace {

@@ -146,8 +146,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < kKeys; ++i) local[keys[i]] = kValue;
 
   const long n = 1'000'000;
-  auto [atomic_ns, counter_ns] = compare(
-      n, [&](long) { bare->fetch_add(1); }, [&](long) { counter.add(1); });
+  auto [atomic_ns, counter_ns] =
+      compare(n, [&](long) { bare->fetch_add(1); }, [&](long) { counter.add(1); });
   std::size_t sink = 0;
   auto [local_ns, get_ns] = compare(
       n / 4,

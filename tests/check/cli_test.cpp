@@ -1,7 +1,5 @@
 // End-to-end tests of the built forksafe-check binary: compilation databases, exit statuses,
 // output formats, configuration, and bad input (each must end in one clear line and exit 2).
-#include "test_util.h"
-
 #include <gtest/gtest.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/JSON.h>
@@ -14,6 +12,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "test_util.h"
 
 namespace {
 
@@ -37,7 +37,9 @@ size_t lineCount(const std::string& text) {
   return n;
 }
 
-std::vector<std::string> includeArgs() { return {"--", "-std=c++17", "-I" FORKSAFE_RUNTIME_INCLUDE}; }
+std::vector<std::string> includeArgs() {
+  return {"--", "-std=c++17", "-I" FORKSAFE_RUNTIME_INCLUDE};
+}
 
 TEST(CheckCli, VersionAndHelp) {
   ProcessResult v = check({"--version"});
@@ -51,9 +53,9 @@ TEST(CheckCli, VersionAndHelp) {
 TEST(CheckCli, ListChecksHonoursGlobs) {
   ProcessResult all = check({"--list-checks"});
   EXPECT_EQ(all.status, 0);
-  for (const char* rule : {"forksafe-per-worker-state", "forksafe-unsynchronized-state",
-                           "forksafe-prefork-thread", "forksafe-prefork-descriptor",
-                           "forksafe-prefork-rng", "forksafe-prefork-pid"})
+  for (const char* rule :
+       {"forksafe-per-worker-state", "forksafe-unsynchronized-state", "forksafe-prefork-thread",
+        "forksafe-prefork-descriptor", "forksafe-prefork-rng", "forksafe-prefork-pid"})
     EXPECT_NE(all.out.find(rule), std::string::npos) << rule;
   ProcessResult one = check({"-checks=-*,forksafe-prefork-pid", "--list-checks"});
   EXPECT_EQ(one.status, 0);
@@ -65,7 +67,8 @@ TEST(CheckCli, CompilationDatabaseHeaderFindingReportedOnce) {
   TempDir dir;
   dir.file("include/state.h", "#pragma once\ninline int g_hits = 0;\n");
   std::string a = dir.file("src/a.cpp", kHandlerSource);
-  std::string b = dir.file("src/b.cpp", std::string(kHandlerSource) + "int Other() { return 1; }\n");
+  std::string b =
+      dir.file("src/b.cpp", std::string(kHandlerSource) + "int Other() { return 1; }\n");
   writeCompileCommands(dir, {a, b});
   ProcessResult r = check({"-p", dir.path() + "/build", "--format=json"});
   ASSERT_EQ(r.status, 1) << r.err;
@@ -141,10 +144,11 @@ TEST(CheckCli, FindsBuiltinHeadersFromAnywhere) {
   llvm::sys::fs::create_directories(dir.path() + "/elsewhere/bin");
   ASSERT_FALSE(llvm::sys::fs::copy_file(FORKSAFE_CHECK_BINARY, copy));
   llvm::sys::fs::setPermissions(copy, llvm::sys::fs::all_exe | llvm::sys::fs::owner_all);
-  std::string src = dir.file("work/app.cpp",
-                             "#include <stddef.h>\n#include <stdarg.h>\n#include <atomic>\n"
-                             "std::atomic<size_t> g_bytes{0};\n"
-                             "[[clang::annotate(\"forksafe::handler\")]] void Handle() { g_bytes += 1; }\n");
+  std::string src =
+      dir.file("work/app.cpp",
+               "#include <stddef.h>\n#include <stdarg.h>\n#include <atomic>\n"
+               "std::atomic<size_t> g_bytes{0};\n"
+               "[[clang::annotate(\"forksafe::handler\")]] void Handle() { g_bytes += 1; }\n");
   ProcessResult r = runProcess({copy, "--no-cache", "--format=json", "app.cpp", "--", "-std=c++17"},
                                dir.path() + "/work");
   ASSERT_EQ(r.status, 1) << r.err;
@@ -176,7 +180,8 @@ TEST(CheckCli, BrokenTranslationUnitIsNamedAndOthersStillChecked) {
 // and killed the run with SIGSEGV.
 TEST(CheckCli, DeepExpressionsDoNotCrash) {
   TempDir dir;
-  std::string assign = "int g; void h() { int a; g = ", plus = "int p = 0", cond = "int c(bool b) { return ";
+  std::string assign = "int g; void h() { int a; g = ", plus = "int p = 0",
+              cond = "int c(bool b) { return ";
   for (int i = 0; i < 30000; ++i) {
     assign += "a = ";
     plus += " + 1";
@@ -205,7 +210,9 @@ class BadInputs : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadInputs, OneLineErrorAndExitTwo) {
   TempDir dir;
-  static const char kElfStart[] = "\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe\x00\x13";
+  static const char kElfStart[] =
+      "\x7f"
+      "ELF\x02\x01\x01\0\0\0\xff\xfe\x00\x13";
   dir.file("garbage.cpp", std::string(kElfStart, sizeof kElfStart - 1) + std::string(4096, '\xa7'));
   dir.file("bad-db/compile_commands.json", "[{\"directory\": \"/tmp\", \"file\": ");
   dir.file("yaml-db/compile_commands.json", "[{\"directory\": \"/p\", \"command\": \"c++\", \"fi");
@@ -240,7 +247,8 @@ TEST_P(BadInputs, OneLineErrorAndExitTwo) {
 INSTANTIATE_TEST_SUITE_P(
     Cli, BadInputs,
     ::testing::Values(
-        BadInput{"MissingFile", {"$DIR/nope.cpp", "--", "-std=c++17"}, "cannot open '$DIR/nope.cpp'"},
+        BadInput{
+            "MissingFile", {"$DIR/nope.cpp", "--", "-std=c++17"}, "cannot open '$DIR/nope.cpp'"},
         BadInput{"Directory", {"$DIR", "--"}, "it is a directory"},
         BadInput{"MalformedDatabase", {"-p", "$DIR/bad-db"}, "cannot load compilation database"},
         // Also found by tests/fuzz/compile_commands_fuzz: clang's YAML reader printed a
@@ -251,13 +259,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"PathWithSpaces", {"$DIR/with space/my file.cpp", "--"}, "my file.cpp"},
         BadInput{"UnknownOption", {"--frobnicate"}, "--frobnicate"},
         BadInput{"BadFormat", {"--format=xml", "x.cpp"}, "--format"},
-        BadInput{"BadHandlerRegex", {"--handlers=(", "$DIR/badconfig/app.cpp", "--"}, "invalid --handlers regex"},
+        BadInput{"BadHandlerRegex",
+                 {"--handlers=(", "$DIR/badconfig/app.cpp", "--"},
+                 "invalid --handlers regex"},
         BadInput{"NoInput", {}, "no input files"},
         BadInput{"MalformedConfig", {"$DIR/badconfig/app.cpp", "--"}, "invalid configuration"},
         BadInput{"UnknownConfigKey", {"$DIR/unknown-key/app.cpp", "--"}, "unknown key 'Chekcs'"},
-        BadInput{"UnknownFrameworkKey", {"$DIR/bad-framework/app.cpp", "--"},
+        BadInput{"UnknownFrameworkKey",
+                 {"$DIR/bad-framework/app.cpp", "--"},
                  "bad-framework/.forksafe.yaml:4: unknown key 'Handlr' in a Handlers entry"},
-        BadInput{"UnwritableOutput", {"-o", "$DIR/no/such/dir/out.json", "$DIR/badconfig/app.cpp", "--checks=-*", "--"}, "cannot write"}),
+        BadInput{"UnwritableOutput",
+                 {"-o", "$DIR/no/such/dir/out.json", "$DIR/badconfig/app.cpp", "--checks=-*", "--"},
+                 "cannot write"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 
 // Repeatable options take one value each: a source after them is still a source.
@@ -309,10 +322,11 @@ TEST(CheckCli, ConfigFileAndWarningsAsErrors) {
 
 TEST(CheckCli, SarifForCodeScanning) {
   TempDir dir;
-  dir.file("app.cpp", "#include \"forksafe/annotations.hpp\"\nint g_n;\n"
-                      "FORKSAFE_HANDLER void H() { g_n++; }\n");
-  std::vector<std::string> args = {FORKSAFE_CHECK_BINARY, "--no-cache", "--format=sarif", "-o", "out.sarif",
-                                   "app.cpp"};
+  dir.file("app.cpp",
+           "#include \"forksafe/annotations.hpp\"\nint g_n;\n"
+           "FORKSAFE_HANDLER void H() { g_n++; }\n");
+  std::vector<std::string> args = {FORKSAFE_CHECK_BINARY, "--no-cache", "--format=sarif", "-o",
+                                   "out.sarif",           "app.cpp"};
   for (const std::string& a : includeArgs()) args.push_back(a);
   ProcessResult r = runProcess(args, dir.path());
   ASSERT_EQ(r.status, 1) << r.err;

@@ -1,12 +1,12 @@
 // Whole-program analysis across translation units: the link phase, the cache, and -j.
-#include "test_util.h"
-
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
 #include <set>
 #include <string>
 #include <tuple>
+
+#include "test_util.h"
 
 namespace {
 
@@ -31,8 +31,11 @@ std::vector<Reported> findings(const ProcessResult& r) {
   }
   for (const llvm::json::Value& v : *doc->getAsObject()->getArray("findings")) {
     const llvm::json::Object& f = *v.getAsObject();
-    Reported rep{f.getString("rule")->str(), f.getString("file")->str(),
-                 f.getString("symbol")->str(), static_cast<unsigned>(*f.getInteger("line")), {}};
+    Reported rep{f.getString("rule")->str(),
+                 f.getString("file")->str(),
+                 f.getString("symbol")->str(),
+                 static_cast<unsigned>(*f.getInteger("line")),
+                 {}};
     for (const llvm::json::Value& n : *f.getArray("notes")) {
       const llvm::json::Object& note = *n.getAsObject();
       rep.notes.push_back(note.getString("file")->str() + ":" +
@@ -68,11 +71,12 @@ struct Project {
                              "  g_store[k] = v;\n"  // line 3
                              "}\n"
                              "void Configure() { g_configured = 1; }\n"));
-    files.push_back(dir.file("src/sink.cpp",
-                             "#include \"store.h\"\n"
-                             "int g_emitted = 0;\n"  // line 2
-                             "struct CountingSink : Sink { void Emit(int n) override { g_emitted += n; } };\n"
-                             "Sink& TheSink() { static CountingSink sink; return sink; }\n"));
+    files.push_back(
+        dir.file("src/sink.cpp",
+                 "#include \"store.h\"\n"
+                 "int g_emitted = 0;\n"  // line 2
+                 "struct CountingSink : Sink { void Emit(int n) override { g_emitted += n; } };\n"
+                 "Sink& TheSink() { static CountingSink sink; return sink; }\n"));
     files.push_back(dir.file("src/routes.cpp",
                              "#include \"store.h\"\n#include <forksafe/annotations.hpp>\n"
                              "FORKSAFE_HANDLER void Save() {\n"  // line 3
@@ -89,8 +93,8 @@ struct Project {
 
 TEST(CrossTu, WriteInAnotherTuReachedFromAHandlerIsReportedWithThePath) {
   Project p;
-  ProcessResult r = runChecker({"-p", p.build(), "--format=json",
-                                "--checks=-*,forksafe-per-worker-state"});
+  ProcessResult r =
+      runChecker({"-p", p.build(), "--format=json", "--checks=-*,forksafe-per-worker-state"});
   ASSERT_EQ(r.status, 1) << r.err;
   std::vector<Reported> found = findings(r);
   const Reported* store = nullptr;
@@ -110,8 +114,8 @@ TEST(CrossTu, WriteInAnotherTuReachedFromAHandlerIsReportedWithThePath) {
 
 TEST(CrossTu, VirtualOverrideInAnotherTu) {
   Project p;
-  ProcessResult r = runChecker({"-p", p.build(), "--format=json",
-                                "--checks=-*,forksafe-per-worker-state"});
+  ProcessResult r =
+      runChecker({"-p", p.build(), "--format=json", "--checks=-*,forksafe-per-worker-state"});
   std::set<std::string> symbols;
   for (const Reported& f : findings(r)) symbols.insert(f.symbol);
   EXPECT_TRUE(symbols.count("g_emitted")) << r.out;
@@ -122,16 +126,17 @@ TEST(CrossTu, SeparateProgramsMainIsNotARequestPath) {
   TempDir dir;
   std::vector<std::string> files;
   dir.file("include/admin.h", "#pragma once\nvoid ResetAll();\n");
-  files.push_back(dir.file("admin.cpp", "#include \"admin.h\"\nint g_resets = 0;\n"
-                                        "void ResetAll() { ++g_resets; }\n"));
+  files.push_back(dir.file("admin.cpp",
+                           "#include \"admin.h\"\nint g_resets = 0;\n"
+                           "void ResetAll() { ++g_resets; }\n"));
   files.push_back(dir.file("admin_main.cpp", "#include \"admin.h\"\nint main() { ResetAll(); }\n"));
   files.push_back(dir.file("server_main.cpp",
                            "#include <functional>\nint g_hits = 0;\n"
                            "void Route(std::function<void()> f);\n"
                            "int main() { Route([] { ++g_hits; }); }\n"));
   writeCompileCommands(dir, files);
-  ProcessResult whole = runChecker({"-p", dir.path() + "/build", "--format=json",
-                                    "--checks=-*,forksafe-per-worker-state"});
+  ProcessResult whole = runChecker(
+      {"-p", dir.path() + "/build", "--format=json", "--checks=-*,forksafe-per-worker-state"});
   std::set<std::string> symbols;
   for (const Reported& f : findings(whole)) symbols.insert(f.symbol);
   EXPECT_TRUE(symbols.count("g_hits")) << whole.out;
@@ -153,19 +158,21 @@ TEST(CrossTu, CacheHitsAndInvalidation) {
   EXPECT_NE(warm.err.find("5 file(s) checked (5 from cache)"), std::string::npos) << warm.err;
   EXPECT_EQ(warm.out, cold.out);
   // Touch one TU: only it is parsed again. Change the shared header: every includer is.
-  p.dir.file("src/sink.cpp", "#include \"store.h\"\nint g_emitted = 0;\n"
-                             "struct CountingSink : Sink { void Emit(int n) override { g_emitted = n; } };\n"
-                             "Sink& TheSink() { static CountingSink sink; return sink; }\n");
+  p.dir.file("src/sink.cpp",
+             "#include \"store.h\"\nint g_emitted = 0;\n"
+             "struct CountingSink : Sink { void Emit(int n) override { g_emitted = n; } };\n"
+             "Sink& TheSink() { static CountingSink sink; return sink; }\n");
   ProcessResult oneChanged = runChecker(args, "", cache.path());
   EXPECT_NE(oneChanged.err.find("5 file(s) checked (4 from cache)"), std::string::npos)
       << oneChanged.err;
-  p.dir.file("include/store.h", "#pragma once\n#include <map>\n#include <string>\n"
-                                "extern std::map<std::string, std::string> g_store;\n"
-                                "extern int g_configured;\n"
-                                "void Put(const std::string& k, const std::string& v);\n"
-                                "void Configure();\n"
-                                "struct Sink { virtual ~Sink() = default; virtual void Emit(int) = 0; };\n"
-                                "Sink& TheSink();\n// changed\n");
+  p.dir.file("include/store.h",
+             "#pragma once\n#include <map>\n#include <string>\n"
+             "extern std::map<std::string, std::string> g_store;\n"
+             "extern int g_configured;\n"
+             "void Put(const std::string& k, const std::string& v);\n"
+             "void Configure();\n"
+             "struct Sink { virtual ~Sink() = default; virtual void Emit(int) = 0; };\n"
+             "Sink& TheSink();\n// changed\n");
   ProcessResult headerChanged = runChecker(args, "", cache.path());
   EXPECT_NE(headerChanged.err.find("5 file(s) checked:"), std::string::npos) << headerChanged.err;
   EXPECT_EQ(headerChanged.out, oneChanged.out);

@@ -95,7 +95,7 @@ TEST(TextEmitter, ClangStyleWithSnippet) {
   llvm::raw_string_ostream os(out);
   forksafe::emitText(sampleReport(file), os, /*color=*/false);
   EXPECT_EQ(out.rfind(file + ":2:5: error: 'ns::g_count' is written on a request path "
-                              "[forksafe-per-worker-state]\n    2 | int g_count;\n      |     ^\n",
+                             "[forksafe-per-worker-state]\n    2 | int g_count;\n      |     ^\n",
                       0),
             0u)
       << out;

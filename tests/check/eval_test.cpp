@@ -77,8 +77,8 @@ TEST(Eval, PrecisionAndRecallPerFamily) {
     std::vector<std::string> args = {"forksafe-check", file, "--format=json", "--quiet",
                                      "--cache-dir=" + std::string(cacheDir)};
     args.insert(args.end(), extra.begin(), extra.end());
-    args.insert(args.end(), {"--", "-std=c++17", "-I" + corpus("include"),
-                             "-I" FORKSAFE_RUNTIME_INCLUDE});
+    args.insert(args.end(),
+                {"--", "-std=c++17", "-I" + corpus("include"), "-I" FORKSAFE_RUNTIME_INCLUDE});
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
     std::string out, err;

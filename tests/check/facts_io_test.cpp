@@ -1,7 +1,7 @@
 // FactsIO: every field survives a round trip; damaged or foreign-version data is rejected.
-#include "facts/FactsIO.h"
-
 #include <gtest/gtest.h>
+
+#include "facts/FactsIO.h"
 
 namespace {
 
@@ -11,15 +11,25 @@ forksafe::TUFacts sample() {
   f.mainFile = "/src/a.cpp";
   f.hasHandlerRoots = true;
   f.handlerPatterns = true;
-  f.functions.push_back({"c:@F@h#", "h()", {"/src/a.cpp", 3, 6}, RootKind::Handler, false,
-                         "void(int)", "GET /users/:id", "cpp-httplib"});
-  f.functions.push_back({"c:@F@sig#", "on_sig()", {"/src/a.cpp", 9, 6}, RootKind::Signal, false,
-                         "void(int)"});
+  f.functions.push_back({"c:@F@h#",
+                         "h()",
+                         {"/src/a.cpp", 3, 6},
+                         RootKind::Handler,
+                         false,
+                         "void(int)",
+                         "GET /users/:id",
+                         "cpp-httplib"});
+  f.functions.push_back(
+      {"c:@F@sig#", "on_sig()", {"/src/a.cpp", 9, 6}, RootKind::Signal, false, "void(int)"});
   f.frameworks = {"cpp-httplib"};
   f.indirectCalls.push_back({"c:@F@h#", "void(int)", {"/src/a.cpp", 4, 9}, true});
   f.addressTaken.push_back("c:@F@h#");
-  f.functions.push_back({"init:c:@g", "the static initializer of 'g'", {"/src/a.cpp", 1, 5},
-                         RootKind::None, true, ""});
+  f.functions.push_back({"init:c:@g",
+                         "the static initializer of 'g'",
+                         {"/src/a.cpp", 1, 5},
+                         RootKind::None,
+                         true,
+                         ""});
   f.calls.push_back({"c:@F@h#", "c:@F@put#", EdgeKind::Virtual, {"/src/a.cpp", 4, 3}, true});
   f.overrides.push_back({"c:@S@B@F@put#", "c:@S@A@F@put#"});
   VariableFact v;
@@ -31,13 +41,29 @@ forksafe::TUFacts sample() {
   v.isConst = v.isThreadLocal = v.isAtomic = v.isSync = v.isRng = v.containsRng = true;
   v.isPerWorker = v.isStaticMember = v.isPointer = v.isDefinition = true;
   f.variables.push_back(v);
-  f.accesses.push_back({"c:@F@h#", {BaseKind::Parameter, "", kThisParam}, AccessKind::Write,
-                        {"/src/a.cpp", 5, 1}, true, true, "incremented"});
-  f.bindings.push_back({"c:@F@h#", {BaseKind::ReturnOf, "c:@F@get#", 0}, "c:@F@bump#", "bump()",
-                        2, {"/src/a.cpp", 6, 2}, false, true});
+  f.accesses.push_back({"c:@F@h#",
+                        {BaseKind::Parameter, "", kThisParam},
+                        AccessKind::Write,
+                        {"/src/a.cpp", 5, 1},
+                        true,
+                        true,
+                        "incremented"});
+  f.bindings.push_back({"c:@F@h#",
+                        {BaseKind::ReturnOf, "c:@F@get#", 0},
+                        "c:@F@bump#",
+                        "bump()",
+                        2,
+                        {"/src/a.cpp", 6, 2},
+                        false,
+                        true});
   f.returns.push_back({"c:@F@get#", {BaseKind::Variable, "c:@g", 0}});
-  f.events.push_back({EventKind::DescriptorStore, "c:@F@h#", {"/src/a.cpp", 7, 3}, "socket",
-                      true, {BaseKind::This, "", 0}, {"c:@F@open#", "c:@F@dial#"}});
+  f.events.push_back({EventKind::DescriptorStore,
+                      "c:@F@h#",
+                      {"/src/a.cpp", 7, 3},
+                      "socket",
+                      true,
+                      {BaseKind::This, "", 0},
+                      {"c:@F@open#", "c:@F@dial#"}});
   f.events.push_back({EventKind::RngSeed,
                       "c:@F@h#",
                       {"/src/a.cpp", 8, 3},

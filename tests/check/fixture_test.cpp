@@ -1,5 +1,5 @@
-// Runs every fixture under tests/check/fixtures/ through forksafe-check and compares its findings with
-// the expectations written inline in the fixture:
+// Runs every fixture under tests/check/fixtures/ through forksafe-check and compares its findings
+// with the expectations written inline in the fixture:
 //   `// expect: <rule> [<rule>...]`   a finding of each rule is reported at this line (the
 //                                    marker may follow a NOLINT comment on the same line)
 //   `// expect-note: <rule>`          a finding of that rule has a note at this line
@@ -7,8 +7,6 @@
 //                                    fixture's directory
 //   `// expect-message: <text>`       a finding at this line has <text> in its message
 // An unannotated line is a negative case: any finding there fails the test.
-#include "CheckTool.h"
-
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -20,11 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "CheckTool.h"
+
 namespace {
 
 struct Expectation {
-  std::set<std::pair<unsigned, std::string>> findings;  // (line, rule)
-  std::set<std::pair<unsigned, std::string>> notes;     // (line, rule of the finding)
+  std::set<std::pair<unsigned, std::string>> findings;     // (line, rule)
+  std::set<std::pair<unsigned, std::string>> notes;        // (line, rule of the finding)
   std::vector<std::pair<unsigned, std::string>> messages;  // (line, text in a message)
   std::vector<std::string> args;
 };
@@ -72,15 +72,16 @@ class Fixture : public ::testing::TestWithParam<std::string> {};
 TEST_P(Fixture, FindingsMatchInlineExpectations) {
   std::string path = fixturePath(GetParam());
   Expectation expected = readExpectations(path);
-  std::vector<std::string> args = {"forksafe-check", path, "--format=json", "--quiet", "--no-cache"};
+  std::vector<std::string> args = {"forksafe-check", path, "--format=json", "--quiet",
+                                   "--no-cache"};
   args.insert(args.end(), expected.args.begin(), expected.args.end());
   args.insert(args.end(), {"--", "-std=c++20", "-I" FORKSAFE_RUNTIME_INCLUDE});
   std::vector<const char*> argv;
   for (const std::string& a : args) argv.push_back(a.c_str());
   std::string out, err;
   llvm::raw_string_ostream outStream(out), errStream(err);
-  int status = forksafe::runCheckTool(static_cast<int>(argv.size()), argv.data(), outStream,
-                                      errStream);
+  int status =
+      forksafe::runCheckTool(static_cast<int>(argv.size()), argv.data(), outStream, errStream);
   outStream.flush();
   errStream.flush();
   ASSERT_NE(status, 2) << "the fixture could not be checked: " << err;
@@ -97,7 +98,8 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
     unsigned line = static_cast<unsigned>(*f.getInteger("line"));
     findings.insert({line, rule});
     messages.push_back({line, f.getString("message")->str()});
-    details += "  " + std::to_string(line) + ": [" + rule + "] " + f.getString("message")->str() + "\n";
+    details +=
+        "  " + std::to_string(line) + ": [" + rule + "] " + f.getString("message")->str() + "\n";
     for (const llvm::json::Value& n : *f.getArray("notes")) {
       const llvm::json::Object& note = *n.getAsObject();
       if (*note.getString("file") == path)

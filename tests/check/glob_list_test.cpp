@@ -1,7 +1,7 @@
 // GlobList: clang-tidy's --checks semantics (comma list, '-' negates, last match wins).
-#include "config/GlobList.h"
-
 #include <gtest/gtest.h>
+
+#include "config/GlobList.h"
 
 namespace {
 

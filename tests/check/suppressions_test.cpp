@@ -19,14 +19,14 @@ forksafe::Location at(const std::string& file, unsigned line) { return {file, li
 
 TEST(Suppressions, Markers) {
   std::string file = writeTemp(
-      "int a; // NOLINT\n"                                   // 1
-      "int b; // NOLINT(forksafe-prefork-*)\n"               // 2
-      "// NOLINTNEXTLINE(forksafe-per-worker-state)\n"       // 3
-      "int c;\n"                                             // 4
-      "// NOLINTBEGIN(forksafe-*)\n"                         // 5
-      "int d;\n"                                             // 6
-      "// NOLINTEND(forksafe-*)\n"                           // 7
-      "int e;\n"                                             // 8
+      "int a; // NOLINT\n"                                                     // 1
+      "int b; // NOLINT(forksafe-prefork-*)\n"                                 // 2
+      "// NOLINTNEXTLINE(forksafe-per-worker-state)\n"                         // 3
+      "int c;\n"                                                               // 4
+      "// NOLINTBEGIN(forksafe-*)\n"                                           // 5
+      "int d;\n"                                                               // 6
+      "// NOLINTEND(forksafe-*)\n"                                             // 7
+      "int e;\n"                                                               // 8
       "int f; // NOLINT(forksafe-prefork-pid, forksafe-per-worker-state)\n");  // 9
   forksafe::Suppressions s;
   EXPECT_TRUE(s.suppressed("forksafe-per-worker-state", at(file, 1)));

@@ -1,8 +1,6 @@
 // Helpers shared by the end-to-end checker tests: temporary projects and running the binary.
 #pragma once
 
-#include "process_util.h"
-
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/Path.h>
@@ -11,6 +9,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "process_util.h"
 
 namespace forksafe::test {
 
@@ -40,11 +40,11 @@ class TempDir {
 inline std::string writeCompileCommands(const TempDir& dir, const std::vector<std::string>& files) {
   llvm::json::Array entries;
   for (const std::string& f : files)
-    entries.push_back(llvm::json::Object{
-        {"directory", dir.path()},
-        {"file", f},
-        {"command", "/usr/bin/c++ -std=c++17 -I" FORKSAFE_RUNTIME_INCLUDE " -I" + dir.path() +
-                        "/include -c " + f}});
+    entries.push_back(
+        llvm::json::Object{{"directory", dir.path()},
+                           {"file", f},
+                           {"command", "/usr/bin/c++ -std=c++17 -I" FORKSAFE_RUNTIME_INCLUDE " -I" +
+                                           dir.path() + "/include -c " + f}});
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(entries));
@@ -56,8 +56,10 @@ inline std::string writeCompileCommands(const TempDir& dir, const std::vector<st
 inline ProcessResult runChecker(std::vector<std::string> args, const std::string& cwd = "",
                                 const std::string& cacheDir = "") {
   std::vector<std::string> env;
-  if (cacheDir.empty()) args.insert(args.begin(), "--no-cache");
-  else env.push_back("FORKSAFE_CACHE_DIR=" + cacheDir);
+  if (cacheDir.empty())
+    args.insert(args.begin(), "--no-cache");
+  else
+    env.push_back("FORKSAFE_CACHE_DIR=" + cacheDir);
   args.insert(args.begin(), FORKSAFE_CHECK_BINARY);
   return runProcess(args, cwd, 300, env);
 }

@@ -9,10 +9,10 @@
 #include "CheckRegistry.h"
 #include "facts/FactsCache.h"
 #include "facts/FactsIO.h"
+#include "fuzz_util.h"
 #include "model/Link.h"
 #include "model/Model.h"
 #include "report/Suppressions.h"
-#include "fuzz_util.h"
 
 namespace {
 

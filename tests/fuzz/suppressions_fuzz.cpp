@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "report/Suppressions.h"
 #include "fuzz_util.h"
+#include "report/Suppressions.h"
 
 namespace {
 

@@ -181,7 +181,9 @@ TEST_P(Conformance, Corpus) {
   ASSERT_GT(cases.size(), 50u) << "corpus not found in " << corpus_dir();
   TempDir dir;
   const std::string log = dir.file("handled.log");
-  { std::ofstream touch(log); }
+  {
+    std::ofstream touch(log);
+  }
   Server server;
   ASSERT_TRUE(server.start_and_wait(
       dir, {"-b", "127.0.0.1:0", "-w", "1", "-k", worker, "--log-level", "debug", echo_app()}, 1,

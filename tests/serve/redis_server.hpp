@@ -42,7 +42,7 @@ class RedisServer {
       ::_exit(127);
     }
     for (int i = 0; i < 500; ++i) {
-      struct stat st {};
+      struct stat st{};
       if (::stat(socket_.c_str(), &st) == 0) return true;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {

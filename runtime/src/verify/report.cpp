@@ -264,9 +264,12 @@ std::string render_json(const Report& report) {
   }
   if (report.shared) {
     const auto& st = *report.shared;
-    doc["shared_store"] = {{"backend", st.backend},         {"bytes_used", st.bytes_used},
-                           {"bytes_total", st.bytes_total}, {"objects", st.objects},
-                           {"entries", st.entries},         {"evictions", st.evictions},
+    doc["shared_store"] = {{"backend", st.backend},
+                           {"bytes_used", st.bytes_used},
+                           {"bytes_total", st.bytes_total},
+                           {"objects", st.objects},
+                           {"entries", st.entries},
+                           {"evictions", st.evictions},
                            {"lock_recoveries", st.lock_recoveries}};
   }
   return doc.dump(2) + "\n";

@@ -51,12 +51,22 @@ class Server {
  public:
   using Handler = std::function<void(const Request&, Response&)>;
 
-  Server& Get(const std::string& pattern, Handler handler) { return add("GET", pattern, std::move(handler)); }
-  Server& Post(const std::string& pattern, Handler handler) { return add("POST", pattern, std::move(handler)); }
-  Server& Put(const std::string& pattern, Handler handler) { return add("PUT", pattern, std::move(handler)); }
-  Server& Delete(const std::string& pattern, Handler handler) { return add("DELETE", pattern, std::move(handler)); }
+  Server& Get(const std::string& pattern, Handler handler) {
+    return add("GET", pattern, std::move(handler));
+  }
+  Server& Post(const std::string& pattern, Handler handler) {
+    return add("POST", pattern, std::move(handler));
+  }
+  Server& Put(const std::string& pattern, Handler handler) {
+    return add("PUT", pattern, std::move(handler));
+  }
+  Server& Delete(const std::string& pattern, Handler handler) {
+    return add("DELETE", pattern, std::move(handler));
+  }
 
-  bool listen(const std::string& host, int port) { return !host.empty() && port > 0 && !routes_.empty(); }
+  bool listen(const std::string& host, int port) {
+    return !host.empty() && port > 0 && !routes_.empty();
+  }
   void stop() {}
 
  private:

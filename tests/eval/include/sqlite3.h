@@ -11,10 +11,12 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 
 int sqlite3_open(const char* filename, sqlite3** ppDb);
 int sqlite3_close(sqlite3* db);
-int sqlite3_exec(sqlite3* db, const char* sql, int (*callback)(void*, int, char**, char**), void* arg,
-                 char** errmsg);
-int sqlite3_prepare_v2(sqlite3* db, const char* sql, int nByte, sqlite3_stmt** ppStmt, const char** pzTail);
-int sqlite3_bind_text(sqlite3_stmt* stmt, int idx, const char* text, int n, void (*destructor)(void*));
+int sqlite3_exec(sqlite3* db, const char* sql, int (*callback)(void*, int, char**, char**),
+                 void* arg, char** errmsg);
+int sqlite3_prepare_v2(sqlite3* db, const char* sql, int nByte, sqlite3_stmt** ppStmt,
+                       const char** pzTail);
+int sqlite3_bind_text(sqlite3_stmt* stmt, int idx, const char* text, int n,
+                      void (*destructor)(void*));
 int sqlite3_bind_int(sqlite3_stmt* stmt, int idx, int value);
 int sqlite3_step(sqlite3_stmt* stmt);
 const unsigned char* sqlite3_column_text(sqlite3_stmt* stmt, int col);

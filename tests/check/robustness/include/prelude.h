@@ -15,19 +15,38 @@ typedef unsigned long uint64_t;
 typedef long int64_t;
 typedef int int32_t;
 typedef unsigned char uint8_t;
-typedef struct { int opaque[10]; } pthread_mutex_t;
+typedef struct {
+  int opaque[10];
+} pthread_mutex_t;
 #define PTHREAD_MUTEX_INITIALIZER {{0}}
 struct DIR;
-struct dirent { char d_name[256]; };
+struct dirent {
+  char d_name[256];
+};
 typedef unsigned long pthread_t;
 typedef unsigned int socklen_t;
 typedef unsigned short sa_family_t;
 struct FILE;
-struct sockaddr { sa_family_t sa_family; char sa_data[14]; };
-struct in_addr { uint32_t s_addr; };
-struct sockaddr_in { sa_family_t sin_family; uint16_t sin_port; in_addr sin_addr; };
-struct stat { long st_size; unsigned st_mode; };
-struct timespec { time_t tv_sec; long tv_nsec; };
+struct sockaddr {
+  sa_family_t sa_family;
+  char sa_data[14];
+};
+struct in_addr {
+  uint32_t s_addr;
+};
+struct sockaddr_in {
+  sa_family_t sin_family;
+  uint16_t sin_port;
+  in_addr sin_addr;
+};
+struct stat {
+  long st_size;
+  unsigned st_mode;
+};
+struct timespec {
+  time_t tv_sec;
+  long tv_nsec;
+};
 #define NULL nullptr
 #define EOF (-1)
 #define O_RDONLY 0
@@ -155,43 +174,45 @@ char* strerror(int);
 }
 
 namespace std {
+using ::abort;
+using ::atoi;
+using ::atol;
+using ::exit;
+using ::fclose;
+using ::fflush;
+using ::fgets;
+using ::FILE;
+using ::fopen;
+using ::fprintf;
+using ::fputs;
+using ::fscanf;
+using ::getenv;
+using ::int64_t;
+using ::memcpy;
+using ::memset;
+using ::printf;
+using ::rand;
+using ::rename;
 using ::size_t;
+using ::snprintf;
+using ::srand;
+using ::sscanf;
+using ::strchr;
+using ::strlen;
+using ::strtoul;
+using ::strtoull;
+using ::time;
 using ::time_t;
 using ::uint16_t;
 using ::uint32_t;
 using ::uint64_t;
-using ::int64_t;
-using ::FILE;
-using ::getenv;
-using ::atoi;
-using ::atol;
-using ::strtoul;
-using ::strtoull;
-using ::printf;
-using ::fprintf;
-using ::snprintf;
-using ::sscanf;
-using ::fscanf;
-using ::fputs;
-using ::fgets;
-using ::fopen;
-using ::fclose;
-using ::fflush;
-using ::rename;
-using ::memcpy;
-using ::memset;
-using ::strlen;
-using ::strchr;
-using ::rand;
-using ::srand;
-using ::time;
-using ::exit;
-using ::abort;
 typedef decltype(nullptr) nullptr_t;
-template <class E> class initializer_list {
+template <class E>
+class initializer_list {
   const E* array_;
   size_t len_;
   constexpr initializer_list(const E* a, size_t n) : array_(a), len_(n) {}
+
  public:
   constexpr initializer_list() : array_(nullptr), len_(0) {}
   constexpr size_t size() const { return len_; }
@@ -199,18 +220,40 @@ template <class E> class initializer_list {
   constexpr const E* end() const { return array_ + len_; }
 };
 
-template <class T> struct remove_reference { typedef T type; };
-template <class T> struct remove_reference<T&> { typedef T type; };
-template <class T> struct remove_reference<T&&> { typedef T type; };
-template <class T> typename remove_reference<T>::type&& move(T&& t) noexcept {
+template <class T>
+struct remove_reference {
+  typedef T type;
+};
+template <class T>
+struct remove_reference<T&> {
+  typedef T type;
+};
+template <class T>
+struct remove_reference<T&&> {
+  typedef T type;
+};
+template <class T>
+typename remove_reference<T>::type&& move(T&& t) noexcept {
   return static_cast<typename remove_reference<T>::type&&>(t);
 }
-template <class T> T&& forward(typename remove_reference<T>::type& t) noexcept {
+template <class T>
+T&& forward(typename remove_reference<T>::type& t) noexcept {
   return static_cast<T&&>(t);
 }
-template <class T> void swap(T& a, T& b) { T t(move(a)); a = move(b); b = move(t); }
-template <class T> const T& min(const T& a, const T& b) { return b < a ? b : a; }
-template <class T> const T& max(const T& a, const T& b) { return a < b ? b : a; }
+template <class T>
+void swap(T& a, T& b) {
+  T t(move(a));
+  a = move(b);
+  b = move(t);
+}
+template <class T>
+const T& min(const T& a, const T& b) {
+  return b < a ? b : a;
+}
+template <class T>
+const T& max(const T& a, const T& b) {
+  return a < b ? b : a;
+}
 
 class exception {
  public:
@@ -230,7 +273,8 @@ class string {
   string(const char*);
   string(const char*, size_t);
   string(size_t, char);
-  template <class It> string(It, It);
+  template <class It>
+  string(It, It);
   string(const string&);
   explicit string(string_view);
   string(initializer_list<char>);
@@ -318,21 +362,38 @@ class string_view {
 bool operator==(string_view, string_view);
 bool operator!=(string_view, string_view);
 
-template <class A, class B> struct pair {
+template <class A, class B>
+struct pair {
   A first;
   B second;
   pair();
   pair(const A& a, const B& b) : first(a), second(b) {}
-  template <class U, class V> pair(U&& a, V&& b);
+  template <class U, class V>
+  pair(U&& a, V&& b);
 };
-template <class A, class B> pair<A, B> make_pair(A a, B b) { return pair<A, B>(a, b); }
-template <class... T> struct tuple { tuple(); tuple(const T&...); };
-template <size_t I, class T> int& get(T& t);
+template <class A, class B>
+pair<A, B> make_pair(A a, B b) {
+  return pair<A, B>(a, b);
+}
+template <class... T>
+struct tuple {
+  tuple();
+  tuple(const T&...);
+};
+template <size_t I, class T>
+int& get(T& t);
 
-template <class T> struct hash { size_t operator()(const T&) const; };
-template <class T> struct less { bool operator()(const T& a, const T& b) const { return a < b; } };
+template <class T>
+struct hash {
+  size_t operator()(const T&) const;
+};
+template <class T>
+struct less {
+  bool operator()(const T& a, const T& b) const { return a < b; }
+};
 
-template <class T> class vector {
+template <class T>
+class vector {
  public:
   typedef T* iterator;
   typedef const T* const_iterator;
@@ -343,7 +404,8 @@ template <class T> class vector {
   const T& at(size_t) const;
   T* insert(const T*, const T&);
   vector(size_t, const T& = T());
-  template <class U> vector(U, U);
+  template <class U>
+  vector(U, U);
   vector(const vector&);
   vector(vector&&) noexcept;
   ~vector();
@@ -356,7 +418,8 @@ template <class T> class vector {
   T& back();
   void push_back(const T&);
   void push_back(T&&);
-  template <class... A> T& emplace_back(A&&...);
+  template <class... A>
+  T& emplace_back(A&&...);
   void pop_back();
   T* begin();
   T* end();
@@ -370,25 +433,29 @@ template <class T> class vector {
   bool empty() const;
   T* data();
 };
-template <class T> class deque : public vector<T> {
+template <class T>
+class deque : public vector<T> {
  public:
   void push_front(const T&);
   void pop_front();
 };
-template <class T> class list : public vector<T> {
+template <class T>
+class list : public vector<T> {
  public:
   void push_front(const T&);
   void pop_front();
 };
 
-template <class K, class V> struct map_iterator {
+template <class K, class V>
+struct map_iterator {
   pair<const K, V>& operator*() const;
   pair<const K, V>* operator->() const;
   map_iterator& operator++();
   bool operator==(const map_iterator&) const;
   bool operator!=(const map_iterator&) const;
 };
-template <class K, class V, class C = less<K>> class map {
+template <class K, class V, class C = less<K>>
+class map {
  public:
   typedef map_iterator<K, V> iterator;
   typedef map_iterator<K, V> const_iterator;
@@ -407,21 +474,28 @@ template <class K, class V, class C = less<K>> class map {
   size_t erase(const K&);
   iterator erase(iterator);
   pair<iterator, bool> insert(const pair<const K, V>&);
-  template <class... A> pair<iterator, bool> emplace(A&&...);
-  template <class... A> pair<iterator, bool> try_emplace(const K&, A&&...);
+  template <class... A>
+  pair<iterator, bool> emplace(A&&...);
+  template <class... A>
+  pair<iterator, bool> try_emplace(const K&, A&&...);
   void clear();
   size_t size() const;
   bool empty() const;
 };
-template <class K, class V, class H = hash<K>> class unordered_map : public map<K, V> {};
-template <class K, class V> class multimap : public map<K, V> {};
-template <class K> class set : public map<K, bool> {
+template <class K, class V, class H = hash<K>>
+class unordered_map : public map<K, V> {};
+template <class K, class V>
+class multimap : public map<K, V> {};
+template <class K>
+class set : public map<K, bool> {
  public:
   pair<map_iterator<K, bool>, bool> insert(const K&);
 };
-template <class K> class unordered_set : public set<K> {};
+template <class K>
+class unordered_set : public set<K> {};
 
-template <class T> class optional {
+template <class T>
+class optional {
  public:
   optional();
   optional(const T&);
@@ -433,11 +507,15 @@ template <class T> class optional {
   T& value();
   T value_or(const T&) const;
 };
-struct nullopt_t { explicit constexpr nullopt_t(int) {} };
+struct nullopt_t {
+  explicit constexpr nullopt_t(int) {}
+};
 inline constexpr nullopt_t nullopt{0};
 
-template <class T> class array_base {};
-template <class T, size_t N> struct array {
+template <class T>
+class array_base {};
+template <class T, size_t N>
+struct array {
   T elems[N ? N : 1];
   T& operator[](size_t i) { return elems[i]; }
   const T& operator[](size_t i) const { return elems[i]; }
@@ -448,13 +526,15 @@ template <class T, size_t N> struct array {
   size_t size() const { return N; }
 };
 
-template <class T> class unique_ptr {
+template <class T>
+class unique_ptr {
  public:
   unique_ptr();
   explicit unique_ptr(T*);
   unique_ptr(decltype(nullptr));
   unique_ptr(unique_ptr&&) noexcept;
-  template <class U> unique_ptr(unique_ptr<U>&&);
+  template <class U>
+  unique_ptr(unique_ptr<U>&&);
   ~unique_ptr();
   unique_ptr& operator=(unique_ptr&&) noexcept;
   T* operator->() const;
@@ -463,7 +543,8 @@ template <class T> class unique_ptr {
   void reset(T* = nullptr);
   explicit operator bool() const;
 };
-template <class T> class shared_ptr {
+template <class T>
+class shared_ptr {
  public:
   shared_ptr();
   explicit shared_ptr(T*);
@@ -474,15 +555,20 @@ template <class T> class shared_ptr {
   void reset();
   explicit operator bool() const;
 };
-template <class T, class... A> unique_ptr<T> make_unique(A&&...);
-template <class T, class... A> shared_ptr<T> make_shared(A&&...);
+template <class T, class... A>
+unique_ptr<T> make_unique(A&&...);
+template <class T, class... A>
+shared_ptr<T> make_shared(A&&...);
 
-template <class> class function;
-template <class R, class... A> class function<R(A...)> {
+template <class>
+class function;
+template <class R, class... A>
+class function<R(A...)> {
  public:
   function();
   function(decltype(nullptr));
-  template <class F> function(F) {}
+  template <class F>
+  function(F) {}
   function(const function&);
   function(function&&) noexcept;
   function& operator=(const function&);
@@ -490,9 +576,15 @@ template <class R, class... A> class function<R(A...)> {
   explicit operator bool() const;
 };
 
-enum memory_order { memory_order_relaxed, memory_order_acquire, memory_order_release,
-                    memory_order_acq_rel, memory_order_seq_cst };
-template <class T> struct atomic {
+enum memory_order {
+  memory_order_relaxed,
+  memory_order_acquire,
+  memory_order_release,
+  memory_order_acq_rel,
+  memory_order_seq_cst
+};
+template <class T>
+struct atomic {
   atomic();
   constexpr atomic(T);
   T load(memory_order = memory_order_seq_cst) const;
@@ -511,20 +603,36 @@ template <class T> struct atomic {
   T operator+=(T);
   T operator-=(T);
 };
-struct atomic_flag { bool test_and_set(); void clear(); };
+struct atomic_flag {
+  bool test_and_set();
+  void clear();
+};
 
-class mutex { public: mutex(); ~mutex(); void lock(); void unlock(); bool try_lock(); };
+class mutex {
+ public:
+  mutex();
+  ~mutex();
+  void lock();
+  void unlock();
+  bool try_lock();
+};
 class recursive_mutex : public mutex {};
 class timed_mutex : public mutex {};
-class shared_mutex : public mutex { public: void lock_shared(); void unlock_shared(); };
+class shared_mutex : public mutex {
+ public:
+  void lock_shared();
+  void unlock_shared();
+};
 struct defer_lock_t {};
 inline constexpr defer_lock_t defer_lock{};
-template <class M> class lock_guard {
+template <class M>
+class lock_guard {
  public:
   explicit lock_guard(M&);
   ~lock_guard();
 };
-template <class M> class unique_lock {
+template <class M>
+class unique_lock {
  public:
   unique_lock();
   explicit unique_lock(M&);
@@ -533,12 +641,14 @@ template <class M> class unique_lock {
   void lock();
   void unlock();
 };
-template <class M> class shared_lock {
+template <class M>
+class shared_lock {
  public:
   explicit shared_lock(M&);
   ~shared_lock();
 };
-template <class... M> class scoped_lock {
+template <class... M>
+class scoped_lock {
  public:
   explicit scoped_lock(M&...);
   ~scoped_lock();
@@ -547,16 +657,23 @@ class condition_variable {
  public:
   void notify_one();
   void notify_all();
-  template <class L> void wait(L&);
+  template <class L>
+  void wait(L&);
 };
-struct once_flag { once_flag(); };
-template <class F, class... A> void call_once(once_flag&, F&& f, A&&...) { f(); }
+struct once_flag {
+  once_flag();
+};
+template <class F, class... A>
+void call_once(once_flag&, F&& f, A&&...) {
+  f();
+}
 
 class thread {
  public:
   class id {};
   thread();
-  template <class F, class... A> explicit thread(F&&, A&&...) {}
+  template <class F, class... A>
+  explicit thread(F&&, A&&...) {}
   thread(thread&&) noexcept;
   ~thread();
   thread& operator=(thread&&) noexcept;
@@ -565,27 +682,52 @@ class thread {
   bool joinable() const;
 };
 namespace chrono {
-template <class R> struct duration_base {
+template <class R>
+struct duration_base {
   R count() const;
 };
-struct seconds : duration_base<long> { seconds(long = 0); };
-struct milliseconds : duration_base<long> { milliseconds(long = 0); milliseconds(seconds); };
-template <class R, class P = int> struct duration : duration_base<R> { duration(R = 0); };
-struct hours : duration_base<long> { hours(long = 0); };
-struct minutes : duration_base<long> { minutes(long = 0); };
-struct microseconds : duration_base<long> { microseconds(long = 0); };
-struct nanoseconds : duration_base<long> { nanoseconds(long = 0); };
+struct seconds : duration_base<long> {
+  seconds(long = 0);
+};
+struct milliseconds : duration_base<long> {
+  milliseconds(long = 0);
+  milliseconds(seconds);
+};
+template <class R, class P = int>
+struct duration : duration_base<R> {
+  duration(R = 0);
+};
+struct hours : duration_base<long> {
+  hours(long = 0);
+};
+struct minutes : duration_base<long> {
+  minutes(long = 0);
+};
+struct microseconds : duration_base<long> {
+  microseconds(long = 0);
+};
+struct nanoseconds : duration_base<long> {
+  nanoseconds(long = 0);
+};
 struct time_point {
   nanoseconds time_since_epoch() const;
 };
 nanoseconds operator-(const time_point&, const time_point&);
-template <class To, class From> To duration_cast(const From&);
-struct steady_clock { typedef chrono::time_point time_point; static time_point now(); };
-struct system_clock { typedef chrono::time_point time_point; static time_point now(); };
+template <class To, class From>
+To duration_cast(const From&);
+struct steady_clock {
+  typedef chrono::time_point time_point;
+  static time_point now();
+};
+struct system_clock {
+  typedef chrono::time_point time_point;
+  static time_point now();
+};
 }  // namespace chrono
 namespace this_thread {
 thread::id get_id();
-template <class D> void sleep_for(const D&);
+template <class D>
+void sleep_for(const D&);
 void yield();
 }  // namespace this_thread
 
@@ -594,7 +736,8 @@ class random_device {
   random_device();
   unsigned operator()();
 };
-template <class U> class engine {
+template <class U>
+class engine {
  public:
   typedef U result_type;
   engine();
@@ -608,28 +751,51 @@ typedef engine<unsigned> mt19937;
 typedef engine<unsigned long> mt19937_64;
 typedef engine<unsigned> minstd_rand;
 typedef engine<unsigned> default_random_engine;
-template <class T> class uniform_int_distribution {
+template <class T>
+class uniform_int_distribution {
  public:
   uniform_int_distribution(T = 0, T = ~T(0));
-  template <class A, class B> uniform_int_distribution(A, B);
-  template <class G> T operator()(G&);
+  template <class A, class B>
+  uniform_int_distribution(A, B);
+  template <class G>
+  T operator()(G&);
 };
-template <class T> class uniform_real_distribution {
+template <class T>
+class uniform_real_distribution {
  public:
   uniform_real_distribution(T, T);
-  template <class G> T operator()(G&);
+  template <class G>
+  T operator()(G&);
 };
 
-template <class It, class F> F for_each(It, It, F f) { return f; }
-template <class It> void sort(It, It);
-template <class It, class C> void sort(It, It, C) {}
-template <class It, class T> It find(It, It, const T&);
-template <class It, class P> It find_if(It a, It, P) { return a; }
-template <class It, class T> size_t count(It, It, const T&);
-template <class It, class P> bool any_of(It, It, P) { return false; }
-template <class It, class O> O copy(It, It, O);
-template <class C> struct back_insert_iterator { C* c; };
-template <class C> back_insert_iterator<C> back_inserter(C&);
+template <class It, class F>
+F for_each(It, It, F f) {
+  return f;
+}
+template <class It>
+void sort(It, It);
+template <class It, class C>
+void sort(It, It, C) {}
+template <class It, class T>
+It find(It, It, const T&);
+template <class It, class P>
+It find_if(It a, It, P) {
+  return a;
+}
+template <class It, class T>
+size_t count(It, It, const T&);
+template <class It, class P>
+bool any_of(It, It, P) {
+  return false;
+}
+template <class It, class O>
+O copy(It, It, O);
+template <class C>
+struct back_insert_iterator {
+  C* c;
+};
+template <class C>
+back_insert_iterator<C> back_inserter(C&);
 
 class ostream {};
 class ofstream : public ostream {
