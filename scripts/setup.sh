@@ -4,7 +4,10 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  llvm-19-dev libclang-19-dev clang-19 clang-tidy-19 libclang-rt-19-dev
+  llvm-19-dev libclang-19-dev clang-19 clang-tidy-19 libclang-rt-19-dev clang-format-19
+  # libc++abi puts cxxabi.h into LLVM's include directory; CI builds with it so the build never
+  # depends on its absence (see forksafe_use_llvm in CMakeLists.txt)
+  libc++abi-19-dev
   libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl nlohmann-json3-dev
   libhiredis-dev redis-server

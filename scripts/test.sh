@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything and runs the whole test suite: ctest on the normal
-# build (unit, integration, conformance, fault injection, checker robustness, dogfood), then the
-# suite again under ASan+UBSan and the threaded-worker tests under TSan (scripts/sanitize.sh), then
-# every libFuzzer target on its whole corpus, seeds and saved reproducers (scripts/fuzz.sh seeds).
+# Installs what is missing, checks the formatting (scripts/format.sh), builds everything with
+# warnings as errors and runs the whole test suite: ctest on the normal build (unit, integration,
+# conformance, fault injection, checker robustness, dogfood), then the suite again under
+# ASan+UBSan and the threaded-worker tests under TSan (scripts/sanitize.sh), then every libFuzzer
+# target on its whole corpus, seeds and saved reproducers (scripts/fuzz.sh seeds).
 # Every stage is deterministic: the same commit gets the same verdict. Exploratory fuzzing is not
 # part of it (scripts/fuzz.sh SECONDS; docs/fuzzing.md).
 # FORKSAFE_SANITIZE_RUNS=off or FORKSAFE_FUZZ_REPLAY=off skip those stages for a quick local run.
@@ -11,7 +12,8 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 build=${FORKSAFE_BUILD_DIR:-build}
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+./scripts/format.sh
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFORKSAFE_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 900
 tests_done=$(date +%s)

@@ -61,9 +61,9 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
     if (auto err = scalar(kv.getKey(), key)) return err;
     llvm::yaml::Node* value = kv.getValue();
     if (key == "Checks" || key == "WarningsAsErrors") {
-      std::string text;
-      if (auto err = scalar(value, text)) return err;
-      (key == "Checks" ? config.checks : config.warningsAsErrors) = text;
+      std::string setting;
+      if (auto err = scalar(value, setting)) return err;
+      (key == "Checks" ? config.checks : config.warningsAsErrors) = setting;
     } else if (key == "HandlerPatterns") {
       std::vector<llvm::yaml::Node*> items;
       if (auto* seq = llvm::dyn_cast_or_null<llvm::yaml::SequenceNode>(value)) {
@@ -90,23 +90,23 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
       (key == "HeaderFilterRegex" ? config.headerFilterRegex : config.excludeHeaderFilterRegex) =
           pattern;
     } else if (key == "SystemHeaders") {
-      std::string text;
-      if (auto err = scalar(value, text)) return err;
-      std::string lower = llvm::StringRef(text).lower();
+      std::string setting;
+      if (auto err = scalar(value, setting)) return err;
+      std::string lower = llvm::StringRef(setting).lower();
       if (lower == "true" || lower == "yes" || lower == "on" || lower == "1")
         config.systemHeaders = true;
       else if (lower == "false" || lower == "no" || lower == "off" || lower == "0")
         config.systemHeaders = false;
       else
         return configError(path, sm, value->getSourceRange().Start,
-                           "SystemHeaders must be true or false, not '" + text + "'");
+                           "SystemHeaders must be true or false, not '" + setting + "'");
     } else if (key == "Deployment") {
-      std::string text;
-      if (auto err = scalar(value, text)) return err;
-      if (text != "auto" && text != "prefork" && text != "replicas")
+      std::string setting;
+      if (auto err = scalar(value, setting)) return err;
+      if (setting != "auto" && setting != "prefork" && setting != "replicas")
         return configError(path, sm, value->getSourceRange().Start,
-                           "Deployment must be auto, prefork or replicas, not '" + text + "'");
-      config.deployment = text;
+                           "Deployment must be auto, prefork or replicas, not '" + setting + "'");
+      config.deployment = setting;
     } else if (key == "Frameworks") {
       auto table = parseFrameworks(value, sm, path);
       if (!table) return table.takeError();

@@ -1,4 +1,4 @@
-// Parses the framework table (built-in src/frameworks.yaml and .forksafe.yaml's `Frameworks:`).
+// Parses the framework table (built-in src/config/frameworks.yaml and .forksafe.yaml's `Frameworks:`).
 #include "config/Frameworks.h"
 
 #include <llvm/ADT/SmallString.h>
@@ -12,7 +12,7 @@
 namespace forksafe {
 namespace {
 
-// The text of src/frameworks.yaml, as a raw string literal generated at build time.
+// The text of src/config/frameworks.yaml, as a raw string literal generated at build time.
 constexpr const char kBuiltinFrameworks[] =
 #include "frameworks.yaml.inc"
     ;

@@ -1,6 +1,6 @@
 // The framework table: how each web framework registers handlers and starts serving, as data.
 //
-// The built-in table is src/frameworks.yaml, embedded into the binary at build time; a
+// The built-in table is src/config/frameworks.yaml, embedded into the binary at build time; a
 // .forksafe.yaml adds frameworks with the same schema under `Frameworks:` (docs/frameworks.md).
 #pragma once
 
@@ -69,7 +69,7 @@ struct FrameworkTable {
 llvm::Expected<FrameworkTable> parseFrameworks(llvm::yaml::Node* node, llvm::SourceMgr& sm,
                                                llvm::StringRef path);
 
-// The built-in table (src/frameworks.yaml), parsed once; thread-safe.
+// The built-in table (src/config/frameworks.yaml), parsed once; thread-safe.
 const FrameworkTable& builtinFrameworks();
 
 // Regexes (llvm::Regex syntax) matching file paths of every framework's own headers.

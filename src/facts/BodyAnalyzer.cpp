@@ -466,8 +466,8 @@ class BodyAnalyzer : public RecursiveASTVisitor<BodyAnalyzer> {
     if (const auto* lambda = dyn_cast<LambdaExpr>(node)) {
       for (const FunctionDecl* fn : lambdaTargets(lambda)) mark(fn);
     } else if (const auto* ref = dyn_cast<DeclRefExpr>(node)) {
-      if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) {
-        mark(fn);
+      if (const auto* function = dyn_cast<FunctionDecl>(ref->getDecl())) {
+        mark(function);
       } else if (const auto* var = dyn_cast<VarDecl>(ref->getDecl())) {
         if (auto it = lambdaVars_.find(var); it != lambdaVars_.end())
           for (const FunctionDecl* fn : lambdaTargets(it->second)) mark(fn);

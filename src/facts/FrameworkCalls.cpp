@@ -20,10 +20,10 @@ std::string literalText(const Expr* e) {
       return s->getCharByteWidth() == 1 ? s->getString().str() : "";
     if (const auto* c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() >= 1) {
       e = c->getArg(0);
-    } else if (const auto* c = dyn_cast<CXXFunctionalCastExpr>(e)) {
-      e = c->getSubExpr();
-    } else if (const auto* c = dyn_cast<MaterializeTemporaryExpr>(e)) {
-      e = c->getSubExpr();
+    } else if (const auto* cast = dyn_cast<CXXFunctionalCastExpr>(e)) {
+      e = cast->getSubExpr();
+    } else if (const auto* temporary = dyn_cast<MaterializeTemporaryExpr>(e)) {
+      e = temporary->getSubExpr();
     } else {
       return "";
     }

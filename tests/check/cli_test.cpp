@@ -271,7 +271,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnwritableOutput",
                  {"-o", "$DIR/no/such/dir/out.json", "$DIR/badconfig/app.cpp", "--checks=-*", "--"},
                  "cannot write"}),
-    [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<BadInput>& p) { return std::string(p.param.name); });
 
 // Repeatable options take one value each: a source after them is still a source.
 TEST(CheckCli, RepeatableOptionsDoNotSwallowSources) {

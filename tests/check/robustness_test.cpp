@@ -1047,8 +1047,8 @@ TEST_P(MalformedDatabase, EndsCleanly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Robustness, MalformedDatabase, ::testing::ValuesIn(dbCases()),
-                         [](const ::testing::TestParamInfo<DbCase>& info) {
-                           return std::string(info.param.name);
+                         [](const ::testing::TestParamInfo<DbCase>& param) {
+                           return std::string(param.param.name);
                          });
 
 std::string mutateJson(Rng& rng, std::string text) {

@@ -244,14 +244,11 @@ std::string delivery_name(Delivery d) {
   return "?";
 }
 
-INSTANTIATE_TEST_SUITE_P(AllWorkers, Conformance,
-                         ::testing::Combine(::testing::Values("event", "sync", "threads"),
-                                            ::testing::Values(Delivery::kWhole, Delivery::kBytes,
-                                                              Delivery::kRandomA,
-                                                              Delivery::kRandomB)),
-                         [](const auto& info) {
-                           return std::get<0>(info.param) + "_" +
-                                  delivery_name(std::get<1>(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AllWorkers, Conformance,
+    ::testing::Combine(::testing::Values("event", "sync", "threads"),
+                       ::testing::Values(Delivery::kWhole, Delivery::kBytes, Delivery::kRandomA,
+                                         Delivery::kRandomB)),
+    [](const auto& p) { return std::get<0>(p.param) + "_" + delivery_name(std::get<1>(p.param)); });
 
 }  // namespace

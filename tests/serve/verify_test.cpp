@@ -162,7 +162,7 @@ TEST_P(VerifyExample, FixedReportsNothing) {
 void PrintTo(const Example& ex, std::ostream* os) { *os << ex.name; }
 
 INSTANTIATE_TEST_SUITE_P(Examples, VerifyExample, ::testing::ValuesIn(examples()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& p) { return p.param.name; });
 
 TEST(Verify, CounterIsConfirmedAndNamedWithItsWorkers) {
   std::string log;
