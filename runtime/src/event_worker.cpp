@@ -6,7 +6,6 @@
 // right after; with -k threads the request goes to the pool and the connection stops reading until
 // the response comes back through the pool's eventfd. The loop wakes at least every 250 ms to
 // heartbeat, apply idle/header timeouts and notice signals.
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -15,8 +14,12 @@
 #include <memory>
 #include <optional>
 
+#include "accept_throttle.hpp"
+#include "clock.hpp"
 #include "event_loop.hpp"
 #include "exit_codes.hpp"
+#include "peer_address.hpp"
+#include "responder.hpp"
 #include "thread_pool.hpp"
 #include "worker.hpp"
 
@@ -32,10 +35,10 @@ constexpr std::size_t kOutHighWater = 1024 * 1024;
 constexpr std::int64_t kLingerMs = 2000;
 
 struct Conn {
-  Conn(UniqueFd f, std::string p, std::uint64_t i, const Limits& limits)
+  Conn(UniqueFd f, PeerAddress p, std::uint64_t i, const Limits& limits)
       : fd(std::move(f)), peer(std::move(p)), id(i), parser(limits) {}
   UniqueFd fd;
-  std::string peer;
+  PeerAddress peer;
   std::uint64_t id;
   RequestParser parser;
   std::string in;
@@ -56,21 +59,6 @@ struct Conn {
     return !busy && !parser.started() && out_pos == out.size() && in_pos == in.size();
   }
 };
-
-std::string peer_name(const sockaddr_storage& ss) {
-  char host[INET6_ADDRSTRLEN] = {};
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-    return fmt::format("{}:{}", host, ntohs(a->sin_port));
-  }
-  if (ss.ss_family == AF_INET6) {
-    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-    ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    return fmt::format("[{}]:{}", host, ntohs(a->sin6_port));
-  }
-  return "unix:0";
-}
 
 class EventWorker {
  public:
@@ -196,7 +184,8 @@ class EventWorker {
       }
       if (static_cast<std::size_t>(fd) >= conns_.size())
         conns_.resize(static_cast<std::size_t>(fd) * 2 + 64);
-      auto c = std::make_unique<Conn>(UniqueFd(fd), peer_name(ss), ++next_id_, limits_);
+      auto c =
+          std::make_unique<Conn>(UniqueFd(fd), PeerAddress::from_sockaddr(ss), ++next_id_, limits_);
       c->last_activity_ms = now_ms_;
       c->registered = EPOLLIN | EPOLLRDHUP;
       loop_.add(fd, c->registered, static_cast<std::uint64_t>(fd));
@@ -247,7 +236,7 @@ class EventWorker {
       bool keep = c.parser.keep_alive() && env_.settings->keep_alive > 0 && !c.peer_eof;
       c.parser.next();
       ++c.served;
-      req.peer = c.peer;
+      req.peer = c.peer.to_string();
       run_request(c, std::move(req), keep);
     }
     if (c.in_pos == c.in.size()) {
@@ -276,7 +265,7 @@ class EventWorker {
     }
     DispatchInfo info;
     Response resp = env_.app->app().handle(req, &info);
-    if (!responder_.finish(req, resp, info, keep, start, &c.out)) c.closing = true;
+    if (!responder_.finish(req, c.peer, resp, info, keep, start, &c.out)) c.closing = true;
   }
 
   void complete_jobs() {
@@ -284,8 +273,8 @@ class EventWorker {
       Conn* c = find(job.fd);
       if (!c || c->id != job.conn_id) continue;  // client went away meanwhile
       c->busy = false;
-      if (!responder_.finish(job.request, job.response, job.info, job.keep_alive, job.start_us,
-                             &c->out))
+      if (!responder_.finish(job.request, c->peer, job.response, job.info, job.keep_alive,
+                             job.start_us, &c->out))
         c->closing = true;
       process_input(*c);
       if (find(job.fd) == c) flush(*c);

@@ -381,19 +381,6 @@ int RequestParser::on_message_complete(http_parser* p) {
   return 0;
 }
 
-std::string_view DateCache::get() {
-  std::time_t now = std::time(nullptr);
-  if (now != second_) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[64];
-    std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    value_.assign(buf, n);
-    second_ = now;
-  }
-  return value_;
-}
-
 // True for "Transfer-Encoding" and for every field name that merely starts with it
 // ("Transfer-Encoding-Hint", "transfer-encodingx"). http_parser (Node.js's legacy parser and
 // the many C clients embedding it) marks a message as transfer-coded as soon as a name's first 17

@@ -19,7 +19,6 @@
 #include <http_parser.h>
 
 #include <cstddef>
-#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -102,16 +101,6 @@ class RequestParser {
   bool keep_alive_ = false;
   int error_status_ = 0;
   std::string error_reason_;
-};
-
-/// The Date header value, recomputed at most once per second (one per worker, not global).
-class DateCache {
- public:
-  std::string_view get();
-
- private:
-  std::time_t second_ = -1;
-  std::string value_;
 };
 
 struct ResponseFraming {

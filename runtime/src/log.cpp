@@ -2,7 +2,6 @@
 #include "log.hpp"
 
 #include <fcntl.h>
-#include <sys/time.h>
 
 #include <algorithm>
 #include <ctime>
@@ -29,16 +28,9 @@ std::string_view level_name(Level level) {
   return "INFO";
 }
 
-std::string format_time(std::time_t now, const char* pattern) {
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::size_t n = std::strftime(buf, sizeof buf, pattern, &tm);
-  return std::string(buf, n);
-}
-
 std::string format_line(Level level, std::string_view message) {
-  return fmt::format("[{}] [{}] [{}] {}\n", format_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S %z"),
+  return fmt::format("[{}] [{}] [{}] {}\n",
+                     format_wall_time(std::time(nullptr), kErrorLogTimePattern, TimeZone::kLocal),
                      ::getpid(), level_name(level), message);
 }
 
@@ -114,11 +106,7 @@ bool AccessLog::reopen(std::string* error) {
 
 void AccessLog::record(const AccessRecord& r, ErrorLog& errors) {
   if (!enabled()) return;
-  std::time_t now = std::time(nullptr);
-  if (now != time_cache_second_) {
-    time_cache_ = format_time(now, "[%d/%b/%Y:%H:%M:%S %z]");
-    time_cache_second_ = now;
-  }
+  const std::string_view stamp = time_.now();
   auto dash_if_empty = [](std::string_view v) { return v.empty() ? std::string_view("-") : v; };
   std::string& out = pending_;
   const std::string& f = format_;
@@ -153,7 +141,7 @@ void AccessLog::record(const AccessRecord& r, ErrorLog& errors) {
         out.push_back('-');
         break;
       case 't':
-        out.append(time_cache_);
+        out.append(stamp);
         break;
       case 'r':
         fmt::format_to(std::back_inserter(out), "{} {} HTTP/{}.{}", r.method, r.target,

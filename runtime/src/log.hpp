@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "clock.hpp"
 #include "fd.hpp"
 #include "forksafe/headers.hpp"
 
@@ -117,8 +118,7 @@ class AccessLog {
   UniqueFd fd_;
   std::string pending_;
   std::uint64_t dropped_ = 0;  // lines lost in the current write-failure episode
-  std::string time_cache_;
-  long long time_cache_second_ = -1;
+  WallClockText time_{kAccessLogTimePattern, TimeZone::kLocal};  // %t, once per second
 };
 
 }  // namespace forksafe::serve

@@ -25,6 +25,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "clock.hpp"
 #include "exit_codes.hpp"
 #include "preflight.hpp"
 #include "worker.hpp"

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <sys/mman.h>
 
-#include <ctime>
 #include <new>
 
 #include "fd.hpp"
@@ -48,12 +47,6 @@ bool Scoreboard::create(std::size_t slots, std::string* error) {
   count_ = slots;
   for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) Slot();
   return true;
-}
-
-std::int64_t monotonic_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 }  // namespace forksafe::serve

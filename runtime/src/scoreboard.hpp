@@ -52,9 +52,6 @@ class Scoreboard {
   std::size_t count_ = 0;
 };
 
-/// Milliseconds of CLOCK_MONOTONIC, comparable across processes on the same machine.
-std::int64_t monotonic_ms();
-
 }  // namespace forksafe::serve
 
 #endif  // FORKSAFE_SERVE_SCOREBOARD_HPP

@@ -3,7 +3,6 @@
 // Like Gunicorn's sync worker it is meant to sit behind a buffering proxy. Client I/O waits in
 // slices of at most one second so the heartbeat keeps flowing while a slow client is read; only
 // the handler itself can silence the heartbeat, which is exactly what --timeout should catch.
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,6 +10,10 @@
 
 #include <algorithm>
 
+#include "accept_throttle.hpp"
+#include "clock.hpp"
+#include "peer_address.hpp"
+#include "responder.hpp"
 #include "worker.hpp"
 
 namespace forksafe::serve {
@@ -94,17 +97,7 @@ class SyncWorker {
   }
 
   void serve(UniqueFd fd, const sockaddr_storage& ss) {
-    std::string peer = "unix:0";
-    char host[INET6_ADDRSTRLEN] = {};
-    if (ss.ss_family == AF_INET) {
-      auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-      ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-      peer = fmt::format("{}:{}", host, ntohs(a->sin_port));
-    } else if (ss.ss_family == AF_INET6) {
-      auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-      ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-      peer = fmt::format("[{}]:{}", host, ntohs(a->sin6_port));
-    }
+    const PeerAddress peer = PeerAddress::from_sockaddr(ss);
     const Settings& s = *env_.settings;
     const std::int64_t header_ms = static_cast<std::int64_t>(s.header_timeout * 1000);
     std::int64_t deadline = monotonic_ms() + header_ms;
@@ -134,12 +127,12 @@ class SyncWorker {
       }
       if (st == RequestParser::Status::kRequest) {
         Request req = parser.take();
-        req.peer = peer;
+        req.peer = peer.to_string();
         std::int64_t start = monotonic_us();
         DispatchInfo info;
         Response resp = env_.app->app().handle(req, &info);
         heartbeat();
-        responder_.finish(req, resp, info, false, start, &out);
+        responder_.finish(req, peer, resp, info, false, start, &out);
         break;
       }
     }

@@ -3,6 +3,7 @@
 
 #include <sys/eventfd.h>
 
+#include "clock.hpp"
 #include "scoreboard.hpp"
 
 namespace forksafe::serve {

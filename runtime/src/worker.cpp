@@ -1,5 +1,5 @@
-// Worker process entry: post-fork setup in contract order, app loading, hooks, then the serving
-// loop.
+// Worker process: post-fork setup in contract order, app loading, hooks, the serving loop of the
+// worker type, and the signal and master checks every loop makes.
 #include "worker.hpp"
 
 #include <sys/prctl.h>
@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <csignal>
-#include <ctime>
 #include <random>
 
+#include "clock.hpp"
 #include "exit_codes.hpp"
 #include "preflight.hpp"
 
@@ -30,12 +30,6 @@ std::uint64_t pick_max_requests(const Settings& s) {
 }
 
 }  // namespace
-
-std::int64_t monotonic_us() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
 
 void set_process_name(const std::string& name, const char* role) {
   if (name.empty()) return;
@@ -74,75 +68,6 @@ void check_master(WorkerEnv& env, WorkerControl& control) {
     control.begin_drain(monotonic_ms(), env.settings->graceful_timeout);
   }
 }
-
-bool AcceptThrottle::on_error(int err, std::int64_t now_ms, ErrorLog& log) {
-  if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) return false;
-  resume_ms_ = now_ms + kAcceptPauseMs;
-  ++failures_;
-  if (episode_start_ms_ == 0) {
-    episode_start_ms_ = now_ms;
-    log.error("cannot accept connection: {}; pausing accept for {} ms at a time until it succeeds",
-              errno_text(err), kAcceptPauseMs);
-  }
-  return true;
-}
-
-void AcceptThrottle::end_episode(std::int64_t now_ms, ErrorLog& log) {
-  log.warning("Accepting connections again after {} ms ({} failed attempts)",
-              now_ms - episode_start_ms_, failures_);
-  episode_start_ms_ = 0;
-  failures_ = 0;
-}
-
-bool Responder::finish(const Request& req, const Response& resp, const DispatchInfo& info,
-                       bool keep_alive, std::int64_t start_us, std::string* out) {
-  if (env_.probe) env_.probe->after_request(req.method, req.path, info.route);
-  if (!info.error.empty())
-    env_.log->error("Error handling request {} {} (route {}): {}", req.method, req.target,
-                    info.route.empty() ? "-" : info.route, info.error);
-  ++control_.handled;
-  if (control_.max_requests && control_.handled >= control_.max_requests && !control_.draining) {
-    env_.log->info("Autorestarting worker after current request ({} requests served)",
-                   control_.handled);
-    control_.begin_drain(monotonic_ms(), env_.settings->graceful_timeout);
-  }
-  if (control_.draining || control_.quit) keep_alive = false;
-  ResponseFraming framing{req.method == "HEAD", keep_alive, req.http_minor};
-  serialize_response(resp, framing, date_.get(), out);
-  std::int64_t elapsed = monotonic_us() - start_us;
-  env_.slot->record(resp.status, static_cast<std::uint64_t>(elapsed));
-  if (env_.access->enabled()) {
-    AccessRecord rec;
-    std::string_view peer = req.peer;
-    std::size_t colon = peer.rfind(':');
-    rec.peer_host = peer.substr(0, peer[0] == '[' ? peer.find(']') + 1 : colon);
-    rec.method = req.method;
-    rec.target = req.target;
-    rec.path = req.path;
-    rec.query = req.query;
-    rec.http_major = req.http_major;
-    rec.http_minor = req.http_minor;
-    rec.status = resp.status;
-    rec.body_bytes = resp.body.size();
-    rec.duration = std::chrono::microseconds(elapsed);
-    rec.route = info.route;
-    rec.request_headers = &req.headers;
-    rec.response_headers = &resp.headers;
-    env_.access->record(rec, *env_.log);
-  }
-  return keep_alive;
-}
-
-void Responder::finish_error(int status, const std::string& reason, std::string_view peer,
-                             std::string* out) {
-  env_.log->debug("Rejected request from {}: {} ({})", peer, status, reason);
-  env_.slot->record(status, 0);
-  serialize_response(error_response(status), ResponseFraming{false, false, 1}, date_.get(), out);
-}
-
-}  // namespace forksafe::serve
-
-namespace forksafe::serve {
 
 void worker_main(WorkerEnv env) {
   // 1. Never outlive the master, even if it is SIGKILLed (checked again in every loop via getppid).

@@ -198,6 +198,42 @@ TEST(Signals, Usr2StartsNewMasterOnInheritedListeners) {
   }));
 }
 
+// The client address a handler sees (Request::peer) and the access log's %h, on a TCP/IPv4, a
+// TCP/IPv6 and a unix-socket listener, for every worker type.
+TEST(Logs, PeerAddressOnEveryListenerAndWorkerType) {
+  for (const char* kind : {"event", "sync", "threads"}) {
+    SCOPED_TRACE(kind);
+    TempDir dir;
+    Server s;
+    const std::string sock = dir.file("app.sock");
+    const std::string access = dir.file("access.log");
+    ASSERT_TRUE(
+        s.start_and_wait(dir,
+                         {"-b", "127.0.0.1:0", "-b", "[::1]:0", "-b", "unix:" + sock, "-k", kind,
+                          "--access-logfile", access, "--access-logformat", "%h %U", test_app()},
+                         1));
+    std::smatch m;
+    const std::string log = s.log();
+    ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(Listening at: http://\[::1\]:(\d+))")));
+    HttpRequest v4;
+    v4.url = s.url("/peer");
+    HttpRequest v6;
+    v6.url = "http://[::1]:" + m[1].str() + "/peer";
+    HttpRequest viaunix;
+    viaunix.url = "http://localhost/peer";
+    viaunix.unix_socket = sock;
+    EXPECT_TRUE(std::regex_match(Client().perform(v4).body, std::regex(R"(127\.0\.0\.1:\d+)")));
+    EXPECT_TRUE(std::regex_match(Client().perform(v6).body, std::regex(R"(\[::1\]:\d+)")));
+    EXPECT_EQ(Client().perform(viaunix).body, "unix:0");
+    ASSERT_TRUE(eventually([&] { return count_lines_with(access, "/peer") == 3; }))
+        << read_file(access);
+    const std::string lines = read_file(access);
+    EXPECT_NE(lines.find("127.0.0.1 /peer\n"), std::string::npos) << lines;
+    EXPECT_NE(lines.find("[::1] /peer\n"), std::string::npos) << lines;
+    EXPECT_NE(lines.find("unix /peer\n"), std::string::npos) << lines;
+  }
+}
+
 }  // namespace
 }  // namespace fstest
 

@@ -52,7 +52,7 @@ class Request {
   Headers headers;     ///< case-insensitive
   std::string body;    ///< complete body (chunked bodies are already joined)
   Headers trailers;    ///< trailer fields after a chunked body (framing/routing fields refused)
-  std::string peer;    ///< client address, "127.0.0.1:51234", "[::1]:51234" or "unix"
+  std::string peer;    ///< client address, "127.0.0.1:51234", "[::1]:51234" or "unix:0"
   int http_major = 1;
   int http_minor = 1;
   /// Route parameters filled by the router: "/users/:id" matched against "/users/7" gives id=7.

@@ -71,6 +71,7 @@ FORKSAFE_APP(app) {
     return resp;
   });
   app.get("/pid", [](const Request&) { return Response::text(std::to_string(::getpid())); });
+  app.get("/peer", [](const Request& r) { return Response::text(r.peer); });
   app.get("/header/:name",
           [](const Request& r) { return Response::text(std::string(r.header(r.param("name")))); });
   app.get("/throw",
