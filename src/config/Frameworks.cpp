@@ -1,4 +1,5 @@
-// Parses the framework table (built-in src/config/frameworks.yaml and .forksafe.yaml's `Frameworks:`).
+// Parses the framework table (built-in src/config/frameworks.yaml and .forksafe.yaml's
+// `Frameworks:`).
 #include "config/Frameworks.h"
 
 #include <llvm/ADT/SmallString.h>
