@@ -7,6 +7,7 @@
 
 #include "model/Model.h"
 #include "report/Finding.h"
+#include "report/Fixes.h"
 #include "report/Suppressions.h"
 
 namespace forksafe {
@@ -33,6 +34,7 @@ class Check {
     f.loc = var.loc;
     f.symbol = var.name;
     f.mangled = var.mangled;
+    f.fixes = fixesFor(f.rule, var);
     return f;
   }
   // A finding at a call with no variable (srand(), a thread nobody keeps).
@@ -42,6 +44,7 @@ class Check {
     f.severity = defaultSeverity();
     f.loc = loc;
     f.symbol = api;
+    f.fixes = nolintFixFor(f.rule, loc);
     return f;
   }
 };

@@ -8,6 +8,7 @@ packages=(
   # libc++abi puts cxxabi.h into LLVM's include directory; CI builds with it so the build never
   # depends on its absence (see forksafe_use_llvm in CMakeLists.txt)
   libc++abi-19-dev
+  clang-tools-19  # clang-apply-replacements-19, which applies --export-fixes output in the tests
   libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libhttp-parser-dev libelf-dev libcurl4-openssl-dev curl nlohmann-json3-dev
   libhiredis-dev redis-server

@@ -11,6 +11,7 @@
 #include "CommandLine.h"
 #include "driver/Analysis.h"
 #include "report/Emitters.h"
+#include "report/Fixes.h"
 
 namespace forksafe {
 namespace {
@@ -52,6 +53,50 @@ bool emit(const Options& options, const Analysis& analysis, const Report& report
   return true;
 }
 
+std::string absolute(const std::string& path) {
+  llvm::SmallString<256> buf(path);
+  llvm::sys::fs::make_absolute(buf);
+  return std::string(buf);
+}
+
+// --export-fixes and --fix, after the report: what a finding offers is in Finding::fixes. False
+// after reporting a problem on `err`.
+bool exportAndApplyFixes(const Options& options, const Report& report, llvm::raw_ostream& err) {
+  bool ok = true;
+  if (!options.exportFixes.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream file(options.exportFixes, ec);
+    if (ec) {
+      err << "forksafe-check: error: cannot write '" << options.exportFixes << "': " << ec.message()
+          << "\n";
+      return false;
+    }
+    std::string main = options.sources.empty() ? std::string() : absolute(options.sources.front());
+    exportFixes(report.findings, options.fixNotes, main,
+                options.buildPath.empty() ? currentDir() : absolute(options.buildPath), file);
+    if (file.has_error()) {
+      file.clear_error();
+      err << "forksafe-check: error: cannot write '" << options.exportFixes << "'\n";
+      return false;
+    }
+  }
+  if (!options.fix && !options.fixErrors) return ok;
+  if (!report.errors.empty() && !options.fixErrors) {
+    err << "forksafe-check: fixes not applied: " << report.errors.size()
+        << " problem(s) prevented checking (--fix-errors applies them anyway)\n";
+    return ok;
+  }
+  FixResult result = applyFixes(report.findings, options.fixNotes);
+  for (const std::string& problem : result.problems) {
+    err << "forksafe-check: error: " << problem << "\n";
+    ok = false;
+  }
+  if (!options.quiet)
+    err << "forksafe-check: applied " << result.applied << " of " << result.suggested
+        << " suggested fix(es) in " << result.files.size() << " file(s)\n";
+  return ok;
+}
+
 void summarize(const Report& report, const AnalysisStats& stats, llvm::raw_ostream& err) {
   size_t errors = 0, warnings = 0;
   for (const Finding& f : report.findings) (f.severity == Severity::Error ? errors : warnings)++;
@@ -81,6 +126,7 @@ int runCheckTool(int argc, const char* const* argv, llvm::raw_ostream& out,
   if (!report) return 2;
   if (!emit(options, analysis, *report, out, err)) return 2;
   if (!options.quiet) summarize(*report, analysis.stats(), err);
+  if (!exportAndApplyFixes(options, *report, err)) return 2;
   if (!report->errors.empty()) return 2;
   for (const Finding& f : report->findings)
     if (f.severity == Severity::Error) return 1;

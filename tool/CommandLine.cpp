@@ -96,6 +96,15 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
                  "How the programs run: prefork (workers forked from an initialised master), "
                  "replicas (independent processes) or auto (decided per program; the default)")
       ->check(CLI::IsMember({"auto", "prefork", "replicas"}));
+  app.add_flag("--fix", options.fix, "Apply the fixes that remove a problem (std::atomic<T>)");
+  app.add_flag("--fix-errors", options.fixErrors,
+               "Like --fix, and apply them even when a source could not be checked");
+  app.add_flag("--fix-notes", options.fixNotes,
+               "With --fix or --export-fixes, where no such fix exists use the first that declares "
+               "intent (FORKSAFE_PER_WORKER, or a NOLINT comment with a reason to fill in)");
+  app.add_option("--export-fixes", options.exportFixes,
+                 "Write the fixes as clang-tidy YAML for clang-apply-replacements")
+      ->type_name("<file>");
   app.add_flag("--version", options.version, "Print the version and exit");
   app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
   app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")

@@ -33,6 +33,11 @@ struct Options {
   std::optional<std::string> excludeHeaderFilter;  // --exclude-header-filter
   bool systemHeaders = false;                      // --system-headers
   std::string deployment;                          // --deployment: "", auto, prefork, replicas
+  // Fixes (clang-tidy's options, docs/checker.md#fixes); applied by the command line, not here.
+  bool fix = false;         // --fix: apply the fixes that remove a problem
+  bool fixErrors = false;   // --fix-errors: ... even when a source could not be checked
+  bool fixNotes = false;    // --fix-notes: also FORKSAFE_PER_WORKER / NOLINT when nothing else
+  std::string exportFixes;  // --export-fixes=FILE: clang-tidy's YAML for clang-apply-replacements
 };
 
 }  // namespace forksafe

@@ -57,7 +57,8 @@ CollectorContext::CollectorContext(clang::ASTContext& ast, std::vector<llvm::Reg
       sm_(ast.getSourceManager()),
       handlerPatterns_(std::move(patterns)),
       mangler_(clang::ItaniumMangleContext::create(ast, ast.getDiagnostics())),
-      frameworks_(frameworks) {
+      frameworks_(frameworks),
+      fixSites_(ast) {
   for (const std::string& p : frameworks.headerPatterns()) frameworkHeaders_.emplace_back(p);
   for (const std::string& call : multiProcessCalls(builtinFrameworks()))
     multiProcessCalls_.insert(call);
@@ -226,6 +227,8 @@ const VariableFact* CollectorContext::variable(const clang::VarDecl* var) {
             llvm::dyn_cast_or_null<clang::FunctionDecl>(var->getParentFunctionOrMethod()))
       fact.enclosingFunction = functionId(fn);
   }
+  fixSites_.collect(*shown, fact);
+  shownDecls_.emplace_back(shown, facts_.variables.size());
   variables_.try_emplace(var, static_cast<int>(facts_.variables.size()));
   variableIds_.try_emplace(fact.id, facts_.variables.size());
   facts_.variables.push_back(std::move(fact));
@@ -345,6 +348,12 @@ std::string unquoteArgument(const std::string& arg) {
 std::string handlerDisplay(const std::string& method, const std::string& route) {
   if (route.empty()) return "";
   return method.empty() ? route : method + " " + route;
+}
+
+void CollectorContext::finishFixes() {
+  std::vector<std::pair<const clang::VarDecl*, VariableFact*>> vars;
+  for (const auto& [decl, index] : shownDecls_) vars.emplace_back(decl, &facts_.variables[index]);
+  decideAtomicFixes(ast_, vars);
 }
 
 void CollectorContext::finishRoots() {

@@ -16,6 +16,7 @@
 
 #include "config/Frameworks.h"
 #include "facts/Facts.h"
+#include "facts/FixSites.h"
 
 namespace forksafe {
 
@@ -91,6 +92,8 @@ class CollectorContext {
   bool isInFrameworkHeader(const std::string& file);
   // Applies annotations, main() and --handlers patterns once all functions are known.
   void finishRoots();
+  // Decides which variables std::atomic<T> fits (FixSite::atomicType) once all are known.
+  void finishFixes();
 
  private:
   std::string usr(const clang::Decl* decl);
@@ -122,6 +125,8 @@ class CollectorContext {
   llvm::DenseMap<clang::FileID, bool> libraryFiles_;
   std::set<std::string> systemHeaders_;
   bool trackSystemVariables_ = false;
+  FixSiteCollector fixSites_;
+  std::vector<std::pair<const clang::VarDecl*, size_t>> shownDecls_;  // declaration, fact index
 };
 
 }  // namespace forksafe

@@ -96,6 +96,7 @@ class DeclEnumerator : public RecursiveASTVisitor<DeclEnumerator> {
       analyzeFunctionBody(ctx_, *fn);
     }
     ctx_.finishRoots();
+    ctx_.finishFixes();
   }
 
  private:

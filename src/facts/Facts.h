@@ -87,6 +87,22 @@ struct OverrideFact {
   std::string overridden;  // the method it overrides
 };
 
+// Where fixes may edit a variable's declaration (report/Fixes.h): byte offsets into its loc.file,
+// taken from the text the parse saw.
+struct FixSite {
+  bool nolint = false;          // lineEnd is where a `// NOLINT(...)` comment may go
+  unsigned lineEnd = 0;         // the end of loc's line (before the newline)
+  bool editable = false;        // one variable declared, in a file, outside macros
+  unsigned declBegin = 0;       // where the declaration starts: FORKSAFE_PER_WORKER goes here
+  unsigned includeAt = 0;       // just past the last #include above it (0: the top of the file)
+  bool perWorkerMacro = false;  // the file #includes a forksafe header above the declaration
+  bool includesAtomic = false;  // the file itself #includes <atomic>
+  // Non-empty when the written type [typeBegin, typeEnd) can become std::atomic<atomicType> with
+  // every use still valid and meaning the same (facts/FixSites.cpp).
+  std::string atomicType;
+  unsigned typeBegin = 0, typeEnd = 0;
+};
+
 struct VariableFact {
   std::string id;                 // USR
   std::string name;               // qualified name
@@ -114,6 +130,7 @@ struct VariableFact {
   // The forksafe::shared type that holds this kind of state across workers: "Counter" for an
   // integer (or an atomic one), "Map" for a map, or empty (docs/shared-state.md).
   std::string sharedType;
+  FixSite fix;
 };
 
 enum class BaseKind {
@@ -232,6 +249,6 @@ struct TUFacts {
 
 // Bumped whenever the meaning or layout of the facts changes; cached facts of another version
 // are ignored.
-inline constexpr int kFactsVersion = 3;
+inline constexpr int kFactsVersion = 4;
 
 }  // namespace forksafe

@@ -16,6 +16,11 @@ Value base(const Base& b) {
 
 const Value kNull(nullptr);
 
+Value fixSite(const FixSite& s) {
+  return Array{s.nolint,         s.lineEnd,        s.editable,   s.declBegin, s.includeAt,
+               s.perWorkerMacro, s.includesAtomic, s.atomicType, s.typeBegin, s.typeEnd};
+}
+
 // Reads fields of one record in order; any mismatch marks the reader failed.
 class Fields {
  public:
@@ -56,6 +61,23 @@ class Fields {
     b.pointee = f.flag();
     ok_ &= f.ok() && static_cast<int>(b.kind) >= 0 && static_cast<int>(b.kind) <= 4;
     return b;
+  }
+  FixSite fixSite() {
+    const Value* v = next();
+    Fields f(v ? *v : kNull);
+    FixSite s;
+    s.nolint = f.flag();
+    s.lineEnd = static_cast<unsigned>(f.num());
+    s.editable = f.flag();
+    s.declBegin = static_cast<unsigned>(f.num());
+    s.includeAt = static_cast<unsigned>(f.num());
+    s.perWorkerMacro = f.flag();
+    s.includesAtomic = f.flag();
+    s.atomicType = f.str();
+    s.typeBegin = static_cast<unsigned>(f.num());
+    s.typeEnd = static_cast<unsigned>(f.num());
+    ok_ &= f.ok() && s.typeBegin <= s.typeEnd;
+    return s;
   }
   std::vector<std::string> strings() {
     const Value* v = next();
@@ -140,7 +162,7 @@ Value factsToJson(const TUFacts& facts) {
         v.isConst,     v.isThreadLocal, v.isAtomic,       v.isSync,      v.isRng,
         v.containsRng, v.isPerWorker,   v.isStaticMember, v.isPointer,   v.isDefinition,
         v.library,     v.isReference,   v.isSmartPointer, v.pointeeSync, v.pointeeRng,
-        v.sharedType};
+        v.sharedType,  fixSite(v.fix)};
   });
   o["accesses"] = arrayOf(facts.accesses, [](const AccessFact& a) {
     return Array{a.function, base(a.base), static_cast<int>(a.kind), loc(a.loc), a.locked,
@@ -247,6 +269,7 @@ llvm::Expected<TUFacts> factsFromJson(const Value& value) {
                         x.pointeeSync = f.flag();
                         x.pointeeRng = f.flag();
                         x.sharedType = f.str();
+                        x.fix = f.fixSite();
                         return x;
                       }) &&
             readArray(*o, "accesses", facts.accesses,

@@ -20,7 +20,7 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fuzz" / "corpus" / "facts"
-SOURCES = sorted((ROOT / "tests" / "checks").glob("*.cpp")) + [
+SOURCES = sorted((ROOT / "tests" / "check" / "fixtures").glob("*.cpp")) + [
     ROOT / "runtime" / "examples" / "sessions" / "sessions.cpp"]
 
 
