@@ -33,6 +33,9 @@ struct Options {
   std::optional<std::string> excludeHeaderFilter;  // --exclude-header-filter
   bool systemHeaders = false;                      // --system-headers
   std::string deployment;                          // --deployment: "", auto, prefork, replicas
+  // The language server (docs/editors.md): serve LSP on stdin/stdout instead of checking sources.
+  bool lsp = false;                // --lsp
+  std::string compileCommandsDir;  // --compile-commands-dir: "" = search from each file
 };
 
 }  // namespace forksafe

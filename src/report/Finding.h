@@ -17,6 +17,19 @@ struct Note {
   std::string message;
 };
 
+// One textual edit: `length` bytes at byte `offset` of `file` (absolute path) become `text`.
+struct Replacement {
+  std::string file;
+  unsigned offset = 0;
+  unsigned length = 0;
+  std::string text;
+};
+// An edit that resolves or suppresses a finding without changing behaviour silently.
+struct Fix {
+  std::string description;  // e.g. "mark 'hits' FORKSAFE_PER_WORKER"
+  std::vector<Replacement> replacements;
+};
+
 struct Finding {
   std::string rule;
   Severity severity = Severity::Warning;
@@ -28,6 +41,7 @@ struct Finding {
   // Where the offending writes, opens, starts or seeds are; when every one of them is in library
   // code (system or framework headers), the finding is not reported (not emitted).
   std::vector<Location> sites;
+  std::vector<Fix> fixes;  // safe edits, best first (may be empty)
 };
 
 // A file that could not be checked, or another problem that makes the run exit with status 2.
