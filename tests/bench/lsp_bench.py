@@ -4,7 +4,10 @@ TUs (gen_handlers.py) with a warm facts cache, the time from a didChange of one 
 publishDiagnostics, next to the time clang++-19 -fsyntax-only takes to parse that file alone with
 the same flags, both measured in the same run.
 
-    tests/bench/lsp_bench.py [build-dir] [--tus N] [--rounds R]
+    tests/bench/lsp_bench.py [build-dir] [--tus N] [--rounds R] [--work DIR]
+
+--work keeps the generated project and its facts cache in DIR, so a second run skips the
+generation and the cold analysis that warms the cache.
 
 Prints the first analysis (facts from the cache), then per round and the medians side by side.
 """
@@ -105,15 +108,18 @@ def main():
     parser.add_argument("build", nargs="?", default=os.path.join(ROOT, "build"))
     parser.add_argument("--tus", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--work", help="keep the project and the cache here (reused if present)")
     args = parser.parse_args()
     check = os.environ.get("CHECK", os.path.join(args.build, "tool", "forksafe-check"))
     if not os.access(check, os.X_OK):
         sys.exit(f"lsp_bench: build forksafe-check first ({check})")
 
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as temporary:
+        work = args.work or temporary
         project = os.path.join(work, "gen")
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_handlers.py"), str(args.tus),
-                        project], check=True, stdout=subprocess.DEVNULL)
+        if not os.path.exists(os.path.join(project, "compile_commands.json")):
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_handlers.py"),
+                            str(args.tus), project], check=True, stdout=subprocess.DEVNULL)
         cache = os.path.join(work, "cache")
         start = time.monotonic()
         subprocess.run([check, "-p", project, "-q", "--cache-dir", cache],
