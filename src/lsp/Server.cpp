@@ -307,22 +307,28 @@ class Server {
           {"jsonrpc", "2.0"},
           {"id", "forksafe-watch"},
           {"method", "client/registerCapability"},
-          {"params",
-           json::Object{
-               {"registrations",
-                json::Array{json::Object{
-                    {"id", "forksafe-watch"},
-                    {"method", "workspace/didChangeWatchedFiles"},
-                    {"registerOptions",
-                     json::Object{{"watchers", json::Array{json::Object{
-                                                   {"globPattern", "**/.forksafe.yaml"}}}}}},
-                }}}}},
+          {"params", json::Object{{"registrations",
+                                   json::Array{json::Object{
+                                       {"id", "forksafe-watch"},
+                                       {"method", "workspace/didChangeWatchedFiles"},
+                                       {"registerOptions", json::Object{{"watchers", watchers()}}},
+                                   }}}}},
       });
     }
     return json::Object{
         {"capabilities", std::move(capabilities)},
         {"serverInfo", json::Object{{"name", "forksafe-check"}, {"version", options_.version}}},
     };
+  }
+
+  // What the client reports changes of: the configuration, the databases, and sources and
+  // headers changed outside the editor (a checkout), whose dependent units are parsed again.
+  static json::Array watchers() {
+    json::Array list;
+    for (const char* glob : {"**/.forksafe.yaml", "**/compile_commands.json",
+                             "**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,inc,ipp}"})
+      list.push_back(json::Object{{"globPattern", glob}});
+    return list;
   }
 
   void watchedFiles(const json::Object& params) {

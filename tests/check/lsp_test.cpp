@@ -329,7 +329,21 @@ TEST(CheckLsp, ProgressIsReportedDuringTheFirstAnalysis) {
 TEST(CheckLsp, ConfigurationChangeIsPickedUp) {
   Project p;
   LspClient client(p.server(), p.env());
-  ASSERT_TRUE(forksafe::test::initialize(client, p.dir.path()));
+  int init = client.request(
+      "initialize",
+      json::Object{{"processId", nullptr},
+                   {"rootUri", fileUri(p.dir.path())},
+                   {"capabilities",
+                    json::Object{{"workspace",
+                                  json::Object{{"didChangeWatchedFiles",
+                                                json::Object{{"dynamicRegistration", true}}}}}}}});
+  ASSERT_TRUE(client.response(init));
+  client.notify("initialized", json::Object{});
+  // The server asks to be told about configuration files (and databases, sources) changing.
+  auto registration = client.waitFor(
+      [](const json::Object& o) { return o.getString("method") == "client/registerCapability"; });
+  ASSERT_TRUE(registration);
+  EXPECT_NE(str(*registration).find("**/.forksafe.yaml"), std::string::npos);
   client.notify("textDocument/didOpen",
                 openParams(p.state, "#include \"state.hpp\"\nint g_hits = 0;\n"));
   auto first = published(client, p.state, 1);
