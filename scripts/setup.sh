@@ -14,6 +14,8 @@ packages=(
   libhiredis-dev redis-server
   # web frameworks whose real headers the checker's framework fixtures compile against
   libcpp-httplib-dev libboost-dev libpoco-dev libcpprest-dev libcivetweb-dev libmicrohttpd-dev
+  # a real editor for the language server's test (headless Neovim and its built-in LSP client)
+  neovim
 )
 if [ "${FORKSAFE_BENCH_DEPS:-0}" = 1 ]; then
   packages+=(wrk nginx-light gunicorn python3 time)

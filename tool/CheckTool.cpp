@@ -4,12 +4,14 @@
 
 #include <llvm/Config/llvm-config.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
 
 #include <memory>
 
 #include "CommandLine.h"
 #include "driver/Analysis.h"
+#include "lsp/Server.h"
 #include "report/Emitters.h"
 #include "report/Fixes.h"
 
@@ -110,6 +112,38 @@ void summarize(const Report& report, const AnalysisStats& stats, llvm::raw_ostre
   err << "\n";
 }
 
+// --lsp: the editor names the files; the command line's settings apply to every analysis.
+int serveLanguageServer(const Options& options, const char* argv0, llvm::raw_ostream& out,
+                        llvm::raw_ostream& err) {
+  if (!options.sources.empty() || options.hasCompilerArgs || options.listChecks ||
+      !options.output.empty()) {
+    err << "forksafe-check: error: --lsp takes no source files, '--', --list-checks or -o: the "
+           "editor says which files to check\n";
+    return 2;
+  }
+  lsp::ServerOptions server;
+  server.version = FORKSAFE_VERSION;
+  server.workspace.check = options;
+  server.workspace.argv0 = argv0;
+  // -p names the database as --compile-commands-dir does.
+  std::string dir =
+      !options.compileCommandsDir.empty() ? options.compileCommandsDir : options.buildPath;
+  if (!dir.empty()) {
+    llvm::SmallString<256> absolute(dir);
+    llvm::sys::fs::make_absolute(absolute);
+    llvm::sys::path::remove_dots(absolute, true);
+    llvm::SmallString<256> json(absolute);
+    llvm::sys::path::append(json, "compile_commands.json");
+    if (!llvm::sys::fs::is_regular_file(json)) {
+      err << "forksafe-check: error: cannot load compilation database: '" << json
+          << "' does not exist\n";
+      return 2;
+    }
+    server.workspace.compileCommandsDir = std::string(absolute);
+  }
+  return lsp::runServer(server, /*input=*/0, out, err);
+}
+
 }  // namespace
 
 int runCheckTool(int argc, const char* const* argv, llvm::raw_ostream& out,
@@ -120,7 +154,13 @@ int runCheckTool(int argc, const char* const* argv, llvm::raw_ostream& out,
     out << "forksafe-check " << FORKSAFE_VERSION << " (LLVM " << LLVM_VERSION_STRING << ")\n";
     return 0;
   }
-  Analysis analysis(options, err, argc > 0 ? argv[0] : "forksafe-check");
+  const char* argv0 = argc > 0 ? argv[0] : "forksafe-check";
+  if (options.lsp) return serveLanguageServer(options, argv0, out, err);
+  if (!options.compileCommandsDir.empty()) {
+    err << "forksafe-check: error: --compile-commands-dir is for --lsp; use -p <build-dir>\n";
+    return 2;
+  }
+  Analysis analysis(options, err, argv0);
   if (options.listChecks) return analysis.listChecks(out);
   std::optional<Report> report = analysis.run();
   if (!report) return 2;

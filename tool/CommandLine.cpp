@@ -27,7 +27,9 @@ std::string normalizeDashes(const std::string& arg) {
                                    "header-filter",
                                    "exclude-header-filter",
                                    "system-headers",
-                                   "deployment"};
+                                   "deployment",
+                                   "lsp",
+                                   "compile-commands-dir"};
   if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
   std::string name =
       arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 1);
@@ -105,6 +107,12 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
   app.add_option("--export-fixes", options.exportFixes,
                  "Write the fixes as clang-tidy YAML for clang-apply-replacements")
       ->type_name("<file>");
+  app.add_flag(
+      "--lsp", options.lsp,
+      "Serve the Language Server Protocol on stdin/stdout for an editor (docs/editors.md)");
+  app.add_option("--compile-commands-dir", options.compileCommandsDir,
+                 "With --lsp: the directory of compile_commands.json (default: searched from "
+                 "each file's directory upwards, and in build/ there, as clangd does)");
   app.add_flag("--version", options.version, "Print the version and exit");
   app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
   app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")

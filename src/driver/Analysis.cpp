@@ -161,6 +161,7 @@ struct Job {
   std::shared_ptr<const clang::tooling::CompilationDatabase> db;
   TUOutcome outcome;
   bool cached = false;
+  std::string key;  // the facts cache key
 };
 
 // "[ 12/100] 0:34 left  src/routes.cpp" on a terminal; nothing in logs or CI.
@@ -306,6 +307,8 @@ class Analysis::Impl {
           jobs.size(), analyzeSeconds, stats_.cached, linkSeconds, checkSeconds,
           program.functions.size(), program.variables.size());
 
+    if (source_)
+      for (Job& job : jobs) source_->keep(job.file, job.key, std::move(job.outcome));
     Report report;
     report.findings = findings.take();
     report.errors = errors_;
@@ -321,6 +324,11 @@ class Analysis::Impl {
   }
 
   const AnalysisStats& stats() const { return stats_; }
+
+  void setFactsSource(FactsSource* source) {
+    source_ = source;
+    if (source) suppressions_.setFileSystem(source->fileSystem());
+  }
 
  private:
   int fail(const std::string& file, const std::string& message) {
@@ -394,8 +402,12 @@ class Analysis::Impl {
                     !llvm::sys::Process::GetEnv("CI") && !options_.quiet;
     Progress progress(err_, jobs.size(), terminal && jobs.size() > 1);
     auto work = [&](Job& job) {
-      std::string key = cacheKey(job);
-      if (auto hit = cache_.lookup(key)) {
+      std::string key = job.key = cacheKey(job);
+      bool useCache = true;
+      std::optional<std::vector<TUFacts>> hit;
+      if (source_ && source_->reuse(job.file, key, job.outcome, useCache)) {
+        job.cached = true;
+      } else if (useCache && (hit = cache_.lookup(key, &job.outcome.dependencies))) {
         job.outcome.file = job.file;
         job.outcome.ok = true;
         job.outcome.facts = std::move(*hit);
@@ -405,10 +417,14 @@ class Analysis::Impl {
         collector.handlerPatterns = job.settings.handlerPatterns;
         collector.systemHeaders = job.settings.systemHeaders;
         collector.frameworks = job.settings.frameworks.get();
-        job.outcome = runFrontend(*job.db, job.file, frontend_, collector);
-        if (job.outcome.ok) cache_.store(key, job.outcome.facts, job.outcome.dependencies);
+        job.outcome = runFrontend(*job.db, job.file, frontend_, collector,
+                                  source_ ? source_->fileSystem() : nullptr);
+        if (source_) source_->parsed(job.file, job.outcome);
+        if (job.outcome.ok && (!source_ || source_->cacheable(job.outcome)))
+          cache_.store(key, job.outcome.facts, job.outcome.dependencies);
       }
       progress.done(job.file);
+      if (source_) source_->done(job.file);
     };
     unsigned threads =
         options_.jobs ? options_.jobs : llvm::hardware_concurrency().compute_thread_count();
@@ -513,6 +529,7 @@ class Analysis::Impl {
   std::set<std::string> systemHeaders_;  // headers clang read as system headers
   std::map<std::string, bool> userCode_;
   std::map<std::string, std::unique_ptr<llvm::Regex>> regexes_;
+  FactsSource* source_ = nullptr;
 };
 
 Analysis::Analysis(const Options& options, llvm::raw_ostream& err, const char* argv0)
@@ -522,5 +539,6 @@ int Analysis::listChecks(llvm::raw_ostream& out) { return impl_->listChecks(out)
 std::optional<Report> Analysis::run() { return impl_->run(); }
 std::vector<RuleInfo> Analysis::rules() const { return impl_->rules(); }
 const AnalysisStats& Analysis::stats() const { return impl_->stats(); }
+void Analysis::setFactsSource(FactsSource* source) { impl_->setFactsSource(source); }
 
 }  // namespace forksafe

@@ -3,17 +3,45 @@
 // settings. The command line (tool/CheckTool.cpp) and the tests drive it.
 #pragma once
 
+#include <llvm/ADT/IntrusiveRefCntPtr.h>
+#include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "driver/Options.h"
 #include "report/Finding.h"
 
 namespace forksafe {
+
+struct TUOutcome;
+
+// A long-lived caller's part in getting facts (the language server): facts it kept from an
+// earlier run, and the file system parses and NOLINT comments are read from (unsaved buffers over
+// the disk). The methods are called from the -j threads at once.
+class FactsSource {
+ public:
+  virtual ~FactsSource() = default;
+  // Moves out the facts kept for `file` when they are still valid for this cache key. Otherwise
+  // returns false, and `useCache` false when the facts cache (which knows only the disk) must not
+  // be used for this file.
+  virtual bool reuse(const std::string& file, const std::string& key, TUOutcome& out,
+                     bool& useCache) = 0;
+  // What a parse reads; a new one per call (a parse sets its working directory).
+  virtual llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> fileSystem() = 0;
+  // After a parse: may replace a failed outcome (with the last facts of the file that compiled).
+  virtual void parsed(const std::string& file, TUOutcome& outcome) = 0;
+  // Whether a parse's outcome may go into the facts cache (not when it read unsaved text).
+  virtual bool cacheable(const TUOutcome& outcome) = 0;
+  // A source's facts are ready (kept, cached or parsed): for progress reports.
+  virtual void done(const std::string& file) = 0;
+  // At the end of run(): each source's outcome, for the caller to keep.
+  virtual void keep(const std::string& file, const std::string& key, TUOutcome outcome) = 0;
+};
 
 struct AnalysisStats {
   size_t checked = 0;     // sources whose facts entered the program
@@ -35,6 +63,8 @@ class Analysis {
   // when the run cannot start (an invalid regex, a missing database, no input), already reported.
   std::optional<Report> run();
   std::vector<RuleInfo> rules() const;
+  // Before run(): facts and files come through `source` first (not owned).
+  void setFactsSource(FactsSource* source);
   const AnalysisStats& stats() const;
 
  private:

@@ -38,6 +38,9 @@ struct Options {
   bool fixErrors = false;   // --fix-errors: ... even when a source could not be checked
   bool fixNotes = false;    // --fix-notes: also FORKSAFE_PER_WORKER / NOLINT when nothing else
   std::string exportFixes;  // --export-fixes=FILE: clang-tidy's YAML for clang-apply-replacements
+  // The language server (docs/editors.md): serve LSP on stdin/stdout instead of checking sources.
+  bool lsp = false;                // --lsp
+  std::string compileCommandsDir;  // --compile-commands-dir: "" = search from each file
 };
 
 }  // namespace forksafe

@@ -65,7 +65,8 @@ std::optional<uint64_t> FactsCache::contentHash(const std::string& path) {
   return hash;
 }
 
-std::optional<std::vector<TUFacts>> FactsCache::lookup(const std::string& key) {
+std::optional<std::vector<TUFacts>> FactsCache::lookup(const std::string& key,
+                                                       std::vector<std::string>* dependencies) {
   if (!enabled()) return std::nullopt;
   auto buffer = llvm::MemoryBuffer::getFile(entryPath(key), /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
@@ -85,6 +86,7 @@ std::optional<std::vector<TUFacts>> FactsCache::lookup(const std::string& key) {
   const llvm::json::Array* deps = root->getArray("deps");
   const llvm::json::Array* units = root->getArray("facts");
   if (!deps || !units) return std::nullopt;
+  std::vector<std::string> paths;
   for (const llvm::json::Value& dep : *deps) {
     const llvm::json::Array* d = dep.getAsArray();
     if (!d || d->size() != 2) return std::nullopt;
@@ -93,6 +95,7 @@ std::optional<std::vector<TUFacts>> FactsCache::lookup(const std::string& key) {
     if (!path || !hash) return std::nullopt;
     std::optional<uint64_t> now = contentHash(path->str());
     if (!now || llvm::utohexstr(*now, true, 16) != *hash) return std::nullopt;
+    paths.push_back(path->str());
   }
   std::vector<TUFacts> out;
   for (const llvm::json::Value& unit : *units) {
@@ -103,6 +106,7 @@ std::optional<std::vector<TUFacts>> FactsCache::lookup(const std::string& key) {
     }
     out.push_back(std::move(*facts));
   }
+  if (dependencies) *dependencies = std::move(paths);
   return out;
 }
 

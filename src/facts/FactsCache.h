@@ -27,7 +27,9 @@ class FactsCache {
   const std::string& dir() const { return dir_; }
 
   static std::string key(const std::vector<std::string>& parts);
-  std::optional<std::vector<TUFacts>> lookup(const std::string& key);
+  // `dependencies`, when given, receives the absolute paths of the files a hit was made from.
+  std::optional<std::vector<TUFacts>> lookup(const std::string& key,
+                                             std::vector<std::string>* dependencies = nullptr);
   // `dependencies`: absolute paths of every file the parse read.
   void store(const std::string& key, const std::vector<TUFacts>& facts,
              const std::vector<std::string>& dependencies);

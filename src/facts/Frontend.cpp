@@ -97,7 +97,8 @@ class CollectFactory : public clang::tooling::FrontendActionFactory {
 }  // namespace
 
 TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::string& file,
-                      const FrontendOptions& options, const CollectorOptions& collector) {
+                      const FrontendOptions& options, const CollectorOptions& collector,
+                      llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> fs) {
   TUOutcome outcome;
   outcome.file = file;
   // ClangTool aborts the process when a command's directory is missing: check first.
@@ -112,7 +113,7 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
     }
   }
   clang::tooling::ClangTool tool(db, {file}, std::make_shared<clang::PCHContainerOperations>(),
-                                 llvm::vfs::createPhysicalFileSystem());
+                                 fs ? fs : llvm::vfs::createPhysicalFileSystem());
   tool.setPrintErrorMessage(false);
   std::string resourceDir = options.resourceDir;
   tool.appendArgumentsAdjuster(

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <clang/Tooling/CompilationDatabase.h>
+#include <llvm/Support/VirtualFileSystem.h>
 
 #include <string>
 #include <vector>
@@ -27,8 +28,11 @@ struct FrontendOptions {
 
 // Thread-safe: each call has its own file system view (the compile command's directory is not
 // a process-wide chdir), so several files can be analysed at once.
+// `fs`: what the parse reads (null: the disk); the language server passes unsaved buffers over
+// the disk. It must not be shared with a concurrent call (the parse sets its working directory).
 TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::string& file,
-                      const FrontendOptions& options, const CollectorOptions& collector);
+                      const FrontendOptions& options, const CollectorOptions& collector,
+                      llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> fs = nullptr);
 
 // Where clang's builtin headers are: $FORKSAFE_CLANG_RESOURCE_DIR, else the directory of the
 // Clang this tool was built against, else the one next to the running executable's clang.

@@ -42,7 +42,8 @@ const Suppressions::FileMarks& Suppressions::marks(const std::string& file) {
   auto found = files_.find(file);
   if (found != files_.end()) return *found->second;
   auto result = std::make_unique<FileMarks>();
-  auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/true);
+  auto buffer = fs_ ? fs_->getBufferForFile(file, -1, /*RequiresNullTerminator=*/false)
+                    : llvm::MemoryBuffer::getFile(file, /*IsText=*/true);
   if (buffer) {
     llvm::SmallVector<llvm::StringRef, 0> lines;
     (*buffer)->getBuffer().split(lines, '\n');
@@ -78,6 +79,11 @@ const Suppressions::FileMarks& Suppressions::marks(const std::string& file) {
       result->ranges.push_back({line, static_cast<unsigned>(lines.size()), globs});
   }
   return *files_.emplace(file, std::move(result)).first->second;
+}
+
+void Suppressions::setFileSystem(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> fs) {
+  fs_ = std::move(fs);
+  files_.clear();
 }
 
 bool Suppressions::suppressed(llvm::StringRef rule, const Location& loc) {
