@@ -33,6 +33,11 @@ struct Options {
   std::optional<std::string> excludeHeaderFilter;  // --exclude-header-filter
   bool systemHeaders = false;                      // --system-headers
   std::string deployment;                          // --deployment: "", auto, prefork, replicas
+  // What is reported (docs/ci.md): "" means unset.
+  std::string baseline;       // --baseline: leave out the findings of this baseline file
+  std::string writeBaseline;  // --write-baseline: write the findings as a baseline file
+  std::string diff;           // --diff: only findings on lines changed since this git revision
+  std::string lineFilter;     // --line-filter: clang-tidy's JSON list of files and lines
 };
 
 }  // namespace forksafe
