@@ -340,7 +340,9 @@ class Analysis::Impl {
     TUFacts program = linkFacts(units);
     systemHeaders_.insert(program.systemHeaders.begin(), program.systemHeaders.end());
     double linkSeconds = clock.lap();
+    scope_ = &filter;
     FindingSet findings = runChecks(program, std::move(modelOptions));
+    scope_ = nullptr;
     double checkSeconds = clock.lap();
     if (options_.stats)
       err_ << llvm::format(
@@ -619,6 +621,10 @@ class Analysis::Impl {
     return userCode_.emplace(file, shown).first->second;
   }
 
+  // Whether the run reports in the finding's places (its suppressed and library findings are
+  // counted only then).
+  bool inScope(const Finding& f) const { return !scope_ || scope_->inScope(f); }
+
   // Phase 3: the rules over the linked program.
   FindingSet runChecks(const TUFacts& program, ModelOptions modelOptions) {
     FindingSet findings;
@@ -632,13 +638,13 @@ class Analysis::Impl {
             !f.sites.empty() && std::none_of(f.sites.begin(), f.sites.end(),
                                              [&](const Location& l) { return userCode(l.file); });
         if (!userCode(f.loc.file) || librarySites) {
-          library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
+          if (inScope(f)) library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
           continue;
         }
         const Settings& settings = settingsFor(f.loc.file);
         if (!GlobList(settings.checks).contains(f.rule)) continue;
         if (suppressions_.suppressed(f.rule, f.loc)) {
-          ++stats_.suppressed;
+          stats_.suppressed += inScope(f);  // counted where it is reported
           continue;
         }
         if (GlobList(settings.warningsAsErrors).contains(f.rule)) f.severity = Severity::Error;
@@ -659,6 +665,7 @@ class Analysis::Impl {
   Suppressions suppressions_;
   std::vector<RunError> errors_;
   std::vector<RunError> notices_;
+  const ReportFilter* scope_ = nullptr;  // the run's filter: counts are of what is in scope
   std::set<std::string> validatedConfigs_;
   AnalysisStats stats_;
   // Findings in, or only written from, library code (system or framework headers).
