@@ -99,14 +99,25 @@ bool exportAndApplyFixes(const Options& options, const Report& report, llvm::raw
   return ok;
 }
 
-void summarize(const Report& report, const AnalysisStats& stats, llvm::raw_ostream& err) {
+void summarize(const Report& report, const AnalysisStats& stats, bool changedLines,
+               llvm::raw_ostream& err) {
   size_t errors = 0, warnings = 0;
   for (const Finding& f : report.findings) (f.severity == Severity::Error ? errors : warnings)++;
-  err << "forksafe-check: " << stats.checked << " file(s) checked";
-  if (stats.cached) err << " (" << stats.cached << " from cache)";
+  if (stats.reported) {
+    err << "forksafe-check: " << stats.reported
+        << " file(s) checked (whole program: " << stats.checked << " file(s)";
+    if (stats.cached) err << ", " << stats.cached << " from cache";
+    err << ")";
+  } else {
+    err << "forksafe-check: " << stats.checked << " file(s) checked";
+    if (stats.cached) err << " (" << stats.cached << " from cache)";
+  }
   err << ": " << errors << " error(s), " << warnings << " warning(s)";
   if (stats.suppressed) err << ", " << stats.suppressed << " suppressed by NOLINT";
   if (stats.library) err << ", " << stats.library << " in library code not shown";
+  if (stats.inBaseline) err << ", " << stats.inBaseline << " in the baseline not shown";
+  if (changedLines && stats.outOfScope)
+    err << ", " << stats.outOfScope << " not on changed lines not shown";
   if (!report.errors.empty())
     err << "; " << report.errors.size() << " problem(s) prevented checking";
   err << "\n";
@@ -165,9 +176,11 @@ int runCheckTool(int argc, const char* const* argv, llvm::raw_ostream& out,
   std::optional<Report> report = analysis.run();
   if (!report) return 2;
   if (!emit(options, analysis, *report, out, err)) return 2;
-  if (!options.quiet) summarize(*report, analysis.stats(), err);
+  if (!options.quiet)
+    summarize(*report, analysis.stats(), !options.diff.empty() || !options.lineFilter.empty(), err);
   if (!exportAndApplyFixes(options, *report, err)) return 2;
   if (!report->errors.empty()) return 2;
+  if (!options.writeBaseline.empty()) return 0;  // what is there is accepted
   for (const Finding& f : report->findings)
     if (f.severity == Severity::Error) return 1;
   return 0;

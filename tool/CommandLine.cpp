@@ -29,7 +29,15 @@ std::string normalizeDashes(const std::string& arg) {
                                    "system-headers",
                                    "deployment",
                                    "lsp",
-                                   "compile-commands-dir"};
+                                   "compile-commands-dir",
+                                   "fix",
+                                   "fix-errors",
+                                   "fix-notes",
+                                   "export-fixes",
+                                   "baseline",
+                                   "write-baseline",
+                                   "diff",
+                                   "line-filter"};
   if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
   std::string name =
       arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 1);
@@ -113,6 +121,23 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
   app.add_option("--compile-commands-dir", options.compileCommandsDir,
                  "With --lsp: the directory of compile_commands.json (default: searched from "
                  "each file's directory upwards, and in build/ there, as clangd does)");
+  app.add_option("--baseline", options.baseline,
+                 "Leave out the findings recorded in this baseline file (see --write-baseline); "
+                 "only new findings are reported and fail the run")
+      ->type_name("<file>");
+  app.add_option("--write-baseline", options.writeBaseline,
+                 "Write the reported findings to this baseline file (JSON); exit 0 unless a file "
+                 "could not be checked")
+      ->type_name("<file>");
+  app.add_option("--diff", options.diff,
+                 "Report only findings whose declaration, a write site or a call on the path "
+                 "from the handler is on a line changed since this git revision (git diff -U0 "
+                 "<ref>)")
+      ->type_name("<ref>");
+  app.add_option("--line-filter", options.lineFilter,
+                 "Report only findings with a declaration, site or path call on these lines: "
+                 "clang-tidy's JSON, [{\"name\":\"file.cpp\",\"lines\":[[1,3],[5,5]]}]")
+      ->type_name("<json>");
   app.add_flag("--version", options.version, "Print the version and exit");
   app.add_flag("-q,--quiet", options.quiet, "Do not print the summary line on stderr");
   app.add_option("--extra-arg", options.extraArgs, "Compiler argument to append (repeatable)")

@@ -39,8 +39,10 @@ std::shared_ptr<Store> open(const std::string& url) {
 
 std::shared_ptr<Store> default_store() {
   // One handle per process, opened on first use; a Redis store connects only when first used in
-  // each process, so a handle opened before fork is still safe.
+  // each process, and an shm arena is meant to be inherited, so a handle opened before fork (by a
+  // static initializer of the app) is safe.
   FORKSAFE_PER_WORKER static std::mutex mutex;
+  // NOLINTNEXTLINE(forksafe-prefork-descriptor)
   FORKSAFE_PER_WORKER static std::shared_ptr<Store> store;
   std::lock_guard<std::mutex> lock(mutex);
   if (!store) {

@@ -8,20 +8,79 @@
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/YAMLParser.h>
 
+#include <optional>
+
 namespace forksafe {
 namespace {
 
 llvm::Error configError(llvm::StringRef path, const llvm::SourceMgr& sm, llvm::SMLoc loc,
                         const llvm::Twine& what) {
-  unsigned line = loc.isValid() ? sm.getLineAndColumn(loc).first : 0;
-  std::string where = path.str() + (line ? ":" + std::to_string(line) : "");
+  std::string where = path.str();
+  if (loc.isValid()) {
+    auto [line, column] = sm.getLineAndColumn(loc);
+    where += ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "invalid configuration " + where + ": " + what.str());
 }
 
+// Where a quoted scalar that never ends starts (YAML's parser reports the end of the file).
+// Quotes only open a scalar where a value can start: after indentation, "- ", ": ", '[', '{' or
+// ','; '' and \" are escapes inside them.
+std::optional<std::pair<unsigned, unsigned>> unclosedQuote(llvm::StringRef text) {
+  char open = 0;
+  unsigned line = 1, column = 1, startLine = 0, startColumn = 0;
+  bool valueStart = true;
+  for (size_t i = 0; i < text.size(); ++i, ++column) {
+    char c = text[i];
+    char next = i + 1 < text.size() ? text[i + 1] : '\n';
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      if (!open) valueStart = true;
+      continue;
+    }
+    if (open == '\'') {
+      if (c == '\'' && next == '\'') {
+        ++i, ++column;
+      } else if (c == '\'') {
+        open = 0;
+        valueStart = false;
+      }
+      continue;
+    }
+    if (open == '"') {
+      if (c == '\\') {
+        ++i, ++column;
+      } else if (c == '"') {
+        open = 0;
+        valueStart = false;
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (c == '#' && (column == 1 || text[i - 1] == ' ' || text[i - 1] == '\t')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if ((c == '\'' || c == '"') && valueStart) {
+      open = c;
+      startLine = line;
+      startColumn = column;
+      continue;
+    }
+    if (c == ':' || c == '-' || c == '?')
+      valueStart = next == ' ' || next == '\t' || next == '\n' || next == '\r';
+    else
+      valueStart = c == '[' || c == '{' || c == ',';
+  }
+  if (!open) return std::nullopt;
+  return std::make_pair(startLine, startColumn);
+}
+
 }  // namespace
 
-llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef path) {
+llvm::Expected<FileConfig> parseConfig(llvm::StringRef yamlText, llvm::StringRef path) {
   FileConfig config;
   config.path = path.str();
   llvm::SourceMgr sm;
@@ -37,17 +96,28 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
         }
       },
       &sink);
-  llvm::yaml::Stream stream(text, sm);
+  // A syntax error; for a quote that is never closed, at the quote rather than the end of file.
+  auto yamlError = [&]() -> llvm::Error {
+    if (llvm::StringRef(firstError).contains("quote"))
+      if (auto quote = unclosedQuote(yamlText))
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "invalid configuration " + path.str() + ":" + std::to_string(quote->first) + ":" +
+                std::to_string(quote->second) + ": this quoted string is never closed");
+    return configError(path, sm, errorLoc, firstError);
+  };
+  llvm::yaml::Stream stream(yamlText, sm);
   auto doc = stream.begin();
   if (doc == stream.end() || !doc->getRoot()) return config;
   llvm::yaml::Node* root = doc->getRoot();
-  if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
+  if (!firstError.empty()) return yamlError();
   if (llvm::isa<llvm::yaml::NullNode>(root)) return config;
   auto* map = llvm::dyn_cast<llvm::yaml::MappingNode>(root);
   if (!map) return configError(path, sm, root->getSourceRange().Start, "expected a mapping");
 
   auto scalar = [&](llvm::yaml::Node* node, std::string& out) -> llvm::Error {
     auto* s = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(node);
+    if (!s && !firstError.empty()) return yamlError();  // the syntax error is the cause
     if (!s) {
       llvm::SMLoc loc = node ? node->getSourceRange().Start : llvm::SMLoc();
       return configError(path, sm, loc, "expected a string");
@@ -64,6 +134,7 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
       std::string setting;
       if (auto err = scalar(value, setting)) return err;
       (key == "Checks" ? config.checks : config.warningsAsErrors) = setting;
+      config.positions[key] = sm.getLineAndColumn(value->getSourceRange().Start);
     } else if (key == "HandlerPatterns") {
       std::vector<llvm::yaml::Node*> items;
       if (auto* seq = llvm::dyn_cast_or_null<llvm::yaml::SequenceNode>(value)) {
@@ -118,9 +189,9 @@ llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef pat
                              "Frameworks, HandlerPatterns, HeaderFilterRegex, SystemHeaders or "
                              "WarningsAsErrors)");
     }
-    if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
+    if (!firstError.empty()) return yamlError();
   }
-  if (!firstError.empty()) return configError(path, sm, errorLoc, firstError);
+  if (!firstError.empty()) return yamlError();
   return config;
 }
 

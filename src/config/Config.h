@@ -23,11 +23,20 @@ struct FileConfig {
   std::optional<bool> systemHeaders;                    // SystemHeaders
   std::optional<std::string> deployment;                // Deployment: auto, prefork, replicas
   FrameworkTable frameworks;  // `Frameworks:`: added to the built-in table (docs/frameworks.md)
+  // Line and column (1-based) of the value of Checks and WarningsAsErrors, for errors found
+  // after parsing (a glob that matches no rule).
+  std::map<std::string, std::pair<unsigned, unsigned>> positions;
+  // "<path>:<line>:<column>" of a key's value (just the path when unknown).
+  std::string where(const std::string& key) const {
+    auto it = positions.find(key);
+    if (it == positions.end()) return path;
+    return path + ":" + std::to_string(it->second.first) + ":" + std::to_string(it->second.second);
+  }
 };
 
 inline constexpr const char* kConfigFileName = ".forksafe.yaml";
 
-// Parses the YAML text of a configuration file. Errors name the file and line.
+// Parses the YAML text of a configuration file. Errors name the file, line and column.
 llvm::Expected<FileConfig> parseConfig(llvm::StringRef text, llvm::StringRef path);
 
 class ConfigFinder {

@@ -23,10 +23,11 @@ class TableParser {
   TableParser(llvm::SourceMgr& sm, llvm::StringRef path) : sm_(sm), path_(path) {}
 
   llvm::Error error(llvm::yaml::Node* node, const llvm::Twine& what) {
-    unsigned line = 0;
-    if (node && node->getSourceRange().Start.isValid())
-      line = sm_.getLineAndColumn(node->getSourceRange().Start).first;
-    std::string where = path_.str() + (line ? ":" + std::to_string(line) : "");
+    std::string where = path_.str();
+    if (node && node->getSourceRange().Start.isValid()) {
+      auto [line, column] = sm_.getLineAndColumn(node->getSourceRange().Start);
+      where += ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "invalid configuration " + where + ": " + what.str());
   }

@@ -41,6 +41,9 @@
 #include "facts/Frontend.h"
 #include "model/Link.h"
 #include "model/Model.h"
+#include "report/Baseline.h"
+#include "report/ChangedLines.h"
+#include "report/ReportFilter.h"
 #include "report/Suppressions.h"
 
 namespace forksafe {
@@ -50,6 +53,12 @@ constexpr const char* kDefaultChecks = "forksafe-*";
 
 // An address inside this binary, for getMainExecutable's fallback lookup.
 void executableAnchor() {}
+
+std::string currentDir() {
+  llvm::SmallString<256> cwd;
+  llvm::sys::fs::current_path(cwd);
+  return std::string(cwd);
+}
 
 std::string absolute(llvm::StringRef path) {
   llvm::SmallString<256> buf(path);
@@ -162,6 +171,9 @@ struct Job {
   TUOutcome outcome;
   bool cached = false;
   std::string key;  // the facts cache key
+  // Reported on: named, or part of a run without named sources. With -p and named sources the
+  // other files of the database are analysed too, and a failure to parse one is only a notice.
+  bool reported = true;
 };
 
 // "[ 12/100] 0:34 left  src/routes.cpp" on a terminal; nothing in logs or CI.
@@ -223,7 +235,9 @@ class Analysis::Impl {
   int listChecks(llvm::raw_ostream& out) {
     auto config = configs_.forSource(absolute("forksafe-list-checks.cpp"));
     if (!config) return fail("", llvm::toString(config.takeError()));
+    if (!validGlobs() || !validConfig(*config)) return 2;
     GlobList enabled(effectiveSettings(*config, options_).checks);
+    if (!anyEnabled(enabled)) return fail("", noChecks(*config));
     out << "Enabled checks:\n";
     for (const auto& check : checks_)
       if (enabled.contains(check->id())) out << "    " << check->id() << "\n";
@@ -231,7 +245,8 @@ class Analysis::Impl {
     return 0;
   }
 
-  std::optional<Report> run() {
+  std::optional<Report> run(ReportFilter filter) {
+    if (!validGlobs()) return std::nullopt;
     for (const std::string& pattern : options_.handlers) {
       std::string why;
       if (!llvm::Regex(pattern).isValid(why))
@@ -261,16 +276,37 @@ class Analysis::Impl {
       if (!shared)
         return failed("", "cannot load compilation database '" + file + "': " + oneLine(why));
     }
+    // With a database, the program is every file of it: named sources only select what is
+    // reported (docs/checker.md#whole-program-analysis).
     std::vector<std::string> sources = options_.sources;
-    if (sources.empty() && shared && !options_.buildPath.empty()) sources = shared->getAllFiles();
+    std::set<std::string> named;
+    bool wholeDatabase = shared && !options_.buildPath.empty() && !options_.hasCompilerArgs;
+    if (wholeDatabase) {
+      for (const std::string& source : options_.sources) {
+        named.insert(absolute(source));
+        filter.addFile(absolute(source));
+      }
+      for (const std::string& file : shared->getAllFiles())
+        if (!named.count(absolute(file))) sources.push_back(file);
+    }
     if (sources.empty())
       return failed("",
                     "no input files: pass source files, or -p <build-dir> to check a whole "
                     "compilation database");
+    if (!addChangeScopes(filter)) return std::nullopt;
 
     std::vector<Job> jobs;
-    for (const std::string& source : sources)
-      if (auto job = prepare(source, shared)) jobs.push_back(std::move(*job));
+    for (const std::string& source : sources) {
+      auto job = prepare(source, shared, named.empty() || named.count(absolute(source)));
+      if (job) jobs.push_back(std::move(*job));
+    }
+    stats_.reported = named.size();
+    auto firstReported =
+        std::find_if(jobs.begin(), jobs.end(), [](const Job& job) { return job.reported; });
+    if (firstReported != jobs.end() && std::none_of(jobs.begin(), jobs.end(), [&](const Job& job) {
+          return job.reported && anyEnabled(GlobList(job.settings.checks));
+        }))
+      return failed("", noChecks(configOf(firstReported->file)));
     Stopwatch clock;
     analyze(jobs);
     double analyzeSeconds = clock.lap();
@@ -280,6 +316,13 @@ class Analysis::Impl {
     if (options_.deployment == "prefork") modelOptions.forced = Deployment::Prefork;
     if (options_.deployment == "replicas") modelOptions.forced = Deployment::Replicas;
     for (Job& job : jobs) {
+      if (!job.outcome.ok && !job.reported) {
+        std::string message = "cannot parse '" + job.source + "': " + oneLine(job.outcome.error) +
+                              "; findings that need its facts may be missing";
+        err_ << "forksafe-check: warning: " << message << "\n";
+        notices_.push_back({job.file, message});
+        continue;
+      }
       if (!job.outcome.ok) {
         fail(job.file, "cannot parse '" + job.source + "': " + job.outcome.error);
         continue;
@@ -298,7 +341,9 @@ class Analysis::Impl {
     TUFacts program = linkFacts(units);
     systemHeaders_.insert(program.systemHeaders.begin(), program.systemHeaders.end());
     double linkSeconds = clock.lap();
+    scope_ = &filter;
     FindingSet findings = runChecks(program, std::move(modelOptions));
+    scope_ = nullptr;
     double checkSeconds = clock.lap();
     if (options_.stats)
       err_ << llvm::format(
@@ -310,8 +355,27 @@ class Analysis::Impl {
     if (source_)
       for (Job& job : jobs) source_->keep(job.file, job.key, std::move(job.outcome));
     Report report;
-    report.findings = findings.take();
+    std::vector<Finding> all = findings.take();
+    assignFingerprints(all, projectRoot(currentDir()));
+    std::vector<Finding> inScope;
+    for (Finding& f : all) {
+      if (!filter.inScope(f))
+        ++stats_.outOfScope;
+      else
+        inScope.push_back(std::move(f));
+    }
+    if (!options_.writeBaseline.empty())
+      if (llvm::Error e = writeBaseline(inScope, projectRoot(currentDir()), FORKSAFE_VERSION,
+                                        options_.writeBaseline))
+        fail("", llvm::toString(std::move(e)));
+    for (Finding& f : inScope) {
+      if (filter.inBaseline(f))
+        ++stats_.inBaseline;
+      else
+        report.findings.push_back(std::move(f));
+    }
     report.errors = errors_;
+    report.notices = notices_;
     stats_.library = library_.size();
     return report;
   }
@@ -341,13 +405,102 @@ class Analysis::Impl {
     return std::nullopt;
   }
 
+  // --checks and --warnings-as-errors: every glob must match a rule (a typo would silently run
+  // or promote nothing).
+  bool validGlobs() {
+    std::vector<std::string> names = ruleNames();
+    for (const auto& [flag, globs] :
+         {std::pair{"--checks", &options_.checks},
+          std::pair{"--warnings-as-errors", &options_.warningsAsErrors}})
+      for (const std::string& glob : GlobList(*globs).unmatched(names)) {
+        fail("", std::string(flag) + ": " + unmatchedGlob(glob, names));
+        return false;
+      }
+    return true;
+  }
+
+  // The same for a configuration file's Checks and WarningsAsErrors, once per file.
+  bool validConfig(const FileConfig* config) {
+    if (!config || !validatedConfigs_.insert(config->path).second) return true;
+    std::vector<std::string> names = ruleNames();
+    for (const auto& [key, globs] : {std::pair{"Checks", &config->checks},
+                                     std::pair{"WarningsAsErrors", &config->warningsAsErrors}}) {
+      if (!*globs) continue;
+      for (const std::string& glob : GlobList(**globs).unmatched(names)) {
+        fail(config->path, "invalid configuration " + config->where(key) + ": " + key + ": " +
+                               unmatchedGlob(glob, names));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The configuration of a file whose configuration already loaded (null when it has none).
+  const FileConfig* configOf(const std::string& file) {
+    auto config = configs_.forSource(file);
+    if (!config) {
+      llvm::consumeError(config.takeError());
+      return nullptr;
+    }
+    return *config;
+  }
+
+  std::vector<std::string> ruleNames() const {
+    std::vector<std::string> names;
+    for (const auto& check : checks_) names.push_back(check->id().str());
+    return names;
+  }
+
+  static std::string unmatchedGlob(const std::string& glob, const std::vector<std::string>& names) {
+    std::string near = nearestName(glob, names);
+    return "'" + glob + "' matches no rule; " +
+           (near.empty() ? "the rules are forksafe-* (see --list-checks)"
+                         : "did you mean '" + near + "'?");
+  }
+
+  bool anyEnabled(const GlobList& enabled) const {
+    return std::any_of(checks_.begin(), checks_.end(),
+                       [&](const auto& check) { return enabled.contains(check->id()); });
+  }
+
+  // "no checks enabled", said where the globs that disable everything come from.
+  std::string noChecks(const FileConfig* config) const {
+    if (options_.checks.empty() && config && config->checks)
+      return "invalid configuration " + config->where("Checks") + ": no checks enabled";
+    return "no checks enabled (--checks='" + options_.checks + "')";
+  }
+
+  // --line-filter, --diff and --baseline narrow the report.
+  bool addChangeScopes(ReportFilter& filter) {
+    if (!options_.lineFilter.empty())
+      if (llvm::Error e = addLineFilter(options_.lineFilter, filter)) {
+        fail("", llvm::toString(std::move(e)));
+        return false;
+      }
+    if (!options_.diff.empty())
+      if (llvm::Error e = addGitDiff(options_.diff, currentDir(), filter)) {
+        fail("", llvm::toString(std::move(e)));
+        return false;
+      }
+    if (!options_.baseline.empty()) {
+      auto prints = readBaseline(options_.baseline);
+      if (!prints) {
+        fail("", llvm::toString(prints.takeError()));
+        return false;
+      }
+      filter.excludeFingerprints(std::move(*prints));
+    }
+    return true;
+  }
+
   // Phase 1: validates a source and settles its settings and compilation database.
   std::optional<Job> prepare(
       const std::string& source,
-      const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared) {
+      const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared, bool reported) {
     Job job;
     job.source = source;
     job.file = absolute(source);
+    job.reported = reported;
     if (llvm::sys::fs::is_directory(job.file)) {
       fail(job.file, "cannot check '" + source + "': it is a directory");
       return std::nullopt;
@@ -361,6 +514,7 @@ class Analysis::Impl {
       fail(job.file, llvm::toString(config.takeError()));
       return std::nullopt;
     }
+    if (!validConfig(*config)) return std::nullopt;
     job.settings = effectiveSettings(*config, options_);
     job.db = shared;
     if (!job.db) {
@@ -483,6 +637,10 @@ class Analysis::Impl {
     return userCode_.emplace(file, shown).first->second;
   }
 
+  // Whether the run reports in the finding's places (its suppressed and library findings are
+  // counted only then).
+  bool inScope(const Finding& f) const { return !scope_ || scope_->inScope(f); }
+
   // Phase 3: the rules over the linked program.
   FindingSet runChecks(const TUFacts& program, ModelOptions modelOptions) {
     FindingSet findings;
@@ -496,13 +654,13 @@ class Analysis::Impl {
             !f.sites.empty() && std::none_of(f.sites.begin(), f.sites.end(),
                                              [&](const Location& l) { return userCode(l.file); });
         if (!userCode(f.loc.file) || librarySites) {
-          library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
+          if (inScope(f)) library_.insert({f.rule, f.loc.file, f.loc.line, f.loc.column});
           continue;
         }
         const Settings& settings = settingsFor(f.loc.file);
         if (!GlobList(settings.checks).contains(f.rule)) continue;
         if (suppressions_.suppressed(f.rule, f.loc)) {
-          ++stats_.suppressed;
+          stats_.suppressed += inScope(f);  // counted where it is reported
           continue;
         }
         if (GlobList(settings.warningsAsErrors).contains(f.rule)) f.severity = Severity::Error;
@@ -522,6 +680,9 @@ class Analysis::Impl {
   std::map<std::string, Settings> fileSettings_;
   Suppressions suppressions_;
   std::vector<RunError> errors_;
+  std::vector<RunError> notices_;
+  const ReportFilter* scope_ = nullptr;  // the run's filter: counts are of what is in scope
+  std::set<std::string> validatedConfigs_;
   AnalysisStats stats_;
   // Findings in, or only written from, library code (system or framework headers).
   std::set<std::tuple<std::string, std::string, unsigned, unsigned>> library_;
@@ -536,7 +697,7 @@ Analysis::Analysis(const Options& options, llvm::raw_ostream& err, const char* a
     : impl_(std::make_unique<Impl>(options, err, argv0)) {}
 Analysis::~Analysis() = default;
 int Analysis::listChecks(llvm::raw_ostream& out) { return impl_->listChecks(out); }
-std::optional<Report> Analysis::run() { return impl_->run(); }
+std::optional<Report> Analysis::run(ReportFilter filter) { return impl_->run(std::move(filter)); }
 std::vector<RuleInfo> Analysis::rules() const { return impl_->rules(); }
 const AnalysisStats& Analysis::stats() const { return impl_->stats(); }
 void Analysis::setFactsSource(FactsSource* source) { impl_->setFactsSource(source); }

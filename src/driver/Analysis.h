@@ -15,6 +15,7 @@
 
 #include "driver/Options.h"
 #include "report/Finding.h"
+#include "report/ReportFilter.h"
 
 namespace forksafe {
 
@@ -48,6 +49,9 @@ struct AnalysisStats {
   size_t cached = 0;      // of those, taken from the facts cache
   size_t suppressed = 0;  // findings suppressed by NOLINT
   size_t library = 0;     // findings in, or only written from, library code (not reported)
+  size_t reported = 0;    // with -p and named sources: how many (the program is the database)
+  size_t outOfScope = 0;  // findings the report filter's files or lines left out
+  size_t inBaseline = 0;  // findings left out because the baseline has them
 };
 
 class Analysis {
@@ -61,7 +65,12 @@ class Analysis {
   int listChecks(llvm::raw_ostream& out);
   // Analyses the options' sources (every file of the database with -p and no sources). Nothing
   // when the run cannot start (an invalid regex, a missing database, no input), already reported.
-  std::optional<Report> run();
+  //
+  // The analysis always covers the whole program; `filter` selects what is reported, after the
+  // options add their scopes to it: with -p, named sources (the other files of the database are
+  // analysed too, from the facts cache when possible), --line-filter, --diff and --baseline.
+  // Each reported finding carries its fingerprint.
+  std::optional<Report> run(ReportFilter filter = {});
   std::vector<RuleInfo> rules() const;
   // Before run(): facts and files come through `source` first (not owned).
   void setFactsSource(FactsSource* source);

@@ -41,6 +41,11 @@ struct Options {
   // The language server (docs/editors.md): serve LSP on stdin/stdout instead of checking sources.
   bool lsp = false;                // --lsp
   std::string compileCommandsDir;  // --compile-commands-dir: "" = search from each file
+  // What is reported (docs/ci.md): "" means unset.
+  std::string baseline;       // --baseline: leave out the findings of this baseline file
+  std::string writeBaseline;  // --write-baseline: write the findings as a baseline file
+  std::string diff;           // --diff: only findings on lines changed since this git revision
+  std::string lineFilter;     // --line-filter: clang-tidy's JSON list of files and lines
 };
 
 }  // namespace forksafe

@@ -38,6 +38,28 @@ std::string quoted(const Model& model, const std::string& fn) {
   return "'" + nameOf(model, fn) + "'";
 }
 
+// Every call on some path of `kind` from a root to `fn`, sorted and unique.
+std::vector<Location> callsOf(const Model& model, const std::string& fn, PathKind kind) {
+  std::vector<Location> out;
+  switch (kind) {
+    case PathKind::Request:
+      out = model.requestCalls(fn);
+      break;
+    case PathKind::UnlockedRequest:
+      out = model.unlockedCalls(fn);
+      break;
+    case PathKind::Init:
+      out = model.initCalls(fn);
+      break;
+    case PathKind::PreforkInit:
+      out = model.preforkInitCalls(fn);
+      break;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace
 
 std::string functionLabel(const Model& model, const std::string& fn) { return quoted(model, fn); }
@@ -71,9 +93,10 @@ std::optional<Note> reachNote(const Model& model, const std::string& fn, const L
                          ? "runs at start-up"
                          : "runs before fork";
   if (path.size() > 1) {
-    return Note{loc, quoted(model, fn) + " " + what + ": reached from " +
-                         model.describeRoot(path.front().function) + " via " +
-                         pathText(model, path)};
+    return Note{loc,
+                quoted(model, fn) + " " + what + ": reached from " +
+                    model.describeRoot(path.front().function) + " via " + pathText(model, path),
+                callsOf(model, fn, kind)};
   }
   // A root explains itself, except an inferred entry point, whose status needs the reason.
   if (!init && model.inferredRootsFor(fn) && f && f->root == RootKind::None)
@@ -92,8 +115,14 @@ void addSiteNotes(const Model& model, const std::vector<const ResolvedAccess*>& 
   for (const ResolvedAccess* site : sites) {
     if (!lines.insert({site->loc.file, site->loc.line}).second) continue;  // one note per line
     if (shown == limit) {
-      notes.push_back({site->loc, "and " + std::to_string(sites.size() - shown) +
-                                      " more such site(s) not shown"});
+      // The sites not shown still tie the finding to the calls that reach them (ReportFilter).
+      Note more{site->loc,
+                "and " + std::to_string(sites.size() - shown) + " more such site(s) not shown"};
+      for (const ResolvedAccess* rest : sites)
+        if (explained.insert(rest->function).second)
+          for (Location& call : callsOf(model, rest->function, kind))
+            more.calls.push_back(std::move(call));
+      notes.push_back(std::move(more));
       break;
     }
     ++shown;

@@ -164,6 +164,10 @@ void Model::buildGraph() {
       }
     }
   }
+  callers_.assign(n, {});
+  for (size_t from = 0; from < n; ++from)
+    for (size_t e = 0; e < edges_[from].size(); ++e)
+      callers_[edges_[from][e].to].emplace_back(static_cast<int>(from), e);
 }
 
 // A function annotated to run after fork (a worker hook, a handler) is not init time even when
@@ -181,6 +185,7 @@ Model::Reach Model::newReach() const {
 }
 
 void Model::bfs(Reach& reach, const std::vector<int>& roots, bool (*follow)(const Edge&)) const {
+  reach.follow = follow;
   std::deque<int> queue;
   for (int r : roots) {
     if (reach.parent[r] != -2) continue;
@@ -214,6 +219,32 @@ std::vector<PathStep> Model::Reach::path(const std::string& fn) const {
     i = parent[i];
   }
   std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Backwards from `fn` over the edges the reach followed between reached functions: each such
+// edge lies on a path from a root to `fn`.
+std::vector<Location> Model::Reach::callsTo(const std::string& fn) const {
+  std::vector<Location> out;
+  int start = model->index(fn);
+  if (start < 0 || parent[start] == -2 || !follow) return out;
+  std::vector<bool> seen(parent.size(), false);
+  std::vector<int> work{start};
+  seen[start] = true;
+  while (!work.empty()) {
+    int to = work.back();
+    work.pop_back();
+    if (initTime && stopsInit(model->facts_.functions[to].root)) continue;
+    for (const auto& [from, index] : model->callers_[to]) {
+      const Edge& e = model->edges_[from][index];
+      if (parent[from] == -2 || !follow(e)) continue;
+      if (e.loc.valid()) out.push_back(e.loc);
+      if (!seen[from]) {
+        seen[from] = true;
+        work.push_back(from);
+      }
+    }
+  }
   return out;
 }
 

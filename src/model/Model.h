@@ -86,6 +86,15 @@ class Model {
   std::vector<PathStep> preforkInitPath(const std::string& fn) const {
     return preforkInit_.path(fn);
   }
+  // Every call on some path from a root that makes `fn` request time / unlocked request time /
+  // init time / pre-fork init time, in no particular order: a change to any of them can change
+  // how `fn` is reached (the report filter's anchors, ReportFilter.h).
+  std::vector<Location> requestCalls(const std::string& fn) const { return request_.callsTo(fn); }
+  std::vector<Location> unlockedCalls(const std::string& fn) const { return unlocked_.callsTo(fn); }
+  std::vector<Location> initCalls(const std::string& fn) const { return init_.callsTo(fn); }
+  std::vector<Location> preforkInitCalls(const std::string& fn) const {
+    return preforkInit_.callsTo(fn);
+  }
 
   // "handler 'save()'", "callback lambda at app.cpp:12:3", "main()"...
   std::string describeRoot(const std::string& fn) const;
@@ -108,8 +117,10 @@ class Model {
     std::vector<Location> via;
     const Model* model = nullptr;
     bool initTime = false;  // do not enter worker-init or handler roots (see stopsInit)
+    bool (*follow)(const Edge&) = nullptr;  // the edges bfs() followed
     bool reached(const std::string& fn) const;
     std::vector<PathStep> path(const std::string& fn) const;
+    std::vector<Location> callsTo(const std::string& fn) const;
   };
 
   static bool stopsInit(RootKind root);
@@ -143,6 +154,7 @@ class Model {
   std::unordered_map<std::string, int> functionIndex_;
   std::unordered_map<std::string, const VariableFact*> variables_;
   std::vector<std::vector<Edge>> edges_;
+  std::vector<std::vector<std::pair<int, size_t>>> callers_;  // (caller, index in its edges_)
   std::vector<bool> callbackTarget_;
   std::vector<bool> hasCaller_;
   Reach init_, workerInit_, request_, unlocked_, preforkInit_;

@@ -15,6 +15,10 @@ inline const char* severityName(Severity s) { return s == Severity::Error ? "err
 struct Note {
   Location loc;
   std::string message;
+  // For a note that says how a function is reached: every call on some path from a root (the
+  // handler, init code) to that function, sorted; empty for other notes. These tie the finding
+  // to the handler's file and lines (ReportFilter.h).
+  std::vector<Location> calls = {};
 };
 
 // One textual edit: `length` bytes at byte `offset` of `file` (absolute path) become `text`.
@@ -42,6 +46,8 @@ struct Finding {
   // code (system or framework headers), the finding is not reported (not emitted).
   std::vector<Location> sites;
   std::vector<Fix> fixes;  // safe edits, best first (may be empty)
+  // Identifies the finding across runs when lines move (Baseline.h); set by the analysis.
+  std::string fingerprint = {};
 };
 
 // A file that could not be checked, or another problem that makes the run exit with status 2.
@@ -65,6 +71,9 @@ struct RuleInfo {
 struct Report {
   std::vector<Finding> findings;
   std::vector<RunError> errors;
+  // Problems that do not fail the run: a file of the program outside the report that could not
+  // be parsed (its facts are missing from the whole-program analysis).
+  std::vector<RunError> notices;
 };
 
 }  // namespace forksafe

@@ -22,13 +22,19 @@ void emitJson(const Report& report, llvm::raw_ostream& out) {
                                           {"symbol", f.symbol},
                                           {"mangled", f.mangled},
                                           {"message", f.message},
+                                          {"fingerprint", f.fingerprint},
                                           {"notes", std::move(notes)}});
   }
   llvm::json::Array errors;
   for (const RunError& e : report.errors)
     errors.push_back(llvm::json::Object{{"file", e.file}, {"message", e.message}});
-  llvm::json::Value doc = llvm::json::Object{
-      {"version", 1}, {"findings", std::move(findings)}, {"errors", std::move(errors)}};
+  llvm::json::Array notices;
+  for (const RunError& e : report.notices)
+    notices.push_back(llvm::json::Object{{"file", e.file}, {"message", e.message}});
+  llvm::json::Value doc = llvm::json::Object{{"version", 1},
+                                             {"findings", std::move(findings)},
+                                             {"errors", std::move(errors)},
+                                             {"notices", std::move(notices)}};
   out << llvm::formatv("{0:2}", doc) << '\n';
   out.flush();
 }

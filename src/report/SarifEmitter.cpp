@@ -1,167 +1,179 @@
-// SARIF 2.1.0 through clang's SarifDocumentWriter, then adjusted for code-scanning services:
-// rule help text, partialFingerprints, and URIs relative to %SRCROOT%.
-#include <clang/Basic/Diagnostic.h>
-#include <clang/Basic/DiagnosticOptions.h>
-#include <clang/Basic/FileManager.h>
-#include <clang/Basic/Sarif.h>
-#include <clang/Basic/SourceManager.h>
+// SARIF 2.1.0 for code-scanning services, written with llvm::json: rules with help and helpUri,
+// the tool version, one invocation with a notification per file that could not be checked,
+// artifacts built from every URI the run uses (so indexes always match), URIs relative to
+// %SRCROOT%, columns in Unicode code points, and partialFingerprints from Baseline.h.
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/JSON.h>
-#include <llvm/Support/Path.h>
-#include <llvm/Support/SHA1.h>
 
 #include <map>
-#include <optional>
 
+#include "report/DocsUrl.h"
 #include "report/Emitters.h"
+#include "report/SourceLines.h"
 
 namespace forksafe {
 namespace {
 
-// Maps report locations into a SourceManager of its own, which is what the writer consumes.
-class Locator {
- public:
-  Locator()
-      : files_(clang::FileSystemOptions()),
-        diags_(llvm::makeIntrusiveRefCnt<clang::DiagnosticIDs>(), new clang::DiagnosticOptions,
-               new clang::IgnoringDiagConsumer()),
-        sm_(diags_, files_) {}
+constexpr const char* kFingerprintKey = "forksafeFingerprint/v2";
 
-  const clang::SourceManager& sourceManager() const { return sm_; }
-
-  std::optional<clang::CharSourceRange> range(const Location& loc) {
-    if (!loc.valid()) return std::nullopt;
-    auto known = ids_.find(loc.file);
-    if (known == ids_.end()) {
-      clang::FileID id;
-      if (auto ref = files_.getOptionalFileRef(loc.file))
-        id = sm_.getOrCreateFileID(*ref, clang::SrcMgr::C_User);
-      known = ids_.emplace(loc.file, id).first;
-    }
-    if (known->second.isInvalid()) return std::nullopt;
-    clang::SourceLocation begin = sm_.translateLineCol(known->second, loc.line, loc.column);
-    return clang::CharSourceRange::getCharRange(begin, begin.getLocWithOffset(1));
-  }
-
- private:
-  clang::FileManager files_;
-  clang::DiagnosticsEngine diags_;
-  clang::SourceManager sm_;
-  std::map<std::string, clang::FileID> ids_;
-};
-
-std::string percentDecode(llvm::StringRef s) {
+// RFC 3986: everything but unreserved characters and '/' is percent-encoded.
+std::string uriEscape(llvm::StringRef path) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned value;
-    if (s[i] == '%' && i + 2 < s.size() && !s.substr(i + 1, 2).getAsInteger(16, value)) {
-      out += static_cast<char>(value);
-      i += 2;
+  for (unsigned char c : path) {
+    if (llvm::isAlnum(c) || llvm::StringRef("-._~/").contains(c)) {
+      out += static_cast<char>(c);
     } else {
-      out += s[i];
+      out += '%';
+      out += llvm::hexdigit(c >> 4);
+      out += llvm::hexdigit(c & 15);
     }
   }
   return out;
 }
 
-// Rewrites file:// URIs under baseDir to relative URIs with uriBaseId %SRCROOT%.
-void relativize(llvm::json::Value& value, const std::string& baseDir) {
-  if (auto* obj = value.getAsObject()) {
-    if (auto uri = obj->getString("uri"); uri && uri->starts_with("file://")) {
-      std::string path = percentDecode(uri->drop_front(7));
-      if (llvm::StringRef(path).starts_with(baseDir + "/")) {
-        (*obj)["uri"] = path.substr(baseDir.size() + 1);
-        (*obj)["uriBaseId"] = "%SRCROOT%";
-      }
-    }
-    for (auto& kv : *obj) relativize(kv.second, baseDir);
-  } else if (auto* arr = value.getAsArray()) {
-    for (auto& item : *arr) relativize(item, baseDir);
-  }
-}
+class Artifacts {
+ public:
+  explicit Artifacts(const std::string& baseDir) : baseDir_(baseDir) {}
 
-std::string fingerprint(const Finding& f, const std::string& baseDir) {
-  llvm::StringRef file(f.loc.file);
-  if (file.starts_with(baseDir + "/")) file = file.drop_front(baseDir.size() + 1);
-  llvm::SHA1 sha;
-  sha.update(f.rule);
-  sha.update("\n");
-  sha.update(file);
-  sha.update("\n");
-  sha.update(f.symbol.empty() ? std::to_string(f.loc.line) : f.symbol);
-  auto digest = sha.final();
-  return llvm::toHex(digest, /*LowerCase=*/true);
-}
+  // {"uri", "uriBaseId", "index"} for a file, adding it to the artifacts on first use.
+  llvm::json::Object location(const std::string& file) {
+    auto [it, added] = index_.try_emplace(file, files_.size());
+    if (added) files_.push_back(file);
+    llvm::json::Object loc = uri(file);
+    loc["index"] = static_cast<int64_t>(it->second);
+    return loc;
+  }
+
+  llvm::json::Array array() const {
+    llvm::json::Array out;
+    for (const std::string& file : files_)
+      out.push_back(llvm::json::Object{{"location", uri(file)}});
+    return out;
+  }
+
+ private:
+  llvm::json::Object uri(const std::string& file) const {
+    llvm::StringRef f(file);
+    if (f.starts_with(baseDir_ + "/"))
+      return llvm::json::Object{{"uri", uriEscape(f.drop_front(baseDir_.size() + 1))},
+                                {"uriBaseId", "%SRCROOT%"}};
+    return llvm::json::Object{{"uri", "file://" + uriEscape(f)}};
+  }
+
+  std::string baseDir_;
+  std::map<std::string, size_t> index_;
+  std::vector<std::string> files_;
+};
+
+class Writer {
+ public:
+  explicit Writer(const std::string& baseDir) : artifacts_(baseDir) {}
+
+  llvm::json::Object physical(const Location& loc) {
+    llvm::json::Object region{{"startLine", loc.line}};
+    if (loc.column) {
+      // A code point starts at every byte that is not a UTF-8 continuation byte.
+      llvm::StringRef text = lines_.line(loc.file, loc.line);
+      unsigned column = loc.column;
+      if (!text.empty()) {
+        column = 1;
+        for (size_t i = 0; i + 1 < loc.column && i < text.size(); ++i)
+          column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+      }
+      region["startColumn"] = column;
+    }
+    return llvm::json::Object{{"artifactLocation", artifacts_.location(loc.file)},
+                              {"region", std::move(region)}};
+  }
+  llvm::json::Object artifact(const std::string& file) { return artifacts_.location(file); }
+  llvm::json::Array artifacts() const { return artifacts_.array(); }
+
+ private:
+  Artifacts artifacts_;
+  SourceLines lines_;
+};
+
+const char* level(Severity s) { return s == Severity::Error ? "error" : "warning"; }
 
 }  // namespace
 
 void emitSarif(const Report& report, const std::vector<RuleInfo>& rules, const std::string& baseDir,
                const std::string& toolVersion, llvm::raw_ostream& out) {
-  Locator locator;
-  clang::SarifDocumentWriter writer(locator.sourceManager());
-  writer.createRun("forksafe-check", "forksafe-check", toolVersion);
+  Writer writer(baseDir);
+  llvm::json::Array ruleArray;
   std::map<std::string, size_t> ruleIndex;
   for (const RuleInfo& rule : rules) {
-    auto level = rule.severity == Severity::Error ? clang::SarifResultLevel::Error
-                                                  : clang::SarifResultLevel::Warning;
-    ruleIndex[rule.id] = writer.createRule(
-        clang::SarifRule::create()
-            .setRuleId(rule.id)
-            .setName(rule.id)
-            .setDescription(rule.summary)
-            .setDefaultConfiguration(clang::SarifReportingConfiguration::create().setLevel(level)));
+    ruleIndex[rule.id] = ruleArray.size();
+    ruleArray.push_back(llvm::json::Object{
+        {"id", rule.id},
+        {"name", rule.id},
+        {"shortDescription", llvm::json::Object{{"text", rule.summary}}},
+        {"fullDescription", llvm::json::Object{{"text", rule.summary}}},
+        {"help", llvm::json::Object{{"text", rule.help}}},
+        {"helpUri", ruleDocUrl(rule.id)},
+        {"defaultConfiguration", llvm::json::Object{{"level", level(rule.severity)}}}});
   }
-  std::vector<std::string> fingerprints;
-  for (const Finding& f : report.findings) {
-    auto idx = ruleIndex.find(f.rule);
-    if (idx == ruleIndex.end()) continue;
-    llvm::SmallVector<clang::CharSourceRange, 1> where;
-    if (auto r = locator.range(f.loc)) where.push_back(*r);
-    llvm::SmallVector<clang::ThreadFlow, 8> flow;
-    for (const Note& n : f.notes)
-      if (auto r = locator.range(n.loc))
-        flow.push_back(clang::ThreadFlow::create()
-                           .setRange(*r)
-                           .setImportance(clang::ThreadFlowImportance::Important)
-                           .setMessage(n.message));
-    auto result =
-        clang::SarifResult::create(idx->second)
-            .setRuleId(f.rule)
-            .setDiagnosticMessage(f.message)
-            .setDiagnosticLevel(f.severity == Severity::Error ? clang::SarifResultLevel::Error
-                                                              : clang::SarifResultLevel::Warning)
-            .setLocations(where);
-    if (!flow.empty()) result = result.setThreadFlows(flow);
-    writer.appendResult(result);
-    fingerprints.push_back(fingerprint(f, baseDir));
-  }
-  writer.endRun();
-  llvm::json::Value doc(writer.createDocument());
 
-  // What the writer does not model: help text, fingerprints, the source root.
-  if (auto* runs = doc.getAsObject()->getArray("runs"); runs && !runs->empty()) {
-    llvm::json::Object& run = *(*runs)[0].getAsObject();
-    if (auto* driver =
-            run.getObject("tool") ? run.getObject("tool")->getObject("driver") : nullptr) {
-      if (auto* ruleArray = driver->getArray("rules")) {
-        for (size_t i = 0; i < ruleArray->size() && i < rules.size(); ++i) {
-          llvm::json::Object& r = *(*ruleArray)[i].getAsObject();
-          r["help"] = llvm::json::Object{{"text", rules[i].help}};
-          r["shortDescription"] = llvm::json::Object{{"text", rules[i].summary}};
-        }
-      }
+  llvm::json::Array results;
+  for (const Finding& f : report.findings) {
+    llvm::json::Object result{{"ruleId", f.rule},
+                              {"level", level(f.severity)},
+                              {"message", llvm::json::Object{{"text", f.message}}}};
+    if (auto idx = ruleIndex.find(f.rule); idx != ruleIndex.end())
+      result["ruleIndex"] = static_cast<int64_t>(idx->second);
+    if (f.loc.valid())
+      result["locations"] =
+          llvm::json::Array{llvm::json::Object{{"physicalLocation", writer.physical(f.loc)}}};
+    llvm::json::Array flow;
+    for (const Note& n : f.notes) {
+      if (!n.loc.valid()) continue;
+      flow.push_back(llvm::json::Object{
+          {"location", llvm::json::Object{{"physicalLocation", writer.physical(n.loc)},
+                                          {"message", llvm::json::Object{{"text", n.message}}}}},
+          {"importance", "important"}});
     }
-    if (auto* results = run.getArray("results")) {
-      for (size_t i = 0; i < results->size() && i < fingerprints.size(); ++i)
-        (*(*results)[i].getAsObject())["partialFingerprints"] =
-            llvm::json::Object{{"forksafeFingerprint/v1", fingerprints[i]}};
-    }
-    llvm::json::Value runValue(std::move(run));
-    relativize(runValue, baseDir);
-    run = std::move(*runValue.getAsObject());
-    run["originalUriBaseIds"] =
-        llvm::json::Object{{"%SRCROOT%", llvm::json::Object{{"uri", "file://" + baseDir + "/"}}}};
+    if (!flow.empty())
+      result["codeFlows"] = llvm::json::Array{llvm::json::Object{
+          {"threadFlows", llvm::json::Array{llvm::json::Object{{"locations", std::move(flow)}}}}}};
+    if (!f.fingerprint.empty())
+      result["partialFingerprints"] = llvm::json::Object{{kFingerprintKey, f.fingerprint}};
+    results.push_back(std::move(result));
   }
+
+  // One notification per file that could not be checked (an error: the run is not successful)
+  // and per file outside the report whose facts are missing (a warning).
+  llvm::json::Array notifications;
+  auto notify = [&](const RunError& e, const char* lvl) {
+    llvm::json::Object n{{"level", lvl}, {"message", llvm::json::Object{{"text", e.message}}}};
+    if (!e.file.empty())
+      n["locations"] = llvm::json::Array{llvm::json::Object{
+          {"physicalLocation", llvm::json::Object{{"artifactLocation", writer.artifact(e.file)}}}}};
+    notifications.push_back(std::move(n));
+  };
+  for (const RunError& e : report.errors) notify(e, "error");
+  for (const RunError& e : report.notices) notify(e, "warning");
+  llvm::json::Object invocation{{"executionSuccessful", report.errors.empty()}};
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = std::move(notifications);
+
+  llvm::json::Object driver{{"name", "forksafe-check"},
+                            {"fullName", "forksafe-check " + toolVersion},
+                            {"version", toolVersion},
+                            {"semanticVersion", toolVersion},
+                            {"informationUri", std::string(kDocsBaseUrl) + "docs/checker.md"},
+                            {"rules", std::move(ruleArray)}};
+  llvm::json::Object run{
+      {"tool", llvm::json::Object{{"driver", std::move(driver)}}},
+      {"columnKind", "unicodeCodePoints"},
+      {"originalUriBaseIds",
+       llvm::json::Object{
+           {"%SRCROOT%", llvm::json::Object{{"uri", "file://" + uriEscape(baseDir) + "/"}}}}},
+      {"invocations", llvm::json::Array{std::move(invocation)}},
+      {"artifacts", writer.artifacts()},
+      {"results", std::move(results)}};
+  llvm::json::Value doc =
+      llvm::json::Object{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                         {"version", "2.1.0"},
+                         {"runs", llvm::json::Array{std::move(run)}}};
   out << llvm::formatv("{0:2}", doc) << '\n';
   out.flush();
 }

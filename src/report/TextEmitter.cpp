@@ -1,42 +1,16 @@
 // Clang-style diagnostics ("file:line:col: error: message [rule]") with source snippets, so that
 // editors' and CI systems' problem matchers for clang and clang-tidy read them unchanged.
-#include <llvm/Support/MemoryBuffer.h>
-
-#include <map>
-#include <memory>
+#include <algorithm>
 
 #include "report/Emitters.h"
+#include "report/SourceLines.h"
 
 namespace forksafe {
 namespace {
 
-class SourceLines {
- public:
-  llvm::StringRef line(const std::string& file, unsigned n) {
-    auto& entry = files_[file];
-    if (!entry.loaded) {
-      entry.loaded = true;
-      if (auto buf = llvm::MemoryBuffer::getFile(file, /*IsText=*/true)) {
-        entry.buffer = std::move(*buf);
-        entry.buffer->getBuffer().split(entry.lines, '\n');
-      }
-    }
-    if (n == 0 || n > entry.lines.size()) return "";
-    return entry.lines[n - 1].rtrim("\r");
-  }
-
- private:
-  struct Entry {
-    bool loaded = false;
-    std::unique_ptr<llvm::MemoryBuffer> buffer;
-    llvm::SmallVector<llvm::StringRef, 0> lines;
-  };
-  std::map<std::string, Entry> files_;
-};
-
 void emitOne(llvm::raw_ostream& out, SourceLines& src, const Location& loc, const char* level,
              llvm::raw_ostream::Colors levelColor, const std::string& message,
-             const std::string& rule) {
+             const std::string& rule, bool snippet = true) {
   out.changeColor(llvm::raw_ostream::SAVEDCOLOR, true);
   out << loc.file << ':' << loc.line << ':' << loc.column << ": ";
   out.changeColor(levelColor, true);
@@ -46,7 +20,7 @@ void emitOne(llvm::raw_ostream& out, SourceLines& src, const Location& loc, cons
   if (!rule.empty()) out << " [" << rule << ']';
   out.resetColor();
   out << '\n';
-  llvm::StringRef text = src.line(loc.file, loc.line);
+  llvm::StringRef text = snippet ? src.line(loc.file, loc.line) : "";
   if (text.empty()) return;
   std::string shown = text.str();
   for (char& c : shown)
@@ -61,17 +35,43 @@ void emitOne(llvm::raw_ostream& out, SourceLines& src, const Location& loc, cons
   out << '\n';
 }
 
+bool sameNote(const Note& a, const Note& b) { return a.loc == b.loc && a.message == b.message; }
+
 }  // namespace
 
 void emitText(const Report& report, llvm::raw_ostream& out, bool color) {
   out.enable_colors(color);
   SourceLines src;
+  // Two rules on the same variable with the same sites (per-worker-state and
+  // unsynchronized-state on one unlocked write) share their notes: the second finding says so in
+  // one line instead of repeating them.
+  const Finding* group = nullptr;  // the finding whose notes were printed for this variable
+  std::vector<const Note*> printed;
   for (const Finding& f : report.findings) {
     bool error = f.severity == Severity::Error;
     emitOne(out, src, f.loc, severityName(f.severity),
             error ? llvm::raw_ostream::RED : llvm::raw_ostream::MAGENTA, f.message, f.rule);
-    for (const Note& n : f.notes)
+    bool sameSites = group && group->loc == f.loc && group->symbol == f.symbol &&
+                     group->sites == f.sites && !f.sites.empty();
+    if (!sameSites) {
+      group = &f;
+      printed.clear();
+    }
+    size_t repeated = 0;
+    for (const Note& n : f.notes) {
+      if (sameSites && std::any_of(printed.begin(), printed.end(),
+                                   [&](const Note* p) { return sameNote(*p, n); })) {
+        ++repeated;
+        continue;
+      }
       emitOne(out, src, n.loc, "note", llvm::raw_ostream::BLACK, n.message, "");
+      printed.push_back(&n);
+    }
+    if (repeated)
+      emitOne(out, src, f.loc, "note", llvm::raw_ostream::BLACK,
+              "written at the same site(s) as [" + group->rule + "] above; " +
+                  std::to_string(repeated) + " note(s) not repeated",
+              "", /*snippet=*/false);
   }
   out.flush();
 }

@@ -267,7 +267,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnknownConfigKey", {"$DIR/unknown-key/app.cpp", "--"}, "unknown key 'Chekcs'"},
         BadInput{"UnknownFrameworkKey",
                  {"$DIR/bad-framework/app.cpp", "--"},
-                 "bad-framework/.forksafe.yaml:4: unknown key 'Handlr' in a Handlers entry"},
+                 "bad-framework/.forksafe.yaml:4:24: unknown key 'Handlr' in a Handlers entry"},
         BadInput{"UnwritableOutput",
                  {"-o", "$DIR/no/such/dir/out.json", "$DIR/badconfig/app.cpp", "--checks=-*", "--"},
                  "cannot write"}),

@@ -57,6 +57,12 @@ TEST(CheckConfig, ErrorsNameFileAndLine) {
   ASSERT_FALSE(static_cast<bool>(bad));
   std::string message = llvm::toString(bad.takeError());
   EXPECT_NE(message.find("/p/.forksafe.yaml:2"), std::string::npos) << message;
+  // YAML reports an unclosed quote at the end of the file; the error names the quote.
+  auto quote = forksafe::parseConfig("Checks: 'forksafe-*\nWarningsAsErrors: ''\n", "/p/q.yaml");
+  ASSERT_FALSE(static_cast<bool>(quote));
+  EXPECT_NE(
+      llvm::toString(quote.takeError()).find("/p/q.yaml:1:9: this quoted string is never closed"),
+      std::string::npos);
   auto notMap = forksafe::parseConfig("- a\n- b\n", "c.yaml");
   ASSERT_FALSE(static_cast<bool>(notMap));
   EXPECT_NE(llvm::toString(notMap.takeError()).find("expected a mapping"), std::string::npos);
@@ -97,20 +103,21 @@ TEST(CheckConfig, FrameworksUseTheBuiltInSchema) {
             std::vector<std::string>{"tiny::prefork"});
 }
 
-TEST(CheckConfig, FrameworkErrorsNameFileAndLine) {
+TEST(CheckConfig, FrameworkErrorsNameFileLineAndColumn) {
   struct Case {
     const char* text;
     const char* expected;
   };
   const Case cases[] = {
-      {"Frameworks:\n  - Name: a\n    Handler: []\n", "/p/.forksafe.yaml:3: unknown key 'Handler'"},
+      {"Frameworks:\n  - Name: a\n    Handler: []\n",
+       "/p/.forksafe.yaml:3:5: unknown key 'Handler'"},
       {"Frameworks:\n  - Name: a\n    Handlers:\n      - { Function: f, Handler: x }\n",
-       "/p/.forksafe.yaml:4: expected an argument index"},
+       "/p/.forksafe.yaml:4:33: expected an argument index"},
       {"Frameworks:\n  - Name: a\n    Handlers:\n      - { Function: f }\n",
-       "/p/.forksafe.yaml:4: a Handlers entry needs a Handler"},
-      {"Frameworks:\n  - Headers: ['x']\n", "/p/.forksafe.yaml:2: a framework needs a Name"},
-      {"Frameworks:\n  - Name: a\n    Headers: ['(']\n", "/p/.forksafe.yaml:3: invalid Headers"},
-      {"Frameworks: cpp-httplib\n", "/p/.forksafe.yaml:1: expected a sequence of frameworks"},
+       "/p/.forksafe.yaml:4:11: a Handlers entry needs a Handler"},
+      {"Frameworks:\n  - Headers: ['x']\n", "/p/.forksafe.yaml:2:5: a framework needs a Name"},
+      {"Frameworks:\n  - Name: a\n    Headers: ['(']\n", "/p/.forksafe.yaml:3:15: invalid Headers"},
+      {"Frameworks: cpp-httplib\n", "/p/.forksafe.yaml:1:13: expected a sequence of frameworks"},
   };
   for (const Case& c : cases) {
     auto bad = forksafe::parseConfig(c.text, "/p/.forksafe.yaml");

@@ -18,6 +18,7 @@ forksafe::Report sampleReport(const std::string& file) {
   f.mangled = "_ZN2ns7g_countE";
   f.message = "'ns::g_count' is written on a request path";
   f.notes.push_back({{file, 4, 3}, "'ns::g_count' is incremented here"});
+  f.fingerprint = "0123456789abcdef";
   forksafe::Report report;
   report.findings.push_back(f);
   report.errors.push_back({"/x/broken.cpp", "cannot parse '/x/broken.cpp': boom"});

@@ -240,8 +240,9 @@ int main() {
 TEST_F(CheckCliPrograms, EveryDefinitionIsAnalysedInAnyOrder) {
   std::vector<size_t> order = {0, 1, 2, 3};
   writeDatabase(order);
-  ProcessResult first =
-      runChecker({"-p", dir_.path() + "/build", "--format=json", "--quiet", "-j1", "--no-cache"});
+  // From the project directory, as run() is: the fingerprints in the JSON are relative to it.
+  ProcessResult first = runChecker(
+      {"-p", dir_.path() + "/build", "--format=json", "--quiet", "-j1", "--no-cache"}, dir_.path());
   ASSERT_EQ(first.status, 1) << first.err;
   Found found = findings(dir_, first);
   // Both apps' registration functions are analysed: their init-time findings are both there.
