@@ -9,11 +9,12 @@
 # The `threads` rule (scripts/sanitize.sh runs `ctest -L threads` under ThreadSanitizer): a test is
 # labelled `threads` when its ctest name matches FORKSAFE_THREADS_NAME_RULE, i.e. it says
 # "Threads"/"Threaded"/"threads" (HttpThreads.*, ThreadedWorkers*, a "threads" parameter) or that it
-# runs on every worker type (EveryWorkerType, EveryWorkerClass, AnyWorkerClass). Nothing is listed by hand; in
+# runs on every worker type (...EveryWorkerType, ...AnyWorkerClass...; not the "WorkerTypes/"
+# prefix of a parameterized suite, whose parameter says which worker runs). Nothing is listed by hand; in
 # turn the harness fails any test that starts `-k threads` under ctest without the label
 # (FORKSAFE_TEST_THREADS_LABEL, checked in Server::start), so a threaded test cannot skip TSan.
 include_guard(GLOBAL)
-set(FORKSAFE_THREADS_NAME_RULE "[Tt]hread(s|ed)|(Every|Any)Worker(Type|Class)")
+set(FORKSAFE_THREADS_NAME_RULE "[Tt]hread(s|ed)|Worker(Type|Class)([^s]|$)")
 
 function(forksafe_server_test name)
   cmake_parse_arguments(PARSE_ARGV 1 T "HARNESS" "TIMEOUT" "LINK;DEFINES;DEPENDS;LABELS")
