@@ -9,8 +9,9 @@
 namespace forksafe {
 
 llvm::StringRef PreforkDescriptorCheck::summary() const {
-  return "A socket, file or connection is opened before fork, stored in static storage and used "
-         "per request: every worker shares it.";
+  return "A socket, file or connection is opened before fork (socket(), open(), fopen(), a "
+         "database connect), stored in static storage and used per request: every worker shares "
+         "it.";
 }
 
 llvm::StringRef PreforkDescriptorCheck::help() const {

@@ -1,4 +1,4 @@
-// forksafe-prefork-pid: getpid()/gettid() cached in static storage before fork.
+// forksafe-prefork-pid: getpid()/gettid()/getppid() cached in static storage before fork.
 #include "PreforkPidCheck.h"
 
 #include <map>
@@ -8,8 +8,8 @@
 namespace forksafe {
 
 llvm::StringRef PreforkPidCheck::summary() const {
-  return "getpid() or gettid() is stored in static storage before fork: every worker sees the "
-         "master's pid.";
+  return "getpid(), gettid() or getppid() is stored in static storage before fork: every worker "
+         "sees the master's pid (or the master's parent).";
 }
 
 llvm::StringRef PreforkPidCheck::help() const {

@@ -18,7 +18,7 @@
 namespace {
 
 using forksafe::test::ProcessResult;
-using forksafe::test::runProcess;
+using forksafe::test::run_process;
 using forksafe::test::TempDir;
 using forksafe::test::writeCompileCommands;
 
@@ -149,8 +149,9 @@ TEST(CheckCli, FindsBuiltinHeadersFromAnywhere) {
                "#include <stddef.h>\n#include <stdarg.h>\n#include <atomic>\n"
                "std::atomic<size_t> g_bytes{0};\n"
                "[[clang::annotate(\"forksafe::handler\")]] void Handle() { g_bytes += 1; }\n");
-  ProcessResult r = runProcess({copy, "--no-cache", "--format=json", "app.cpp", "--", "-std=c++17"},
-                               dir.path() + "/work");
+  ProcessResult r =
+      run_process({copy, "--no-cache", "--format=json", "app.cpp", "--", "-std=c++17"},
+                  fstest::in_dir(dir.path() + "/work"));
   ASSERT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.out.find("g_bytes"), std::string::npos);
 }
@@ -193,7 +194,7 @@ TEST(CheckCli, DeepExpressionsDoNotCrash) {
   std::vector<std::string> args = sources;
   args.insert(args.end(), {"-j2", "--"});
   ProcessResult r = check(args);
-  EXPECT_FALSE(r.timedOut);
+  EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("3 file(s) checked"), std::string::npos) << r.err;
 }
@@ -233,7 +234,7 @@ TEST_P(BadInputs, OneLineErrorAndExitTwo) {
   for (size_t at; (at = expected.find("$DIR")) != std::string::npos;)
     expected.replace(at, 4, dir.path());
   ProcessResult r = check(args);
-  EXPECT_FALSE(r.timedOut);
+  EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.status, 2) << r.out << r.err;
   EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
   size_t errors = 0;
@@ -328,7 +329,7 @@ TEST(CheckCli, SarifForCodeScanning) {
   std::vector<std::string> args = {FORKSAFE_CHECK_BINARY, "--no-cache", "--format=sarif", "-o",
                                    "out.sarif",           "app.cpp"};
   for (const std::string& a : includeArgs()) args.push_back(a);
-  ProcessResult r = runProcess(args, dir.path());
+  ProcessResult r = run_process(args, fstest::in_dir(dir.path()));
   ASSERT_EQ(r.status, 1) << r.err;
   auto buffer = llvm::MemoryBuffer::getFile(dir.path() + "/out.sarif");
   ASSERT_TRUE(static_cast<bool>(buffer));

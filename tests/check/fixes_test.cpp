@@ -17,8 +17,8 @@
 
 namespace {
 
+using forksafe::test::run_process;
 using forksafe::test::runChecker;
-using forksafe::test::runProcess;
 using forksafe::test::TempDir;
 
 // Why `counter` in `code` cannot become std::atomic ("" when it can).
@@ -154,8 +154,8 @@ struct App {
     return out;
   }
   bool compiles() const {
-    return runProcess({"/usr/bin/clang++-19", "-std=c++17", "-fsyntax-only",
-                       "-I" FORKSAFE_RUNTIME_INCLUDE, "-I" + dir.path() + "/include", source})
+    return run_process({"/usr/bin/clang++-19", "-std=c++17", "-fsyntax-only",
+                        "-I" FORKSAFE_RUNTIME_INCLUDE, "-I" + dir.path() + "/include", source})
                .status == 0;
   }
 };
@@ -212,7 +212,7 @@ TEST(ExportFixes, ClangApplyReplacementsAppliesThemAndTheFindingsGo) {
   EXPECT_NE(yaml.find("DiagnosticName:  forksafe-unsynchronized-state"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("ReplacementText: 'std::atomic<long>'"), std::string::npos) << yaml;
   EXPECT_EQ(read(app.source).find("atomic"), std::string::npos);  // exporting edits nothing
-  auto apply = runProcess({"/usr/bin/clang-apply-replacements-19", yamlDir});
+  auto apply = run_process({"/usr/bin/clang-apply-replacements-19", yamlDir});
   ASSERT_EQ(apply.status, 0) << apply.err;
   std::string text = read(app.source);
   EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
@@ -282,7 +282,7 @@ TEST_P(FixtureFixes, ApplyingEveryFixLeavesNoFindingAndCompiles) {
   auto exported =
       check({"--quiet", "--fix-notes", "--export-fixes=" + dir.path() + "/fixes/f.yaml"});
   ASSERT_NE(exported.status, 2) << exported.err;
-  auto apply = runProcess({"/usr/bin/clang-apply-replacements-19", dir.path() + "/fixes"});
+  auto apply = run_process({"/usr/bin/clang-apply-replacements-19", dir.path() + "/fixes"});
   ASSERT_EQ(apply.status, 0) << apply.err << apply.out;
   auto after = check({"--quiet", "--format=json"});
   auto parsed = llvm::json::parse(after.out);
@@ -293,7 +293,7 @@ TEST_P(FixtureFixes, ApplyingEveryFixLeavesNoFindingAndCompiles) {
         << "still reported: line " << *f.getInteger("line") << " " << f.getString("rule")->str();
   }
   compile.push_back(source);
-  auto compiled = runProcess(compile);
+  auto compiled = run_process(compile);
   EXPECT_EQ(compiled.status, 0) << compiled.err << read(source);
 }
 

@@ -1,12 +1,19 @@
 // Runs every fixture under tests/check/fixtures/ through forksafe-check and compares its findings
 // with the expectations written inline in the fixture:
-//   `// expect: <rule> [<rule>...]`   a finding of each rule is reported at this line (the
-//                                    marker may follow a NOLINT comment on the same line)
+//   `// expect: <rule> ["<text>"] [<rule> ["<text>"]...]`
+//                                    a finding of each rule is reported at this line, and its
+//                                    message contains <text> when one is given (no `"` or `//`
+//                                    inside; the marker may follow a NOLINT comment on the line)
 //   `// expect-note: <rule>`          a finding of that rule has a note at this line
 //   `// RUN-ARGS: <args>`             extra forksafe-check arguments (before `--`); %S is the
 //                                    fixture's directory
 //   `// expect-message: <text>`       a finding at this line has <text> in its message
-// An unannotated line is a negative case: any finding there fails the test.
+// An unannotated line is a negative case: any finding there fails the test. A fixture named after
+// a rule (fixtures/<rule>.cpp) must report that rule at the rule's default severity.
+//
+// CheckRules ties each rule of the registry to its doc page docs/checks/<rule>.md (title, the
+// "**Default severity:** <severity>" line, the functions its "What it flags" section names) and to
+// its fixture.
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -18,7 +25,9 @@
 #include <string>
 #include <vector>
 
+#include "CheckRegistry.h"
 #include "CheckTool.h"
+#include "temp_dir.hpp"  // tests/common
 
 namespace {
 
@@ -26,6 +35,11 @@ struct Expectation {
   std::set<std::pair<unsigned, std::string>> findings;     // (line, rule)
   std::set<std::pair<unsigned, std::string>> notes;        // (line, rule of the finding)
   std::vector<std::pair<unsigned, std::string>> messages;  // (line, text in a message)
+  struct Pin {
+    unsigned line;
+    std::string rule, text;
+  };
+  std::vector<Pin> pins;  // `expect: <rule> "<text>"`
   std::vector<std::string> args;
 };
 
@@ -35,6 +49,32 @@ std::vector<std::string> words(const std::string& text) {
   for (std::string w; in >> w;) {
     while (!w.empty() && w.back() == ',') w.pop_back();
     if (!w.empty()) out.push_back(w);
+  }
+  return out;
+}
+
+// The rules of an `expect: ` marker, each with the "text" that follows it (empty when none).
+std::vector<std::pair<std::string, std::string>> expectedRules(const std::string& line) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t at = line.find("expect: ");
+  if (at == std::string::npos) return out;
+  std::string rest = line.substr(at + 8);
+  rest = rest.substr(0, rest.find("//"));  // another marker may follow
+  size_t i = 0;
+  while (i < rest.size()) {
+    char c = rest[i];
+    if (c == ' ' || c == ',' || c == '\t') {
+      ++i;
+    } else if (c == '"') {
+      size_t close = rest.find('"', i + 1);
+      std::string text = rest.substr(i + 1, close == std::string::npos ? close : close - i - 1);
+      if (!out.empty()) out.back().second = text;
+      i = close == std::string::npos ? rest.size() : close + 1;
+    } else {
+      size_t end = rest.find_first_of(" ,\t\"", i);
+      out.push_back({rest.substr(i, end == std::string::npos ? end : end - i), ""});
+      i = end == std::string::npos ? rest.size() : end;
+    }
   }
   return out;
 }
@@ -50,7 +90,10 @@ Expectation readExpectations(const std::string& path) {
       std::string rest = line.substr(at + marker.size());
       return words(rest.substr(0, rest.find("//")));  // another marker may follow
     };
-    for (const std::string& rule : take("expect: ")) e.findings.insert({n, rule});
+    for (const auto& [rule, text] : expectedRules(line)) {
+      e.findings.insert({n, rule});
+      if (!text.empty()) e.pins.push_back({n, rule, text});
+    }
     for (const std::string& rule : take("expect-note: ")) e.notes.insert({n, rule});
     for (std::string arg : take("// RUN-ARGS: ")) {
       if (size_t at = arg.find("%S"); at != std::string::npos)
@@ -90,6 +133,11 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
   ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError()) << "\n" << out;
   std::set<std::pair<unsigned, std::string>> findings, notes;
   std::vector<std::pair<unsigned, std::string>> messages;
+  std::vector<Expectation::Pin> reported;  // every finding: line, rule, message
+  // A fixture named after a rule reports it at the rule's default severity.
+  std::string ownRule = llvm::sys::path::stem(path).str(), ownSeverity;
+  for (const auto& check : forksafe::allChecks())
+    if (check->id() == ownRule) ownSeverity = forksafe::severityName(check->defaultSeverity());
   std::string details;
   for (const llvm::json::Value& v : *parsed->getAsObject()->getArray("findings")) {
     const llvm::json::Object& f = *v.getAsObject();
@@ -98,6 +146,11 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
     unsigned line = static_cast<unsigned>(*f.getInteger("line"));
     findings.insert({line, rule});
     messages.push_back({line, f.getString("message")->str()});
+    reported.push_back({line, rule, f.getString("message")->str()});
+    if (rule == ownRule && !ownSeverity.empty()) {
+      EXPECT_EQ(f.getString("severity").value_or("").str(), ownSeverity)
+          << rule << " at line " << line << " is not reported at the rule's default severity";
+    }
     details +=
         "  " + std::to_string(line) + ": [" + rule + "] " + f.getString("message")->str() + "\n";
     for (const llvm::json::Value& n : *f.getArray("notes")) {
@@ -119,6 +172,14 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
       found |= at == line && message.find(text) != std::string::npos;
     EXPECT_TRUE(found) << "no finding at line " << line << " says: " << text;
   }
+  for (const Expectation::Pin& pin : expected.pins) {
+    bool found = false;
+    for (const Expectation::Pin& r : reported)
+      found |=
+          r.line == pin.line && r.rule == pin.rule && r.text.find(pin.text) != std::string::npos;
+    EXPECT_TRUE(found) << "no " << pin.rule << " finding at line " << pin.line << " has \""
+                       << pin.text << "\" in its message";
+  }
   if (HasFailure()) ADD_FAILURE() << "findings reported:\n" << details;
 }
 
@@ -138,5 +199,74 @@ std::string testName(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Checks, Fixture, ::testing::ValuesIn(fixtures()), testName);
+
+TEST(CheckFixtureMarkers, ExpectTakesRulesAndQuotedMessageText) {
+  using Rules = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(expectedRules("int g;  // expect: a-rule"), (Rules{{"a-rule", ""}}));
+  EXPECT_EQ(expectedRules("int g;  // expect: a, b \"says this, too\" c // expect-note: d"),
+            (Rules{{"a", ""}, {"b", "says this, too"}, {"c", ""}}));
+  EXPECT_EQ(expectedRules("int g;  // NOLINT // expect: a \"x\""), (Rules{{"a", "x"}}));
+  EXPECT_TRUE(expectedRules("int g;  // expect-note: a").empty());
+}
+
+// The section `## <title>` of a doc page, up to the next heading of any level.
+std::string docSection(const std::string& page, const std::string& title) {
+  size_t at = page.find("\n## " + title + "\n");
+  if (at == std::string::npos) return "";
+  size_t start = page.find('\n', at + 1) + 1;
+  size_t end = page.find("\n#", start);
+  return page.substr(start, end == std::string::npos ? end : end - start);
+}
+
+// Every rule in the registry has a doc page that states its id and default severity, and a
+// fixture with at least one expectation of it (the Fixture test then checks the severity).
+TEST(CheckRules, EachHasItsDocPageAndFixture) {
+  auto checks = forksafe::allChecks();
+  ASSERT_FALSE(checks.empty());
+  for (const auto& check : checks) {
+    std::string id = check->id().str();
+    std::string page = fstest::read_file(FORKSAFE_DOCS_DIR "/checks/" + id + ".md");
+    ASSERT_FALSE(page.empty()) << "no doc page docs/checks/" << id << ".md";
+    EXPECT_EQ(page.rfind("# " + id + "\n", 0), 0u)
+        << "docs/checks/" << id << ".md does not start with '# " << id << "'";
+    std::string severity = forksafe::severityName(check->defaultSeverity());
+    EXPECT_NE(page.find("\n**Default severity:** " + severity + " "), std::string::npos)
+        << "docs/checks/" << id << ".md does not say '**Default severity:** " << severity << "'";
+    std::string fixture = fstest::read_file(std::string(FORKSAFE_FIXTURE_DIR) + "/" + id + ".cpp");
+    ASSERT_FALSE(fixture.empty()) << "no fixture tests/check/fixtures/" << id << ".cpp";
+    bool expects = false;
+    std::istringstream lines(fixture);
+    for (std::string line; std::getline(lines, line);)
+      for (const auto& expected : expectedRules(line)) expects |= expected.first == id;
+    EXPECT_TRUE(expects) << "tests/check/fixtures/" << id << ".cpp expects no " << id << " finding";
+  }
+}
+
+// What --list-checks and SARIF show (summary and help) names every function the doc page's "What
+// it flags" section names as a call: `name()` in backticks, not a member call like `m.lock()`.
+TEST(CheckRules, TextNamesTheFunctionsTheDocPageFlags) {
+  for (const auto& check : forksafe::allChecks()) {
+    std::string id = check->id().str();
+    std::string flags =
+        docSection(fstest::read_file(FORKSAFE_DOCS_DIR "/checks/" + id + ".md"), "What it flags");
+    EXPECT_FALSE(flags.empty()) << "docs/checks/" << id << ".md has no '## What it flags'";
+    std::string text = check->summary().str() + " " + check->help().str();
+    for (size_t at = flags.find('`'); at != std::string::npos; at = flags.find('`', at + 1)) {
+      size_t close = flags.find('`', at + 1);
+      if (close == std::string::npos) break;
+      std::string token = flags.substr(at + 1, close - at - 1);
+      at = close;
+      if (token.size() < 3 || token.compare(token.size() - 2, 2, "()") != 0) continue;
+      std::string name = token.substr(0, token.size() - 2);
+      if (name.find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+          std::string::npos)
+        continue;
+      EXPECT_NE(text.find(name + "("), std::string::npos)
+          << id << ": the doc page flags " << token
+          << " but the rule's summary and help never name it";
+    }
+  }
+}
 
 }  // namespace

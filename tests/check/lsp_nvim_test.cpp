@@ -7,7 +7,6 @@
 
 #include <string>
 
-#include "process_util.h"
 #include "test_util.h"
 
 namespace {
@@ -44,7 +43,7 @@ TEST(CheckLspNeovim, DiagnosticsAndQuickFixInARealEditor) {
   auto result = llvm::MemoryBuffer::getFile(out);
   ASSERT_TRUE(result) << "no result file; nvim status " << run.status << "\n" << run.out << run.err;
   std::string text = (*result)->getBuffer().str();
-  EXPECT_FALSE(run.timedOut) << text;
+  EXPECT_FALSE(run.timed_out) << text;
   EXPECT_EQ(run.status, 0) << text << run.err;
   // The diagnostic at g_hits' declaration (line 3, column 5), with its rule and documentation.
   EXPECT_NE(text.find("diagnostic 3:5 forksafe-per-worker-state "), std::string::npos) << text;

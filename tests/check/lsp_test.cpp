@@ -2,6 +2,7 @@
 // (debounce, unsaved buffers, a header edit re-publishing another file), cancellation, progress
 // and configuration changes. Every wait has a deadline; the server is killed if it hangs.
 #include <gtest/gtest.h>
+#include <llvm/Support/FileSystem.h>
 
 #include <string>
 #include <vector>

@@ -1,39 +1,35 @@
-// Helpers shared by the end-to-end checker tests: temporary projects and running the binary.
+// Helpers of the end-to-end checker tests: temporary projects and running the binary (on
+// tests/common).
 #pragma once
 
-#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/JSON.h>
-#include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include "process_util.h"
+#include "process.hpp"   // tests/common
+#include "temp_dir.hpp"  // tests/common
 
 namespace forksafe::test {
 
-// A directory removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    llvm::SmallString<128> dir;
-    llvm::sys::fs::createUniqueDirectory("forksafe-test", dir);
-    path_ = std::string(dir);
-  }
-  ~TempDir() { llvm::sys::fs::remove_directories(path_); }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& rel, const std::string& text) const {
-    std::string full = path_ + "/" + rel;
-    llvm::sys::fs::create_directories(llvm::sys::path::parent_path(full));
-    std::ofstream(full, std::ios::binary) << text;
-    return full;
-  }
+// tests/common's TempDir and process launcher, under the names the checker tests use.
+using fstest::ProcessOptions;
+using fstest::ProcessResult;
+using fstest::read_file;
+using fstest::run_process;
+using fstest::TempDir;
 
- private:
-  std::string path_;
-};
+// The launcher with positional arguments, as the language-server and CI tests call it.
+inline ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& cwd = "",
+                                int timeoutSeconds = 120,
+                                const std::vector<std::string>& env = {}) {
+  ProcessOptions options;
+  options.cwd = cwd;
+  options.env = env;
+  options.timeout_seconds = timeoutSeconds;
+  return run_process(argv, options);
+}
 
 // Writes build/compile_commands.json for `files` (compiled with the runtime headers and the
 // project's include/ directory on the path).
@@ -61,7 +57,11 @@ inline ProcessResult runChecker(std::vector<std::string> args, const std::string
   else
     env.push_back("FORKSAFE_CACHE_DIR=" + cacheDir);
   args.insert(args.begin(), FORKSAFE_CHECK_BINARY);
-  return runProcess(args, cwd, 300, env);
+  ProcessOptions options;
+  options.cwd = cwd;
+  options.env = std::move(env);
+  options.timeout_seconds = 300;
+  return run_process(args, options);
 }
 
 }  // namespace forksafe::test

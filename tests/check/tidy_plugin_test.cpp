@@ -15,7 +15,7 @@
 
 namespace {
 
-using forksafe::test::runProcess;
+using forksafe::test::run_process;
 using forksafe::test::TempDir;
 using Findings = std::set<std::pair<unsigned, std::string>>;  // (line, rule)
 
@@ -77,7 +77,10 @@ Findings checkerFindings(const std::string& file, const std::vector<std::string>
 
 forksafe::test::ProcessResult tidy(std::vector<std::string> args, const std::string& cwd = "") {
   args.insert(args.begin(), {"/usr/bin/clang-tidy-19", "--load=" FORKSAFE_TIDY_PLUGIN, "--quiet"});
-  return runProcess(args, cwd, 120);
+  forksafe::test::ProcessOptions options;
+  options.cwd = cwd;
+  options.timeout_seconds = 120;
+  return run_process(args, options);
 }
 
 std::string describe(const Findings& f) {
@@ -99,7 +102,7 @@ TEST_P(PluginFixture, SameFindingsAsForksafeCheckOnTheFileAlone) {
   }
   tidyArgs.insert(tidyArgs.end(), {path, "--", "-std=c++20", "-I" FORKSAFE_RUNTIME_INCLUDE});
   auto run = tidy(tidyArgs);
-  ASSERT_FALSE(run.timedOut);
+  ASSERT_FALSE(run.timed_out);
   Findings fromTidy = tidyFindings(run.out, path);
   Findings fromChecker = checkerFindings(path, extra);
   std::ifstream text(path);
@@ -178,8 +181,8 @@ TEST(Plugin, FixAppliesAtomicAndFixNotesMarksPerWorker) {
   text = read(source);
   EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
       << text << run.err;
-  EXPECT_EQ(runProcess({"/usr/bin/clang++-19", "-std=c++17", "-fsyntax-only",
-                        "-I" FORKSAFE_RUNTIME_INCLUDE, source})
+  EXPECT_EQ(run_process({"/usr/bin/clang++-19", "-std=c++17", "-fsyntax-only",
+                         "-I" FORKSAFE_RUNTIME_INCLUDE, source})
                 .status,
             0)
       << text;

@@ -23,124 +23,9 @@
 
 namespace fstest {
 
-double time_scale() {
-  const char* text = std::getenv("FORKSAFE_TEST_TIME_SCALE");
-  if (!text || !*text) return 1.0;
-  char* end = nullptr;
-  double v = std::strtod(text, &end);
-  if (*end != '\0' || !(v >= 1.0 && v <= 100.0)) {
-    std::fprintf(stderr,
-                 "forksafe tests: error: cannot use FORKSAFE_TEST_TIME_SCALE='%s': expected a "
-                 "number from 1 to 100\n",
-                 text);
-    std::exit(2);
-  }
-  return v;
-}
-
-Millis scaled(Millis bound) {
-  return Millis(static_cast<Millis::rep>(static_cast<double>(bound.count()) * time_scale()));
-}
-
 std::string serve_binary() { return FORKSAFE_SERVE_BIN; }
 std::string test_app() { return FORKSAFE_TEST_APP; }
 std::string counter_app() { return FORKSAFE_COUNTER_APP; }
-
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/forksafe-test-XXXXXX";
-  const char* made = ::mkdtemp(tmpl);
-  path_ = made ? made : "/tmp";
-}
-
-TempDir::~TempDir() {
-  if (path_.rfind("/tmp/forksafe-test-", 0) == 0) {
-    std::string cmd = "rm -rf '" + path_ + "'";
-    (void)!std::system(cmd.c_str());
-  }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int count_lines_with(const std::string& path, const std::string& needle) {
-  std::istringstream in(read_file(path));
-  int n = 0;
-  for (std::string line; std::getline(in, line);)
-    if (line.find(needle) != std::string::npos) ++n;
-  return n;
-}
-
-bool eventually(const std::function<bool()>& pred, Millis timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-namespace {
-
-/// The fields of /proc/PID/stat after the command name: state is [0], ppid [1], pgrp [2].
-std::vector<std::string> stat_fields(const std::string& pid) {
-  std::string stat = read_file("/proc/" + pid + "/stat");
-  std::size_t close = stat.rfind(')');
-  std::vector<std::string> out;
-  if (close == std::string::npos) return out;
-  std::istringstream rest(stat.substr(close + 2));
-  for (std::string f; rest >> f;) out.push_back(f);
-  return out;
-}
-
-/// Live processes whose stat field `index` equals `value`.
-std::vector<pid_t> live_processes_where(std::size_t index, long value) {
-  std::vector<pid_t> out;
-  DIR* d = ::opendir("/proc");
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
-    std::vector<std::string> f = stat_fields(e->d_name);
-    if (f.size() <= index || f[0] == "Z") continue;
-    if (std::atol(f[index].c_str()) == value) out.push_back(static_cast<pid_t>(pid));
-  }
-  ::closedir(d);
-  return out;
-}
-
-}  // namespace
-
-std::vector<pid_t> children_of(pid_t parent) { return live_processes_where(1, parent); }
-
-std::vector<pid_t> processes_in_group(pid_t pgid) { return live_processes_where(2, pgid); }
-
-bool process_gone(pid_t pid) {
-  std::vector<std::string> f = stat_fields(std::to_string(pid));
-  return f.empty() || f[0] == "Z";
-}
-
-long cpu_ticks(pid_t pid) {
-  std::vector<std::string> f = stat_fields(std::to_string(pid));
-  if (f.size() < 13) return -1;
-  return std::atol(f[11].c_str()) + std::atol(f[12].c_str());  // utime, stime (fields 14, 15)
-}
-
-long open_files_limit(pid_t pid) {
-  std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/limits"));
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("Max open files", 0) != 0) continue;
-    std::istringstream fields(line.substr(std::strlen("Max open files")));
-    std::string soft;
-    fields >> soft;
-    return soft == "unlimited" ? -1 : std::atol(soft.c_str());
-  }
-  return -1;
-}
 
 int listen_local(int* port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -194,9 +79,32 @@ Server::~Server() {
 
 void Server::kill_group() { ::kill(-pid_, SIGKILL); }
 
+namespace {
+
+/// Whether `args` select the threaded worker (-k threads, -kthreads, --worker-class[=]threads).
+bool selects_threads(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-kthreads" || a == "--worker-class=threads") return true;
+    if ((a == "-k" || a == "--worker-class") && i + 1 < args.size() && args[i + 1] == "threads")
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Server::start(const TempDir& dir, std::vector<std::string> args,
                    std::vector<std::pair<std::string, std::string>> env, int listen_fd) {
   log_path_ = dir.file("server.log");
+  // forksafe_server_test (server_test.cmake) sets FORKSAFE_TEST_THREADS_LABEL for every test ctest
+  // runs: "0" means the test's name does not carry the `threads` label, so TSan would skip it.
+  const char* labelled = std::getenv("FORKSAFE_TEST_THREADS_LABEL");
+  if (labelled && std::string(labelled) == "0" && selects_threads(args))
+    ADD_FAILURE()
+        << "this test starts a -k threads server but its name does not match the "
+           "`threads` rule of tests/serve/server_test.cmake (say Threads/Threaded or "
+           "EveryWorkerType in the name), so the TSan run (ctest -L threads) would skip it";
   args.insert(args.begin(), serve_binary());
   pid_ = ::fork();
   if (pid_ == 0) {

@@ -1,5 +1,5 @@
-// Integration-test harness: temp dirs, a supervised forksafe-serve process, libcurl and raw
-// clients.
+// Integration-test harness (on tests/common's TempDir and process helpers): a supervised
+// forksafe-serve process, libcurl and raw clients.
 //
 // Every wait is bounded; every server is started in its own process group and the whole group is
 // SIGKILLed and reaped in the destructor, so a failing test never leaves processes behind.
@@ -16,48 +16,14 @@
 #include <utility>
 #include <vector>
 
+#include "process.hpp"   // tests/common: time_scale, eventually, /proc queries
+#include "temp_dir.hpp"  // tests/common: TempDir, read_file
+
 namespace fstest {
-
-using namespace std::chrono_literals;
-using Millis = std::chrono::milliseconds;
-
-/// FORKSAFE_TEST_TIME_SCALE (default 1): slow builds (sanitizers, valgrind) set it to e.g. 3 and
-/// every timing bound a test asserts, and every default wait below, stretches by that factor.
-double time_scale();
-/// `bound` stretched by time_scale(). Assertions about how fast something happens use this.
-Millis scaled(Millis bound);
 
 std::string serve_binary();
 std::string test_app();
 std::string counter_app();
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string read_file(const std::string& path);
-int count_lines_with(const std::string& path, const std::string& needle);
-
-/// Polls `pred` every 20 ms until true or `timeout`; returns its last value.
-bool eventually(const std::function<bool()>& pred, Millis timeout = scaled(10000ms));
-
-/// Direct children of `pid`, read from /proc/*/stat.
-std::vector<pid_t> children_of(pid_t pid);
-/// Live (not zombie) processes whose process group is `pgid`.
-std::vector<pid_t> processes_in_group(pid_t pgid);
-/// True when `pid` no longer exists or is a zombie.
-bool process_gone(pid_t pid);
-/// User plus system CPU time of `pid` in clock ticks (utime + stime of /proc/PID/stat); -1 if gone.
-long cpu_ticks(pid_t pid);
-/// The soft RLIMIT_NOFILE of a running process, from /proc/PID/limits; -1 if unknown.
-long open_files_limit(pid_t pid);
 
 /// A listening TCP socket on 127.0.0.1 with a kernel-chosen port (for socket activation); -1 on
 /// failure.

@@ -163,7 +163,7 @@ TEST_P(HttpTest, HandlerExceptionIs500AndWorkerKeepsServing) {
 
 INSTANTIATE_TEST_SUITE_P(WorkerTypes, HttpTest, ::testing::Values("event", "sync", "threads"));
 
-TEST(HttpTimeouts, IdleAndHeaderTimeouts) {
+TEST(HttpTimeouts, IdleAndHeaderTimeoutsOnEveryWorkerType) {
   for (const char* kind : {"event", "sync", "threads"}) {
     TempDir dir;
     Server server;

@@ -58,7 +58,7 @@ TEST(Lifecycle, MaxRequestsRecyclesGracefully) {
   EXPECT_TRUE(s.wait_log("Autorestarting worker", 2));
 }
 
-TEST(Lifecycle, GracefulTermCompletesInFlightRequests) {
+TEST(Lifecycle, GracefulTermCompletesInFlightRequestsOfThreadedWorkers) {
   TempDir dir;
   Server s;
   ASSERT_TRUE(s.start_and_wait(dir, args({"-w", "1", "-k", "threads", "--threads", "4"}), 1));

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "temp_dir.hpp"
+
 namespace fstest {
 
 #ifndef FORKSAFE_REDIS_SERVER
@@ -22,23 +24,15 @@ namespace fstest {
 /// A redis-server on DIR/redis.sock; start() again after stop() restarts it on the same socket.
 class RedisServer {
  public:
-  RedisServer() {
-    char tmpl[] = "/tmp/fs-redis-XXXXXX";
-    if (::mkdtemp(tmpl)) dir_ = tmpl;
-    socket_ = dir_ + "/redis.sock";
-  }
-  ~RedisServer() {
-    stop();
-    ::unlink((dir_ + "/redis.log").c_str());
-    ::rmdir(dir_.c_str());
-  }
+  RedisServer() : socket_(dir_.file("redis.sock")) {}
+  ~RedisServer() { stop(); }
   bool start() {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::alarm(120);  // never outlives a hung test
       ::execlp(FORKSAFE_REDIS_SERVER, FORKSAFE_REDIS_SERVER, "--port", "0", "--unixsocket",
-               socket_.c_str(), "--save", "", "--appendonly", "no", "--dir", dir_.c_str(),
-               "--logfile", (dir_ + "/redis.log").c_str(), static_cast<char*>(nullptr));
+               socket_.c_str(), "--save", "", "--appendonly", "no", "--dir", dir_.path().c_str(),
+               "--logfile", dir_.file("redis.log").c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 500; ++i) {
@@ -63,7 +57,7 @@ class RedisServer {
   std::string url() const { return "unix:" + socket_; }
 
  private:
-  std::string dir_;
+  TempDir dir_;  // tests/common
   std::string socket_;
   pid_t pid_ = -1;
 };

@@ -14,6 +14,7 @@
 
 #include "shm_arena.hpp"
 #include "shm_store.hpp"
+#include "temp_dir.hpp"  // tests/common
 
 namespace {
 
@@ -211,17 +212,12 @@ TEST(SharedStore, BadUrlsAreRefused) {
 }
 
 TEST(SharedStore, FileArenaIsSharedByIndependentOpens) {
-  char dir[] = "/tmp/fs-shared-XXXXXX";
-  ASSERT_TRUE(::mkdtemp(dir));
-  const std::string url = std::string("shm:") + dir + "/arena?size=2M";
-  {
-    Counter a("c", forksafe::shared::open(url));
-    Counter b("c", forksafe::shared::open(url));
-    a.add(5);
-    EXPECT_EQ(b.add(1), 6);
-  }
-  ::unlink((std::string(dir) + "/arena").c_str());
-  ::rmdir(dir);
+  fstest::TempDir dir;
+  const std::string url = "shm:" + dir.file("arena") + "?size=2M";
+  Counter a("c", forksafe::shared::open(url));
+  Counter b("c", forksafe::shared::open(url));
+  a.add(5);
+  EXPECT_EQ(b.add(1), 6);
 }
 
 // A holder killed with its journal committed but not applied: the next locker finishes the update.

@@ -564,15 +564,12 @@ TEST(VerifyFailOn, BadValuesAreOneLineErrors) {
 // is built (or FORKSAFE_CHECKER_FOR_TESTS names one), check that it still says exactly that.
 #ifdef FORKSAFE_CHECK_BIN
 json run_checker(const std::string& source) {
-  std::string cmd = std::string("timeout 120 ") + FORKSAFE_CHECK_BIN + " --format=json -q '" +
-                    source + "' -- -std=c++17 -I'" + FORKSAFE_INCLUDE_DIR + "' 2>/dev/null";
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    ::pclose(p);
-  }
-  return json::parse(out, nullptr, false);
+  ProcessOptions options;
+  options.timeout_seconds = 120;
+  ProcessResult r = run_process({FORKSAFE_CHECK_BIN, "--format=json", "-q", source, "--",
+                                 "-std=c++17", std::string("-I") + FORKSAFE_INCLUDE_DIR},
+                                options);
+  return json::parse(r.out, nullptr, false);
 }
 #endif
 
@@ -610,10 +607,7 @@ TEST(VerifyChecker, ExamplesGetExactlyTheCommittedFindings) {
   for (const auto& [name, source] : sources) {
     json actual = run_checker(std::string(FORKSAFE_SOURCE_DIR) + "/" + source);
     ASSERT_TRUE(actual.is_object()) << source;
-    std::ifstream in(findings(name));
-    std::stringstream buf;
-    buf << in.rdbuf();
-    EXPECT_EQ(keys(actual), keys(json::parse(buf.str()))) << source;
+    EXPECT_EQ(keys(actual), keys(json::parse(read_file(findings(name))))) << source;
     bool fixed = name.find("_fixed") != std::string::npos;
     int errors = 0;
     for (const json& f : actual["findings"]) errors += f["severity"] == "error";

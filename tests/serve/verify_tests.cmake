@@ -1,5 +1,6 @@
 # forksafe-serve --verify: unit tests on a library with a known layout (and a stripped copy of it),
-# then real-process tests on the example apps (see docs/verify.md). Included from CMakeLists.txt.
+# then real-process tests on the example apps (see docs/verify.md). Included from CMakeLists.txt,
+# after server_test.cmake.
 find_package(CURL REQUIRED)
 add_library(verify_layout MODULE apps/verify_layout.cpp)
 target_link_libraries(verify_layout PRIVATE forksafe::headers)
@@ -20,27 +21,21 @@ forksafe_add_app(verify_heap apps/verify_heap.cpp)
 forksafe_add_app(verify_big_heap apps/verify_big_heap.cpp)  # for tests/bench/verify_heap_bench.sh
 
 set(VERIFY_DATA_DIR ${CMAKE_CURRENT_SOURCE_DIR}/verify_data)
-add_executable(serve_verify_unit_tests verify_unit_test.cpp)
-target_link_libraries(serve_verify_unit_tests PRIVATE forksafe_serve_core GTest::gtest_main)
-target_compile_definitions(serve_verify_unit_tests PRIVATE
-  VERIFY_LAYOUT_LIB="$<TARGET_FILE:verify_layout>"
-  VERIFY_STRIPPED_LIB="${CMAKE_CURRENT_BINARY_DIR}/verify_layout_stripped.so"
-  VERIFY_STRIPPED_APP="${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so"
-  VERIFY_DATA_DIR="${VERIFY_DATA_DIR}")
-add_dependencies(serve_verify_unit_tests verify_layout verify_layout_stripped counter_stripped)
-gtest_discover_tests(serve_verify_unit_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 30)
+forksafe_server_test(serve_verify_unit_tests verify_unit_test.cpp LINK forksafe_serve_core
+  DEFINES VERIFY_LAYOUT_LIB="$<TARGET_FILE:verify_layout>"
+          VERIFY_STRIPPED_LIB="${CMAKE_CURRENT_BINARY_DIR}/verify_layout_stripped.so"
+          VERIFY_STRIPPED_APP="${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so"
+          VERIFY_DATA_DIR="${VERIFY_DATA_DIR}"
+  DEPENDS verify_layout verify_layout_stripped counter_stripped TIMEOUT 30)
 find_package(nlohmann_json 3 REQUIRED)
-add_executable(serve_verify_tests harness.cpp verify_test.cpp)
-target_link_libraries(serve_verify_tests PRIVATE GTest::gtest_main CURL::libcurl nlohmann_json::nlohmann_json)
+forksafe_server_test(serve_verify_tests verify_test.cpp HARNESS LINK nlohmann_json::nlohmann_json
+  TIMEOUT 120)
 target_compile_definitions(serve_verify_tests PRIVATE
-  FORKSAFE_SERVE_BIN="$<TARGET_FILE:forksafe-serve>"
-  FORKSAFE_TEST_APP="$<TARGET_FILE:test_app>"
-  FORKSAFE_COUNTER_APP="$<TARGET_FILE:counter>"
   VERIFY_APP_DIR="$<TARGET_FILE_DIR:counter>"
   VERIFY_TEST_APP_DIR="$<TARGET_FILE_DIR:verify_prefork>"
   VERIFY_STRIPPED_APP="${CMAKE_CURRENT_BINARY_DIR}/counter_stripped.so"
   VERIFY_DATA_DIR="${VERIFY_DATA_DIR}")
-add_dependencies(serve_verify_tests forksafe-serve hello counter_stripped verify_hidden_write verify_prefork verify_heap
+add_dependencies(serve_verify_tests hello counter_stripped verify_hidden_write verify_prefork verify_heap
   counter counter_fixed sessions sessions_fixed ids ids_fixed tokens tokens_fixed cache cache_fixed
   dbconn dbconn_fixed quota quota_fixed stock stock_fixed)
 # The checker part runs when forksafe-check is built, or against FORKSAFE_CHECKER_FOR_TESTS (a path).
@@ -53,7 +48,6 @@ elseif(FORKSAFE_CHECKER_FOR_TESTS)
 endif()
 target_compile_definitions(serve_verify_tests PRIVATE FORKSAFE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
   FORKSAFE_INCLUDE_DIR="${PROJECT_SOURCE_DIR}/runtime/include")
-gtest_discover_tests(serve_verify_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 120)
 
 # Not a test: the isolated per-request cost of --verify, quoted in docs/performance.md.
 add_executable(verify_diff_bench ../bench/verify_diff_bench.cpp)
