@@ -20,9 +20,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "BuildFacts.h"
-#include "Config.h"
-#include "Frontend.h"
+#include "config/Config.h"
+#include "facts/BuildFacts.h"
+#include "facts/Frontend.h"
 
 extern char** environ;
 

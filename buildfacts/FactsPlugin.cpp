@@ -18,9 +18,9 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Support/xxhash.h>
 
-#include "BuildFacts.h"
-#include "Config.h"
-#include "FactCollector.h"
+#include "config/Config.h"
+#include "facts/BuildFacts.h"
+#include "facts/FactCollector.h"
 
 namespace forksafe {
 namespace {

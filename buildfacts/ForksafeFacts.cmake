@@ -7,20 +7,24 @@
 # forksafe-facts launcher, which parses the same command with clang next to the real compile.
 # See docs/facts-from-the-build.md.
 #
-# FORKSAFE_FACTS_PLUGIN and FORKSAFE_FACTS_LAUNCHER locate the two tools (default: next to this
-# file in an installed package: <prefix>/lib/libforksafe-facts.so, <prefix>/bin/forksafe-facts).
-get_filename_component(_forksafe_facts_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
-if(NOT FORKSAFE_FACTS_PLUGIN)
-  set(FORKSAFE_FACTS_PLUGIN "${CMAKE_CURRENT_LIST_DIR}/../../libforksafe-facts.so")
+# FORKSAFE_FACTS_PLUGIN and FORKSAFE_FACTS_LAUNCHER locate the two tools (default: where the
+# installed package put them, relative to this file; the in-tree copy has no default).
+if(NOT FORKSAFE_FACTS_PLUGIN AND NOT "@FORKSAFE_FACTS_PLUGIN_FROM_MODULE@" MATCHES "^@")
+  get_filename_component(FORKSAFE_FACTS_PLUGIN
+                         "${CMAKE_CURRENT_LIST_DIR}/@FORKSAFE_FACTS_PLUGIN_FROM_MODULE@" ABSOLUTE)
 endif()
-if(NOT FORKSAFE_FACTS_LAUNCHER)
-  set(FORKSAFE_FACTS_LAUNCHER "${_forksafe_facts_prefix}/bin/forksafe-facts")
+if(NOT FORKSAFE_FACTS_LAUNCHER AND NOT "@FORKSAFE_FACTS_LAUNCHER_FROM_MODULE@" MATCHES "^@")
+  get_filename_component(FORKSAFE_FACTS_LAUNCHER
+                         "${CMAKE_CURRENT_LIST_DIR}/@FORKSAFE_FACTS_LAUNCHER_FROM_MODULE@" ABSOLUTE)
 endif()
 
 function(forksafe_enable_facts)
   cmake_parse_arguments(PARSE_ARGV 0 F "LAUNCHER" "DIR" "")
   if(NOT F_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "forksafe_enable_facts(): no target given")
+  endif()
+  if(NOT FORKSAFE_FACTS_PLUGIN OR NOT FORKSAFE_FACTS_LAUNCHER)
+    message(FATAL_ERROR "forksafe_enable_facts(): set FORKSAFE_FACTS_PLUGIN and FORKSAFE_FACTS_LAUNCHER")
   endif()
   set(use_plugin OFF)
   if(NOT F_LAUNCHER AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang"

@@ -56,7 +56,12 @@ void summarize(const Report& report, const AnalysisStats& stats, llvm::raw_ostre
   size_t errors = 0, warnings = 0;
   for (const Finding& f : report.findings) (f.severity == Severity::Error ? errors : warnings)++;
   err << "forksafe-check: " << stats.checked << " file(s) checked";
-  if (stats.cached) err << " (" << stats.cached << " from cache)";
+  if (stats.cached && stats.fromBuild)
+    err << " (" << stats.cached << " from cache, " << stats.fromBuild << " from build facts)";
+  else if (stats.cached)
+    err << " (" << stats.cached << " from cache)";
+  else if (stats.fromBuild)
+    err << " (" << stats.fromBuild << " from build facts)";
   err << ": " << errors << " error(s), " << warnings << " warning(s)";
   if (stats.suppressed) err << ", " << stats.suppressed << " suppressed by NOLINT";
   if (stats.library) err << ", " << stats.library << " in library code not shown";

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "facts/BuildFacts.h"
 #include "test_util.h"
 
 namespace {
@@ -141,6 +142,42 @@ int countFiles(const std::string& build, const char* suffix) {
        it.increment(ec))
     n += llvm::StringRef(it->path()).ends_with(suffix);
   return n;
+}
+
+TEST(CheckBuildFacts, CommandKeyLeavesOutOnlyOutputArguments) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(forksafe::normalizedCommand({"clang++-19", "-DX", "-fplugin=/p.so",
+                                         "-fplugin-arg-forksafe-facts-out=/d", "-MD", "-MT", "a.o",
+                                         "-MF", "a.o.d", "-o", "a.o", "-c", "a.cpp"}),
+            (V{"clang++-19", "-DX", "-c", "a.cpp"}));
+  EXPECT_EQ(forksafe::normalizedCommand({"g++", "-oa.o", "-O2", "-c", "a.cpp"}),
+            (V{"g++", "-O2", "-c", "a.cpp"}));
+  EXPECT_EQ(forksafe::clangCompatibleCommand(
+                {"g++", "-fno-canonical-system-headers", "-O2", "-std=gnu++17", "-c", "a.cpp"}),
+            (V{"g++", "-O2", "-std=gnu++17", "-c", "a.cpp"}));
+  EXPECT_EQ(forksafe::commandOutput({"g++", "-c", "src/a.cpp", "-o", "obj/a.o"}, "/b"),
+            "/b/obj/a.o");
+  EXPECT_EQ(forksafe::commandSources({"g++", "-I", "inc", "-c", "src/a.cpp", "-o", "a.o"}, "/b"),
+            (V{"/b/src/a.cpp"}));
+  EXPECT_EQ(forksafe::factsPath("/b/obj/a.o", ""), "/b/obj/a.o.forksafe");
+  EXPECT_EQ(llvm::sys::path::parent_path(forksafe::factsPath("/b/obj/a.o", "/f")), "/f");
+  EXPECT_NE(forksafe::factsPath("/b/obj/a.o", "/f"), forksafe::factsPath("/c/obj/a.o", "/f"));
+}
+
+TEST(CheckBuildFacts, ADamagedFactsFileIsRejected) {
+  TempDir dir;
+  forksafe::BuildFacts facts;
+  facts.source = "/src/a.cpp";
+  facts.facts.emplace_back();
+  std::string path = dir.path() + "/a.o.forksafe";
+  ASSERT_EQ(forksafe::writeBuildFacts(facts, path), "");
+  std::string why;
+  ASSERT_TRUE(forksafe::readBuildFacts(path, why).has_value()) << why;
+  std::string text = readFile(path);
+  text[text.size() / 2] ^= 1;
+  dir.file("a.o.forksafe", text);
+  EXPECT_FALSE(forksafe::readBuildFacts(path, why).has_value());
+  EXPECT_EQ(why, "damaged (checksum mismatch)");
 }
 
 TEST(CheckBuildFacts, ClangPluginBuildGivesTheFullReportAndStaysEqualWhenStale) {

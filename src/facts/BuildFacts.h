@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "Config.h"
-#include "Facts.h"
-#include "Frameworks.h"
+#include "config/Config.h"
+#include "config/Frameworks.h"
+#include "facts/Facts.h"
 
 namespace forksafe {
 

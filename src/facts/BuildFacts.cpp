@@ -1,5 +1,5 @@
 // See BuildFacts.h.
-#include "BuildFacts.h"
+#include "facts/BuildFacts.h"
 
 #include <clang/Driver/Options.h>
 #include <llvm/ADT/StringExtras.h>
@@ -13,8 +13,8 @@
 
 #include <algorithm>
 
-#include "FactsCache.h"
-#include "FactsIO.h"
+#include "facts/FactsCache.h"
+#include "facts/FactsIO.h"
 
 #if __has_include("AnalysisFingerprint.inc")
 #include "AnalysisFingerprint.inc"  // FORKSAFE_ANALYSIS_FINGERPRINT: a hash of src/ (CMake)
