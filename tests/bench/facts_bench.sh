@@ -23,20 +23,22 @@ for tool in "$check" "$plugin"; do
 done
 command -v ninja >/dev/null || { echo "facts_bench: needs ninja (apt-get install ninja-build)" >&2; exit 2; }
 
-# seconds CMD...: runs CMD, prints its wall time in seconds. Exit status 1 is forksafe-check's
-# "errors found", not a failure.
+# seconds CMD...: runs CMD, prints its wall time and its CPU time (user + system, children
+# included) in seconds. Exit status 1 is forksafe-check's "errors found", not a failure.
 seconds() {
   local status=0
-  /usr/bin/time -f "%e" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || status=$?
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || status=$?
   if [ "$status" -gt 1 ]; then
     echo "facts_bench: failed ($status): $*" >&2
     tail -5 "$work/err" >&2
     exit 1
   fi
-  tail -n 1 "$work/time"
+  tail -n 1 "$work/time" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.3f", a/b; else print "-" }'; }
+# best "WALL CPU" of two: the one with the smaller wall time.
+best() { awk -v a="$1" -v b="$2" 'BEGIN{ split(a, x, " "); split(b, y, " "); print (b=="" || x[1]<y[1]) ? a : b }'; }
 
 for n in $sizes; do
   dir="$work/gen-$n"
@@ -66,10 +68,8 @@ EOF
   plain="" withplugin=""
   for _ in $(seq "${RUNS:-1}"); do
     rm -rf "$dir/plain" "$dir/obj"
-    t=$(seconds ninja -C "$dir" -f plain.ninja -j "$jobs")
-    plain=$(awk -v a="$t" -v b="$plain" 'BEGIN{ print (b=="" || a<b) ? a : b }')
-    t=$(seconds ninja -C "$dir" -f plugin.ninja -j "$jobs")
-    withplugin=$(awk -v a="$t" -v b="$withplugin" 'BEGIN{ print (b=="" || a<b) ? a : b }')
+    plain=$(best "$(seconds ninja -C "$dir" -f plain.ninja -j "$jobs")" "$plain")
+    withplugin=$(best "$(seconds ninja -C "$dir" -f plugin.ninja -j "$jobs")" "$withplugin")
   done
   facts=$(ls "$dir"/obj/*.o.forksafe | wc -l)
   cold=$(seconds "$check" -p "$dir" --no-cache --no-build-facts -q -j "$jobs")
@@ -79,13 +79,17 @@ EOF
   same=$(cmp -s "$work/out" "$work/cold.out" && echo "identical" || echo "DIFFERENT")
   echo
   echo "## $tus generated handler TUs, -j$jobs ($facts facts files written by the plugin build)"
-  printf '%-52s %10s %8s\n' "run" "wall (s)" "ratio"
-  printf '%-52s %10s %8s\n' "clang++-19 build, no plugin" "$plain" "1.000"
-  printf '%-52s %10s %8s\n' "clang++-19 build, -fplugin=libforksafe-facts.so" "$withplugin" "$(ratio "$withplugin" "$plain")"
-  printf '%-52s %10s %8s\n' "forksafe-check -p, cold (--no-cache --no-build-facts)" "$cold" "1.000"
-  printf '%-52s %10s %8s\n' "forksafe-check -p, linking the build's facts" "$linked" "$(ratio "$linked" "$cold")"
+  row() {  # NAME "WALL CPU" "BASELINE_WALL BASELINE_CPU"
+    set -- "$1" $2 $3
+    printf '%-54s %9s %8s %9s %8s\n' "$1" "$2" "$(ratio "$2" "$4")" "$3" "$(ratio "$3" "$5")"
+  }
+  printf '%-54s %9s %8s %9s %8s\n' "run" "wall (s)" "ratio" "CPU (s)" "ratio"
+  row "clang++-19 build, no plugin" "$plain" "$plain"
+  row "clang++-19 build, -fplugin=libforksafe-facts.so" "$withplugin" "$plain"
+  row "forksafe-check -p, cold (--no-cache --no-build-facts)" "$cold" "$cold"
+  row "forksafe-check -p, linking the build's facts" "$linked" "$cold"
   echo "$stats"
   echo "reports: $same"
-  awk -v a="$withplugin" -v b="$plain" 'BEGIN{ r=a/b; printf "target build with plugin <= 1.10x: %.3fx %s\n", r, (r<=1.10?"met":"NOT met") }'
-  awk -v a="$linked" -v b="$cold" 'BEGIN{ r=a/b; printf "target check with build facts <= 5%% of cold: %.1f%% %s\n", 100*r, (r<=0.05?"met":"NOT met") }'
+  awk -v a="${withplugin% *}" -v b="${plain% *}" -v c="${withplugin#* }" -v d="${plain#* }" 'BEGIN{ r=a/b; printf "target build with plugin <= 1.10x: %.3fx wall (%.3fx CPU) %s\n", r, c/d, (r<=1.10?"met":"NOT met") }'
+  awk -v a="${linked% *}" -v b="${cold% *}" 'BEGIN{ r=a/b; printf "target check with build facts <= 5%% of cold: %.1f%% %s\n", 100*r, (r<=0.05?"met":"NOT met") }'
 done
