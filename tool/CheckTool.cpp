@@ -103,15 +103,16 @@ void summarize(const Report& report, const AnalysisStats& stats, bool changedLin
                llvm::raw_ostream& err) {
   size_t errors = 0, warnings = 0;
   for (const Finding& f : report.findings) (f.severity == Severity::Error ? errors : warnings)++;
-  if (stats.reported) {
+  // Where the facts came from, when not all were parsed now.
+  std::string from;
+  if (stats.cached) from += ", " + std::to_string(stats.cached) + " from cache";
+  if (stats.fromBuild) from += ", " + std::to_string(stats.fromBuild) + " from build facts";
+  if (stats.reported)
     err << "forksafe-check: " << stats.reported
-        << " file(s) checked (whole program: " << stats.checked << " file(s)";
-    if (stats.cached) err << ", " << stats.cached << " from cache";
-    err << ")";
-  } else {
-    err << "forksafe-check: " << stats.checked << " file(s) checked";
-    if (stats.cached) err << " (" << stats.cached << " from cache)";
-  }
+        << " file(s) checked (whole program: " << stats.checked << " file(s)" << from << ")";
+  else
+    err << "forksafe-check: " << stats.checked << " file(s) checked"
+        << (from.empty() ? "" : " (" + from.substr(2) + ")");
   err << ": " << errors << " error(s), " << warnings << " warning(s)";
   if (stats.suppressed) err << ", " << stats.suppressed << " suppressed by NOLINT";
   if (stats.library) err << ", " << stats.library << " in library code not shown";

@@ -37,7 +37,9 @@ std::string normalizeDashes(const std::string& arg) {
                                    "baseline",
                                    "write-baseline",
                                    "diff",
-                                   "line-filter"};
+                                   "line-filter",
+                                   "facts-dir",
+                                   "no-build-facts"};
   if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') return arg;
   std::string name =
       arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 1);
@@ -88,6 +90,11 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
                  "$XDG_CACHE_HOME/forksafe or ~/.cache/forksafe)");
   app.add_flag("--no-cache", options.noCache, "Analyse every file, read and write no cache");
   app.add_flag("--stats", options.stats, "Print the time spent in each phase on stderr");
+  app.add_option("--facts-dir", options.factsDir,
+                 "Facts files the build wrote (libforksafe-facts.so, forksafe-facts); alone, check "
+                 "every file they describe");
+  app.add_flag("--no-build-facts", options.noBuildFacts,
+               "Parse every file, even where the build left current facts");
   std::string headerFilter, excludeHeaderFilter;
   CLI::Option* header =
       app.add_option(

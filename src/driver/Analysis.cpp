@@ -37,6 +37,7 @@
 #include "config/Frameworks.h"
 #include "config/GlobList.h"
 #include "driver/CompileCommands.h"
+#include "facts/BuildFacts.h"
 #include "facts/FactsCache.h"
 #include "facts/Frontend.h"
 #include "model/Link.h"
@@ -174,6 +175,8 @@ struct Job {
   // Reported on: named, or part of a run without named sources. With -p and named sources the
   // other files of the database are analysed too, and a failure to parse one is only a notice.
   bool reported = true;
+  bool fromBuild = false;     // linked from the facts the build wrote
+  std::string buildFactsWhy;  // why the build's facts could not be used, when looked for
 };
 
 // "[ 12/100] 0:34 left  src/routes.cpp" on a terminal; nothing in logs or CI.
@@ -230,6 +233,9 @@ class Analysis::Impl {
     }
     frontend_.extraArgs = options.extraArgs;
     frontend_.extraArgsBefore = options.extraArgsBefore;
+    // --extra-arg changes the parse: facts the build wrote without it do not apply.
+    if (!options.noBuildFacts && options.extraArgs.empty() && options.extraArgsBefore.empty())
+      buildFacts_ = std::make_unique<BuildFactsIndex>(options.factsDir);
   }
 
   int listChecks(llvm::raw_ostream& out) {
@@ -260,7 +266,21 @@ class Analysis::Impl {
         return failed("", std::string("invalid ") + flag + " regex '" + **pattern + "': " + why);
     }
     std::shared_ptr<const clang::tooling::CompilationDatabase> shared;
-    if (options_.hasCompilerArgs) {
+    std::vector<std::string> recorded;  // --facts-dir alone: the sources the facts describe
+    if (!options_.factsDir.empty() && !llvm::sys::fs::is_directory(options_.factsDir))
+      return failed("", "cannot read facts: '" + options_.factsDir + "' is not a directory");
+    if (!options_.factsDir.empty() && !options_.hasCompilerArgs && options_.buildPath.empty() &&
+        options_.sources.empty()) {
+      // --facts-dir alone: the files and the compile commands the facts record.
+      std::string why;
+      BuildFactsIndex* index = buildFacts_.get();
+      std::unique_ptr<BuildFactsIndex> scanOnly;
+      if (!index) index = (scanOnly = std::make_unique<BuildFactsIndex>(options_.factsDir)).get();
+      shared = index->scan(why);
+      if (!shared) return failed("", "cannot read facts: " + why);
+      recorded = shared->getAllFiles();
+      std::sort(recorded.begin(), recorded.end());
+    } else if (options_.hasCompilerArgs) {
       shared =
           std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
     } else if (!options_.buildPath.empty()) {
@@ -289,6 +309,7 @@ class Analysis::Impl {
       for (const std::string& file : shared->getAllFiles())
         if (!named.count(absolute(file))) sources.push_back(file);
     }
+    if (sources.empty()) sources = recorded;
     if (sources.empty())
       return failed("",
                     "no input files: pass source files, or -p <build-dir> to check a whole "
@@ -313,6 +334,8 @@ class Analysis::Impl {
 
     std::vector<const TUFacts*> units;
     ModelOptions modelOptions;
+    size_t buildMissed = 0;
+    std::string firstBuildMiss;
     if (options_.deployment == "prefork") modelOptions.forced = Deployment::Prefork;
     if (options_.deployment == "replicas") modelOptions.forced = Deployment::Replicas;
     for (Job& job : jobs) {
@@ -329,6 +352,12 @@ class Analysis::Impl {
       }
       ++stats_.checked;
       stats_.cached += job.cached;
+      stats_.fromBuild += job.fromBuild;
+      if (!job.fromBuild && !job.buildFactsWhy.empty()) {
+        ++buildMissed;
+        if (firstBuildMiss.empty())
+          firstBuildMiss = llvm::sys::path::filename(job.file).str() + ": " + job.buildFactsWhy;
+      }
       for (const TUFacts& f : job.outcome.facts) {
         units.push_back(&f);
         sources_.insert(f.mainFile);
@@ -345,12 +374,16 @@ class Analysis::Impl {
     FindingSet findings = runChecks(program, std::move(modelOptions));
     scope_ = nullptr;
     double checkSeconds = clock.lap();
-    if (options_.stats)
+    if (options_.stats) {
       err_ << llvm::format(
-          "forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache), "
-          "link %.3fs, rules %.3fs; %zu functions, %zu variables\n",
-          jobs.size(), analyzeSeconds, stats_.cached, linkSeconds, checkSeconds,
+          "forksafe-check: stats: %zu file(s): facts %.3fs (%zu from cache, %zu from build "
+          "facts), link %.3fs, rules %.3fs; %zu functions, %zu variables\n",
+          jobs.size(), analyzeSeconds, stats_.cached, stats_.fromBuild, linkSeconds, checkSeconds,
           program.functions.size(), program.variables.size());
+      if (buildMissed)
+        err_ << "forksafe-check: stats: " << buildMissed
+             << " file(s) parsed without build facts; first: " << oneLine(firstBuildMiss) << "\n";
+    }
 
     if (source_)
       for (Job& job : jobs) source_->keep(job.file, job.key, std::move(job.outcome));
@@ -550,6 +583,21 @@ class Analysis::Impl {
     return FactsCache::key(parts);
   }
 
+  // The facts the build wrote for `job`'s source, when they are current (docs/facts-from-the-build.md).
+  bool fromBuildFacts(Job& job) {
+    CollectorSettings settings;
+    settings.handlerPatterns = job.settings.handlerPatterns;
+    settings.systemHeaders = job.settings.systemHeaders;
+    settings.frameworksFingerprint = job.settings.frameworksFingerprint;
+    auto facts = buildFacts_->lookup(job.file, job.db->getCompileCommands(job.file), settings.key(),
+                                     job.buildFactsWhy);
+    if (!facts) return false;
+    job.outcome.file = job.file;
+    job.outcome.ok = true;
+    job.outcome.facts = std::move(*facts);
+    return true;
+  }
+
   // Phase 2: facts for every job, in parallel, from the cache when possible.
   void analyze(std::vector<Job>& jobs) {
     bool terminal = llvm::sys::Process::StandardErrIsDisplayed() &&
@@ -561,6 +609,8 @@ class Analysis::Impl {
       std::optional<std::vector<TUFacts>> hit;
       if (source_ && source_->reuse(job.file, key, job.outcome, useCache)) {
         job.cached = true;
+      } else if (useCache && buildFacts_ && fromBuildFacts(job)) {
+        job.fromBuild = true;
       } else if (useCache && (hit = cache_.lookup(key, &job.outcome.dependencies))) {
         job.outcome.file = job.file;
         job.outcome.ok = true;
@@ -676,6 +726,7 @@ class Analysis::Impl {
   FrontendOptions frontend_;
   FactsCache cache_;
   std::string toolFingerprint_;
+  std::unique_ptr<BuildFactsIndex> buildFacts_;  // null: --no-build-facts or --extra-arg
   ConfigFinder configs_;
   std::map<std::string, Settings> fileSettings_;
   Suppressions suppressions_;

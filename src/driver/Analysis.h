@@ -47,6 +47,7 @@ class FactsSource {
 struct AnalysisStats {
   size_t checked = 0;     // sources whose facts entered the program
   size_t cached = 0;      // of those, taken from the facts cache
+  size_t fromBuild = 0;   // of those, linked from the facts the build wrote
   size_t suppressed = 0;  // findings suppressed by NOLINT
   size_t library = 0;     // findings in, or only written from, library code (not reported)
   size_t reported = 0;    // with -p and named sources: how many (the program is the database)

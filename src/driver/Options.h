@@ -25,6 +25,8 @@ struct Options {
   std::string cacheDir;  // "": the default location
   bool noCache = false;
   bool stats = false;            // print phase timings on stderr
+  std::string factsDir;          // --facts-dir: facts files the build wrote
+  bool noBuildFacts = false;     // --no-build-facts: parse every file, whatever the build left
   bool hasCompilerArgs = false;  // a `--` was given
   std::vector<std::string> compilerArgs;
   // Third-party code (clang-tidy's options): unset means "as .forksafe.yaml says, else the

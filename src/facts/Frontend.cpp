@@ -21,6 +21,8 @@
 #include <llvm/Support/Process.h>
 #include <llvm/Support/VirtualFileSystem.h>
 
+#include "facts/BuildFacts.h"
+
 namespace forksafe {
 namespace {
 
@@ -115,6 +117,9 @@ TUOutcome runFrontend(const clang::tooling::CompilationDatabase& db, const std::
   clang::tooling::ClangTool tool(db, {file}, std::make_shared<clang::PCHContainerOperations>(),
                                  fs ? fs : llvm::vfs::createPhysicalFileSystem());
   tool.setPrintErrorMessage(false);
+  // A GCC command line: clang leaves out what it does not know instead of failing the parse.
+  tool.appendArgumentsAdjuster([](const clang::tooling::CommandLineArguments& args,
+                                  llvm::StringRef) { return clangCompatibleCommand(args); });
   std::string resourceDir = options.resourceDir;
   tool.appendArgumentsAdjuster(
       [resourceDir](const clang::tooling::CommandLineArguments& args, llvm::StringRef) {
