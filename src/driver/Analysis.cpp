@@ -583,7 +583,8 @@ class Analysis::Impl {
     return FactsCache::key(parts);
   }
 
-  // The facts the build wrote for `job`'s source, when they are current (docs/facts-from-the-build.md).
+  // The facts the build wrote for `job`'s source, when they are current
+  // (docs/facts-from-the-build.md).
   bool fromBuildFacts(Job& job) {
     CollectorSettings settings;
     settings.handlerPatterns = job.settings.handlerPatterns;

@@ -67,30 +67,11 @@ bool overlaps(const Finding& f, const std::string& file, llvm::StringRef text, P
   return !before(to, start) && !before(end, from);
 }
 
-std::vector<Fix> fixesOf(const Finding& f, const TextOf& textOf) {
-  if (!f.fixes.empty() || !f.loc.valid()) return f.fixes;
-  std::string text = textOf(f.loc.file);
-  size_t at = 0;
-  for (unsigned line = 1; line < f.loc.line && at != std::string::npos; ++line) {
-    at = text.find('\n', at);
-    if (at != std::string::npos) ++at;
-  }
-  if (at == std::string::npos) return {};
-  size_t end = text.find('\n', at);
-  if (end == std::string::npos) end = text.size();
-  if (end > at && text[end - 1] == '\r') --end;
-  Fix fix;
-  fix.description = "Suppress with // NOLINT(" + f.rule + ") and a reason";
-  fix.replacements.push_back(
-      {f.loc.file, static_cast<unsigned>(end), 0, " // NOLINT(" + f.rule + "): <reason>"});
-  return {fix};
-}
-
 llvm::json::Array codeActions(const Finding& f, const llvm::json::Object& diagnostic,
                               const TextOf& textOf, Encoding encoding) {
   llvm::json::Array actions;
   bool first = true;
-  for (const Fix& fix : fixesOf(f, textOf)) {
+  for (const Fix& fix : f.fixes) {
     std::map<std::string, llvm::json::Array> edits;  // by URI
     std::map<std::string, std::string> texts;
     for (const Replacement& r : fix.replacements) {

@@ -26,11 +26,8 @@ llvm::json::Object toDiagnostic(const Finding& f, const std::string& file, llvm:
 bool overlaps(const Finding& f, const std::string& file, llvm::StringRef text, Position start,
               Position end, Encoding encoding);
 
-// The finding's fixes; when the analysis offers none, a NOLINT comment for the rule at the end of
-// the declaration's line, with a reason to fill in (it changes no behaviour).
-std::vector<Fix> fixesOf(const Finding& f, const TextOf& textOf);
-
-// One quickfix CodeAction per fix of the finding (fixesOf).
+// One quickfix CodeAction per fix the analysis offers (Finding::fixes, best first; the NOLINT
+// with a reason to fill in is always among them, src/report/Fixes.h).
 llvm::json::Array codeActions(const Finding& f, const llvm::json::Object& diagnostic,
                               const TextOf& textOf, Encoding encoding);
 
