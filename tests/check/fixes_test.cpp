@@ -297,21 +297,7 @@ TEST_P(FixtureFixes, ApplyingEveryFixLeavesNoFindingAndCompiles) {
   EXPECT_EQ(compiled.status, 0) << compiled.err << read(source);
 }
 
-std::vector<std::string> fixtures() {
-  std::vector<std::string> out;
-  std::istringstream list(FORKSAFE_FIXTURES);
-  for (std::string name; std::getline(list, name, ',');)
-    if (!name.empty()) out.push_back(name);
-  return out;
-}
-
-std::string testName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = llvm::sys::path::stem(info.param).str();
-  for (char& c : name)
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Checks, FixtureFixes, ::testing::ValuesIn(fixtures()), testName);
+INSTANTIATE_TEST_SUITE_P(Checks, FixtureFixes, ::testing::ValuesIn(forksafe::test::fixtures()),
+                         forksafe::test::fixtureTestName);
 
 }  // namespace

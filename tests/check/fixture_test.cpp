@@ -28,6 +28,7 @@
 #include "CheckRegistry.h"
 #include "CheckTool.h"
 #include "temp_dir.hpp"  // tests/common
+#include "test_util.h"
 
 namespace {
 
@@ -183,22 +184,8 @@ TEST_P(Fixture, FindingsMatchInlineExpectations) {
   if (HasFailure()) ADD_FAILURE() << "findings reported:\n" << details;
 }
 
-std::vector<std::string> fixtures() {
-  std::vector<std::string> out;
-  std::istringstream list(FORKSAFE_FIXTURES);
-  for (std::string name; std::getline(list, name, ',');)
-    if (!name.empty()) out.push_back(name);
-  return out;
-}
-
-std::string testName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = llvm::sys::path::stem(info.param).str();
-  for (char& c : name)
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Checks, Fixture, ::testing::ValuesIn(fixtures()), testName);
+INSTANTIATE_TEST_SUITE_P(Checks, Fixture, ::testing::ValuesIn(forksafe::test::fixtures()),
+                         forksafe::test::fixtureTestName);
 
 TEST(CheckFixtureMarkers, ExpectTakesRulesAndQuotedMessageText) {
   using Rules = std::vector<std::pair<std::string, std::string>>;

@@ -2,9 +2,13 @@
 // tests/common).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <cctype>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,23 @@ using fstest::ProcessResult;
 using fstest::read_file;
 using fstest::run_process;
 using fstest::TempDir;
+
+// The rule fixtures (tests/check/fixtures, relative paths), as the build lists them.
+inline std::vector<std::string> fixtures() {
+  std::vector<std::string> out;
+  std::istringstream list(FORKSAFE_FIXTURES);
+  for (std::string name; std::getline(list, name, ',');)
+    if (!name.empty()) out.push_back(name);
+  return out;
+}
+
+// A fixture's parameterised test name: its file name's stem, with '_' for what gtest refuses.
+inline std::string fixtureTestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = llvm::sys::path::stem(info.param).str();
+  for (char& c : name)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+}
 
 // The launcher with positional arguments, as the language-server and CI tests call it.
 inline ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& cwd = "",
