@@ -321,6 +321,13 @@ class Analysis::Impl {
       auto job = prepare(source, shared, named.empty() || named.count(absolute(source)));
       if (job) jobs.push_back(std::move(*job));
     }
+    if (unusableEntries_) {
+      std::string message =
+          std::to_string(unusableEntries_) +
+          " file(s) of the compilation database left out (first: " + firstUnusableEntry_ + ")";
+      err_ << "forksafe-check: warning: " << oneLine(message) << "\n";
+      notices_.push_back({"", oneLine(message)});
+    }
     stats_.reported = named.size();
     auto firstReported =
         std::find_if(jobs.begin(), jobs.end(), [](const Job& job) { return job.reported; });
@@ -534,12 +541,18 @@ class Analysis::Impl {
     job.source = source;
     job.file = absolute(source);
     job.reported = reported;
-    if (llvm::sys::fs::is_directory(job.file)) {
-      fail(job.file, "cannot check '" + source + "': it is a directory");
-      return std::nullopt;
-    }
-    if (std::error_code ec = llvm::sys::fs::access(job.file, llvm::sys::fs::AccessMode::Exist)) {
-      fail(job.file, "cannot open '" + source + "': " + ec.message());
+    std::string unusable;
+    if (llvm::sys::fs::is_directory(job.file))
+      unusable = "cannot check '" + source + "': it is a directory";
+    else if (std::error_code ec = llvm::sys::fs::access(job.file, llvm::sys::fs::AccessMode::Exist))
+      unusable = "cannot open '" + source + "': " + ec.message();
+    if (!unusable.empty()) {
+      // A stale entry of the database that was not named is left out with one warning for all
+      // of them (see run()); a named source is an error.
+      if (reported)
+        fail(job.file, unusable);
+      else if (unusableEntries_++ == 0)
+        firstUnusableEntry_ = unusable;
       return std::nullopt;
     }
     auto config = configs_.forSource(job.file);
@@ -733,6 +746,8 @@ class Analysis::Impl {
   Suppressions suppressions_;
   std::vector<RunError> errors_;
   std::vector<RunError> notices_;
+  size_t unusableEntries_ = 0;           // database files that were not named and cannot be opened
+  std::string firstUnusableEntry_;       // why the first of them cannot
   const ReportFilter* scope_ = nullptr;  // the run's filter: counts are of what is in scope
   std::set<std::string> validatedConfigs_;
   AnalysisStats stats_;
