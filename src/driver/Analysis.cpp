@@ -55,6 +55,21 @@ constexpr const char* kDefaultChecks = "forksafe-*";
 // An address inside this binary, for getMainExecutable's fallback lookup.
 void executableAnchor() {}
 
+// A hash of this executable, for the facts cache key. Hashing the whole executable is slow (the
+// language server builds an Analysis per edit), so it is done once per process, with the first
+// argv0 seen ("" when the executable cannot be read).
+const std::string& toolFingerprint(const char* argv0) {
+  static const std::string fingerprint = [argv0] {
+    std::string exe =
+        llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&executableAnchor));
+    if (auto buffer = llvm::MemoryBuffer::getFile(exe, false, false))
+      return llvm::utohexstr(
+          llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer())));
+    return std::string();
+  }();
+  return fingerprint;
+}
+
 std::string currentDir() {
   llvm::SmallString<256> cwd;
   llvm::sys::fs::current_path(cwd);
@@ -224,13 +239,7 @@ class Analysis::Impl {
                    : (options.cacheDir.empty() ? FactsCache::defaultDir() : options.cacheDir)) {
     frontend_.resourceDir = findResourceDir(argv0);
     // Cached facts are only valid for the very build that produced them.
-    if (cache_.enabled()) {
-      std::string exe =
-          llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void*>(&executableAnchor));
-      if (auto buffer = llvm::MemoryBuffer::getFile(exe, false, false))
-        toolFingerprint_ =
-            llvm::utohexstr(llvm::xxh3_64bits(llvm::arrayRefFromStringRef((*buffer)->getBuffer())));
-    }
+    if (cache_.enabled()) toolFingerprint_ = toolFingerprint(argv0);
     frontend_.extraArgs = options.extraArgs;
     frontend_.extraArgsBefore = options.extraArgsBefore;
     // --extra-arg changes the parse: facts the build wrote without it do not apply.
