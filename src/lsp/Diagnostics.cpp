@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "report/DocsUrl.h"
+
 namespace forksafe::lsp {
 namespace {
 
@@ -47,8 +49,7 @@ llvm::json::Object toDiagnostic(const Finding& f, const std::string& file, llvm:
       {"range", rangeJson(start, end)},
       {"severity", f.severity == Severity::Error ? 1 : 2},
       {"code", f.rule},
-      {"codeDescription",
-       llvm::json::Object{{"href", std::string(kRuleDocsBase) + f.rule + ".md"}}},
+      {"codeDescription", llvm::json::Object{{"href", ruleDocUrl(f.rule)}}},
       {"source", "forksafe"},
       {"message", f.message},
   };

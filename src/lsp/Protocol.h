@@ -20,11 +20,6 @@ enum class ErrorCode : int {
   RequestCancelled = -32800,
 };
 
-// The base of the rule documentation links (Diagnostic.codeDescription.href): a rule's page is
-// kRuleDocsBase + "<rule>.md".
-inline constexpr const char* kRuleDocsBase =
-    "https://github.com/forksafe/forksafe/blob/main/docs/checks/";
-
 // "file:///a%20b/c.cpp" -> "/a b/c.cpp"; nullopt for another scheme or a malformed URI.
 std::optional<std::string> uriToPath(llvm::StringRef uri);
 std::string pathToUri(llvm::StringRef path);
