@@ -262,10 +262,7 @@ class Server {
       }
       schedule(std::chrono::milliseconds(options_.debounceMs));
     } else if (method == "textDocument/didSave") {
-      if (const Document* d = documents_.find(uri->str())) {
-        workspace_.changedOnDisk(d->path);
-        if (llvm::sys::path::filename(d->path) == ".forksafe.yaml") workspace_.configChanged();
-      }
+      if (const Document* d = documents_.find(uri->str())) workspace_.changedOnDisk(d->path);
       schedule(std::chrono::milliseconds(0));
     } else if (method == "textDocument/didClose") {
       if (const Document* d = documents_.find(uri->str())) {
@@ -340,7 +337,6 @@ class Server {
       auto path = uri ? uriToPath(*uri) : std::nullopt;
       if (!path) continue;
       workspace_.changedOnDisk(*path);
-      if (llvm::sys::path::filename(*path) == ".forksafe.yaml") workspace_.configChanged();
     }
     if (!documents_.all().empty()) schedule(std::chrono::milliseconds(0));
   }
@@ -396,7 +392,6 @@ class Server {
     }
     WorkspaceResult result = workspace_.analyze(overlay, files, sink);
     for (const std::string& line : result.log) logLine(line);
-    ++analyses_;
     for (auto& [path, document] : snapshot) {
       analysed_[path] = document;
       findings_[path] = std::move(result.findings[path]);
@@ -459,7 +454,6 @@ class Server {
   bool watchRegistration_ = false;
   Encoding encoding_ = Encoding::Utf16;
   std::optional<Clock::time_point> deadline_;
-  size_t analyses_ = 0;
   size_t progressTokens_ = 0;
   std::map<std::string, Document> analysed_;              // open documents as last analysed
   std::map<std::string, std::vector<Finding>> findings_;  // of the last analysis, by file

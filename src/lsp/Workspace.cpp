@@ -79,7 +79,6 @@ class FactsStore : public FactsSource {
     progress_ = progress;
     total_ = total;
     done_ = 0;
-    parsed_ = 0;
   }
 
   bool reuse(const std::string& file, const std::string& key, TUOutcome& out,
@@ -111,7 +110,6 @@ class FactsStore : public FactsSource {
 
   void parsed(const std::string& file, TUOutcome& outcome) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++parsed_;
     if (outcome.ok) return;
     // An unsaved buffer in the middle of an edit rarely compiles: the unit's previous facts (kept
     // until keep() replaces them) stand in for it.
@@ -154,7 +152,6 @@ class FactsStore : public FactsSource {
       it = it->second.dependencies.count(path) ? entries_.erase(it) : std::next(it);
   }
   bool empty() const { return entries_.empty(); }
-  size_t parsedCount() const { return parsed_; }
   std::vector<std::string> takeFailures() { return std::move(failures_); }
 
  private:
@@ -182,7 +179,7 @@ class FactsStore : public FactsSource {
   const std::map<std::string, std::string>* overlay_ = nullptr;
   std::map<std::string, uint64_t> overlayHash_;
   const ProgressSink* progress_ = nullptr;
-  size_t total_ = 0, done_ = 0, parsed_ = 0;
+  size_t total_ = 0, done_ = 0;
   std::vector<std::string> failures_;
 };
 
@@ -199,12 +196,6 @@ Workspace::~Workspace() = default;
 
 void Workspace::changedOnDisk(const std::string& path) {
   for (auto& [dir, store] : impl_->projects) store->changedOnDisk(path);
-}
-
-void Workspace::configChanged() {
-  // Nothing to drop: each analysis reads the configuration afresh, and the settings facts depend
-  // on (handler patterns, frameworks, system headers) are part of each unit's cache key, so a
-  // unit whose key changed is parsed again.
 }
 
 WorkspaceResult Workspace::analyze(const std::map<std::string, std::string>& overlay,
@@ -264,7 +255,6 @@ WorkspaceResult Workspace::analyze(const std::map<std::string, std::string>& ove
     if (report && progress.end) progress.end();
     err.flush();
     for (const std::string& failure : store->takeFailures()) result.log.push_back(failure);
-    result.parsed += store->parsedCount();
     if (!report_) {
       llvm::StringRef rest(messages);
       while (!rest.empty()) {

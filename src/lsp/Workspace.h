@@ -41,7 +41,6 @@ struct WorkspaceResult {
   // Findings by file, for every file asked about (an empty list when it has none).
   std::map<std::string, std::vector<Finding>> findings;
   std::vector<std::string> log;  // files that could not be parsed, databases that did not load
-  size_t parsed = 0;             // translation units parsed by this analysis
 };
 
 class Workspace {
@@ -55,10 +54,11 @@ class Workspace {
   WorkspaceResult analyze(const std::map<std::string, std::string>& overlay,
                           const std::vector<std::string>& files, const ProgressSink& progress);
 
-  // A file changed on disk (saved, or changed by another program).
+  // A file changed on disk (saved, or changed by another program). A .forksafe.yaml needs nothing
+  // more: each analysis reads the configuration afresh, and the settings facts depend on (handler
+  // patterns, frameworks, system headers) are part of each unit's cache key, so a unit whose key
+  // changed is parsed again.
   void changedOnDisk(const std::string& path);
-  // A .forksafe.yaml changed (the next analysis reads the settings again).
-  void configChanged();
 
  private:
   struct Impl;
