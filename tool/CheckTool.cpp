@@ -11,18 +11,13 @@
 
 #include "CommandLine.h"
 #include "driver/Analysis.h"
+#include "driver/Paths.h"
 #include "lsp/Server.h"
 #include "report/Emitters.h"
 #include "report/Fixes.h"
 
 namespace forksafe {
 namespace {
-
-std::string currentDir() {
-  llvm::SmallString<256> cwd;
-  llvm::sys::fs::current_path(cwd);
-  return std::string(cwd);
-}
 
 // Writes the report to --output or `stdoutStream`; false after reporting a write error.
 bool emit(const Options& options, const Analysis& analysis, const Report& report,
@@ -55,12 +50,6 @@ bool emit(const Options& options, const Analysis& analysis, const Report& report
   return true;
 }
 
-std::string absolute(const std::string& path) {
-  llvm::SmallString<256> buf(path);
-  llvm::sys::fs::make_absolute(buf);
-  return std::string(buf);
-}
-
 // --export-fixes and --fix, after the report: what a finding offers is in Finding::fixes. False
 // after reporting a problem on `err`.
 bool exportAndApplyFixes(const Options& options, const Report& report, llvm::raw_ostream& err) {
@@ -73,9 +62,10 @@ bool exportAndApplyFixes(const Options& options, const Report& report, llvm::raw
           << "\n";
       return false;
     }
-    std::string main = options.sources.empty() ? std::string() : absolute(options.sources.front());
+    std::string main =
+        options.sources.empty() ? std::string() : absolutePath(options.sources.front());
     exportFixes(report.findings, options.fixNotes, main,
-                options.buildPath.empty() ? currentDir() : absolute(options.buildPath), file);
+                options.buildPath.empty() ? currentDir() : absolutePath(options.buildPath), file);
     if (file.has_error()) {
       file.clear_error();
       err << "forksafe-check: error: cannot write '" << options.exportFixes << "'\n";
@@ -141,9 +131,7 @@ int serveLanguageServer(const Options& options, const char* argv0, llvm::raw_ost
   std::string dir =
       !options.compileCommandsDir.empty() ? options.compileCommandsDir : options.buildPath;
   if (!dir.empty()) {
-    llvm::SmallString<256> absolute(dir);
-    llvm::sys::fs::make_absolute(absolute);
-    llvm::sys::path::remove_dots(absolute, true);
+    std::string absolute = absolutePath(dir);
     llvm::SmallString<256> json(absolute);
     llvm::sys::path::append(json, "compile_commands.json");
     if (!llvm::sys::fs::is_regular_file(json)) {
@@ -151,7 +139,7 @@ int serveLanguageServer(const Options& options, const char* argv0, llvm::raw_ost
           << "' does not exist\n";
       return 2;
     }
-    server.workspace.compileCommandsDir = std::string(absolute);
+    server.workspace.compileCommandsDir = absolute;
   }
   return lsp::runServer(server, /*input=*/0, out, err);
 }

@@ -37,6 +37,7 @@
 #include "config/Frameworks.h"
 #include "config/GlobList.h"
 #include "driver/CompileCommands.h"
+#include "driver/Paths.h"
 #include "facts/BuildFacts.h"
 #include "facts/FactsCache.h"
 #include "facts/Frontend.h"
@@ -68,19 +69,6 @@ const std::string& toolFingerprint(const char* argv0) {
     return std::string();
   }();
   return fingerprint;
-}
-
-std::string currentDir() {
-  llvm::SmallString<256> cwd;
-  llvm::sys::fs::current_path(cwd);
-  return std::string(cwd);
-}
-
-std::string absolute(llvm::StringRef path) {
-  llvm::SmallString<256> buf(path);
-  llvm::sys::fs::make_absolute(buf);
-  llvm::sys::path::remove_dots(buf, true);
-  return std::string(buf);
 }
 
 // An error is one readable line: a megabyte-long path from a hostile database keeps its ends.
@@ -248,7 +236,7 @@ class Analysis::Impl {
   }
 
   int listChecks(llvm::raw_ostream& out) {
-    auto config = configs_.forSource(absolute("forksafe-list-checks.cpp"));
+    auto config = configs_.forSource(absolutePath("forksafe-list-checks.cpp"));
     if (!config) return fail("", llvm::toString(config.takeError()));
     if (!validGlobs() || !validConfig(*config)) return 2;
     GlobList enabled(effectiveSettings(*config, options_).checks);
@@ -294,7 +282,7 @@ class Analysis::Impl {
           std::make_shared<clang::tooling::FixedCompilationDatabase>(".", options_.compilerArgs);
     } else if (!options_.buildPath.empty()) {
       std::string why;
-      std::string file = absolute(options_.buildPath) + "/compile_commands.json";
+      std::string file = absolutePath(options_.buildPath) + "/compile_commands.json";
       llvm::sys::fs::file_status status;
       if (std::error_code ec = llvm::sys::fs::status(file, status)) {
         if (ec == std::errc::no_such_file_or_directory)
@@ -312,11 +300,11 @@ class Analysis::Impl {
     bool wholeDatabase = shared && !options_.buildPath.empty() && !options_.hasCompilerArgs;
     if (wholeDatabase) {
       for (const std::string& source : options_.sources) {
-        named.insert(absolute(source));
-        filter.addFile(absolute(source));
+        named.insert(absolutePath(source));
+        filter.addFile(absolutePath(source));
       }
       for (const std::string& file : shared->getAllFiles())
-        if (!named.count(absolute(file))) sources.push_back(file);
+        if (!named.count(absolutePath(file))) sources.push_back(file);
     }
     if (sources.empty()) sources = recorded;
     if (sources.empty())
@@ -327,7 +315,7 @@ class Analysis::Impl {
 
     std::vector<Job> jobs;
     for (const std::string& source : sources) {
-      auto job = prepare(source, shared, named.empty() || named.count(absolute(source)));
+      auto job = prepare(source, shared, named.empty() || named.count(absolutePath(source)));
       if (job) jobs.push_back(std::move(*job));
     }
     if (unusableEntries_) {
@@ -548,7 +536,7 @@ class Analysis::Impl {
       const std::shared_ptr<const clang::tooling::CompilationDatabase>& shared, bool reported) {
     Job job;
     job.source = source;
-    job.file = absolute(source);
+    job.file = absolutePath(source);
     job.reported = reported;
     std::string unusable;
     if (llvm::sys::fs::is_directory(job.file))
