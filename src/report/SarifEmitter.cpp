@@ -93,8 +93,6 @@ class Writer {
   SourceLines lines_;
 };
 
-const char* level(Severity s) { return s == Severity::Error ? "error" : "warning"; }
-
 }  // namespace
 
 void emitSarif(const Report& report, const std::vector<RuleInfo>& rules, const std::string& baseDir,
@@ -111,13 +109,13 @@ void emitSarif(const Report& report, const std::vector<RuleInfo>& rules, const s
         {"fullDescription", llvm::json::Object{{"text", rule.summary}}},
         {"help", llvm::json::Object{{"text", rule.help}}},
         {"helpUri", ruleDocUrl(rule.id)},
-        {"defaultConfiguration", llvm::json::Object{{"level", level(rule.severity)}}}});
+        {"defaultConfiguration", llvm::json::Object{{"level", severityName(rule.severity)}}}});
   }
 
   llvm::json::Array results;
   for (const Finding& f : report.findings) {
     llvm::json::Object result{{"ruleId", f.rule},
-                              {"level", level(f.severity)},
+                              {"level", severityName(f.severity)},
                               {"message", llvm::json::Object{{"text", f.message}}}};
     if (auto idx = ruleIndex.find(f.rule); idx != ruleIndex.end())
       result["ruleIndex"] = static_cast<int64_t>(idx->second);
