@@ -69,7 +69,8 @@ int parseOptions(int argc, const char* const* argv, Options& options, llvm::raw_
       "forksafe-check"};
   app.add_option("sources", options.sources, "Source files to check")->type_name("<source>");
   app.add_option("-p,--build-path", options.buildPath,
-                 "Directory with compile_commands.json; with no sources, checks every file in it");
+                 "Directory with compile_commands.json; every file in it is analysed; named "
+                 "sources select what is reported");
   app.add_option("--checks", options.checks,
                  "Comma-separated globs of rules to run, e.g. 'forksafe-*,-forksafe-prefork-pid' "
                  "(added after the Checks of .forksafe.yaml)");

@@ -32,9 +32,9 @@ inline constexpr const char* kBuildFactsSuffix = ".forksafe";
 // Identifies the analysis code (sources and framework table) a binary was built from.
 std::string analysisFingerprint();
 
-// The arguments of a compile command that decide what the compiler parses: the command without
-// its output-only arguments (-o FILE, -MD/-MF/-MT..., -fplugin=..., -fplugin-arg-...), and, when
-// `withCompiler` is false, without argv[0].
+// The arguments of a compile command that decide what the compiler parses: the command, argv[0]
+// included, without its output-only arguments (-o FILE, -MD/-MF/-MT..., -fplugin=...,
+// -fplugin-arg-...).
 std::vector<std::string> normalizedCommand(const std::vector<std::string>& args);
 
 // Arguments clang does not know (GCC-only flags such as -fno-canonical-system-headers) removed,

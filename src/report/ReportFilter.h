@@ -1,5 +1,5 @@
 // Which findings of a whole-program analysis are reported: the files or lines asked about (named
-// sources with -p, --diff, --line-filter, a language server's open document) and a baseline.
+// sources with -p, --diff, --line-filter) and a baseline.
 //
 // The analysis always covers the whole program; a filter only decides what is shown. A finding
 // belongs to a file, or to changed lines, through its anchors: its declaration, every offending
