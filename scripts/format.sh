@@ -14,9 +14,11 @@ case ${1:-} in
   "") ;;
   *) echo "format: unknown argument '$1' (want --fix or nothing)" >&2; exit 2 ;;
 esac
+# Batches of 50 files per process; a file that differs is named by its "<file>:<line>:<col>: error:"
+# lines on stderr.
 mapfile -t differ < <(printf '%s\0' "${files[@]}" |
-  xargs -0 -P "$(nproc)" -I{} sh -c '"$0" --dry-run --Werror "$1" >/dev/null 2>&1 || echo "$1"' \
-    "$formatter" {} | sort)
+  xargs -0 -n 50 -P "$(nproc)" "$formatter" --dry-run --Werror 2>&1 >/dev/null |
+  sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: .*/\1/p' | sort -u)
 if [ ${#differ[@]} -gt 0 ]; then
   echo "format: ${#differ[@]} file(s) not formatted with $formatter (run scripts/format.sh --fix):" >&2
   printf '  %s\n' "${differ[@]}" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs the test suite under sanitizers: all of it under ASan+UBSan (build-asan), the
-# -k threads tests under TSan (build-tsan). See docs/ci-and-editors.md, "Sanitizers".
+# Builds and runs the test suite under sanitizers: all but the plugin tests under ASan+UBSan
+# (build-asan), the -k threads tests under TSan (build-tsan). See docs/ci-and-editors.md,
+# "Sanitizers".
 #
 # FORKSAFE_SANITIZE_RUNS=asan,tsan picks the runs (default both; 0 or off: none), and
 # FORKSAFE_SANITIZE_JOBS the build and ctest parallelism (default nproc). A failing run does not

@@ -20,21 +20,20 @@ PeerAddress PeerAddress::from_sockaddr(const sockaddr_storage& ss) {
     peer.family = Family::kIpv6;
     peer.port = ntohs(a->sin6_port);
   }
-  return peer;
-}
-
-std::string PeerAddress::host_text() const {
-  switch (family) {
+  switch (peer.family) {
     case Family::kIpv4:
-      return host;
+      peer.text = peer.host;
+      break;
     case Family::kIpv6:
-      return "[" + host + "]";
+      peer.text = "[" + peer.host + "]";
+      break;
     case Family::kUnix:
+      peer.text = "unix";
       break;
   }
-  return "unix";
+  peer.host_len = peer.text.size();
+  peer.text += ":" + std::to_string(peer.port);
+  return peer;
 }
-
-std::string PeerAddress::to_string() const { return host_text() + ":" + std::to_string(port); }
 
 }  // namespace forksafe::serve

@@ -22,9 +22,8 @@ bool Responder::finish(const Request& req, const PeerAddress& peer, const Respon
   std::int64_t elapsed = monotonic_us() - start_us;
   env_.slot->record(resp.status, static_cast<std::uint64_t>(elapsed));
   if (env_.access->enabled()) {
-    const std::string host = peer.host_text();
     AccessRecord rec;
-    rec.peer_host = host;
+    rec.peer_host = peer.host_text();
     rec.method = req.method;
     rec.target = req.target;
     rec.path = req.path;

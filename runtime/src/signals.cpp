@@ -16,9 +16,8 @@ namespace {
 // self-pipe must be reachable from a global. It is written only by install()/reset_to_default()
 // (single-threaded, with the signals concerned not yet or no longer routed here) and read by the
 // handler; sig_atomic_t-sized int access is async-signal-safe.
-volatile std::sig_atomic_t g_signal_pipe_write =
-    -1;  // NOLINT(forksafe-per-worker-state, forksafe-unsynchronized-state): the self-pipe,
-         // justified above
+// NOLINTNEXTLINE(forksafe-per-worker-state, forksafe-unsynchronized-state): justified above.
+volatile std::sig_atomic_t g_signal_pipe_write = -1;
 
 extern "C" void enqueue_signal(int signo) {
   int saved = errno;

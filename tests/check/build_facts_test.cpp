@@ -2,7 +2,6 @@
 // forksafe-check: the report equals a full `forksafe-check -p`, with fresh, stale and missing
 // facts.
 #include <gtest/gtest.h>
-#include <llvm/Support/MemoryBuffer.h>
 
 #include <fstream>
 #include <regex>
@@ -16,6 +15,7 @@
 namespace {
 
 using forksafe::test::ProcessResult;
+using forksafe::test::read_file;
 using forksafe::test::runChecker;
 using forksafe::test::runProcess;
 using forksafe::test::TempDir;
@@ -25,12 +25,6 @@ std::vector<std::string> split(const std::string& list) {
   std::stringstream in(list);
   for (std::string item; std::getline(in, item, ',');) out.push_back(item);
   return out;
-}
-
-std::string readFile(const std::string& path) {
-  auto buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  return buffer ? (*buffer)->getBuffer().str() : std::string();
 }
 
 // A small multi-file program: a global defined in one file, written through a helper in another,
@@ -173,7 +167,7 @@ TEST(CheckBuildFacts, ADamagedFactsFileIsRejected) {
   ASSERT_EQ(forksafe::writeBuildFacts(facts, path), "");
   std::string why;
   ASSERT_TRUE(forksafe::readBuildFacts(path, why).has_value()) << why;
-  std::string text = readFile(path);
+  std::string text = read_file(path);
   text[text.size() / 2] ^= 1;
   dir.file("a.o.forksafe", text);
   EXPECT_FALSE(forksafe::readBuildFacts(path, why).has_value());
@@ -198,7 +192,7 @@ TEST(CheckBuildFacts, ClangPluginBuildGivesTheFullReportAndStaysEqualWhenStale) 
   // command changed (a define in the database only).
   std::ofstream(dir.path() + "/gen/store.h", std::ios::app) << "int g_added = 0;\n";
   dir.file("gen/cache.cpp",
-           readFile(dir.path() + "/gen/cache.cpp") + "void Add() { ++g_added; }\n");
+           read_file(dir.path() + "/gen/cache.cpp") + "void Add() { ++g_added; }\n");
   std::string removed;
   std::error_code ec;
   for (llvm::sys::fs::recursive_directory_iterator it(build + "/CMakeFiles/eval.dir", ec), end;
@@ -207,7 +201,7 @@ TEST(CheckBuildFacts, ClangPluginBuildGivesTheFullReportAndStaysEqualWhenStale) 
       removed = it->path();
   ASSERT_FALSE(removed.empty());
   ASSERT_FALSE(llvm::sys::fs::remove(removed));
-  std::string db = readFile(build + "/compile_commands.json");
+  std::string db = read_file(build + "/compile_commands.json");
   std::string changed =
       std::regex_replace(db, std::regex("clang\\+\\+-19 "), "clang++-19 -DCHANGED ",
                          std::regex_constants::format_first_only);
@@ -260,7 +254,7 @@ TEST(CheckBuildFacts, PluginLeavesTheObjectFileByteIdentical) {
     ASSERT_EQ(a.status, 0) << a.err;
     ASSERT_EQ(b.status, 0) << b.err;
     EXPECT_TRUE(b.err.empty()) << b.err;
-    std::string x = readFile(dir.path() + "/plain.o"), y = readFile(dir.path() + "/plugin.o");
+    std::string x = read_file(dir.path() + "/plain.o"), y = read_file(dir.path() + "/plugin.o");
     ASSERT_FALSE(x.empty());
     EXPECT_TRUE(x == y) << fixture << ": object files differ";
     EXPECT_TRUE(llvm::sys::fs::exists(dir.path() + "/plugin.o.forksafe")) << fixture;

@@ -6,7 +6,6 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/FormatVariadic.h>
 #include <llvm/Support/JSON.h>
-#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Program.h>
 
@@ -22,6 +21,7 @@
 namespace {
 
 using forksafe::test::ProcessResult;
+using forksafe::test::read_file;
 using forksafe::test::runProcess;
 using forksafe::test::TempDir;
 using forksafe::test::writeCompileCommands;
@@ -91,11 +91,6 @@ std::vector<std::string> summary(const llvm::json::Array& findings) {
                   std::to_string(*f.getInteger("line")));
   }
   return out;
-}
-
-std::string readFile(const std::string& path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  return buffer ? (*buffer)->getBuffer().str() : "";
 }
 
 TEST(CheckCiReport, NamedFileWithDatabaseGetsItsFindingsOfTheFullRun) {
@@ -170,7 +165,7 @@ TEST(CheckCiBaseline, OnlyNewFindingsAfterLinesMoved) {
   // Run from the project: its files are written relative to it (no git work tree here).
   ProcessResult write = check({"-p", p.build(), "--write-baseline=" + baseline}, p.dir.path());
   EXPECT_EQ(write.status, 0) << write.err;  // writing a baseline accepts what is there
-  llvm::json::Value doc = parse(readFile(baseline));
+  llvm::json::Value doc = parse(read_file(baseline));
   const llvm::json::Object* root = doc.getAsObject();
   ASSERT_TRUE(root);
   EXPECT_EQ(root->getInteger("version"), 1);
@@ -190,7 +185,7 @@ TEST(CheckCiBaseline, OnlyNewFindingsAfterLinesMoved) {
   EXPECT_NE(clean.err.find("6 in the baseline not shown"), std::string::npos) << clean.err;
 
   // Every line moves down, one is re-indented, and a handler writes a new global.
-  p.dir.file("store.cpp", "// moved\n\n" + readFile(p.store));
+  p.dir.file("store.cpp", "// moved\n\n" + read_file(p.store));
   p.dir.file("other.cpp",
              "// moved\n#include \"forksafe/annotations.hpp\"\n"
              "    long    g_other = 0;\n"
@@ -225,7 +220,7 @@ TEST(CheckCiBaseline, SarifCarriesTheBaselineFingerprints) {
   std::string baseline = p.dir.path() + "/b.json";
   ASSERT_EQ(check({"-p", p.build(), "--write-baseline=" + baseline}).status, 0);
   std::set<std::string> prints;
-  llvm::json::Value written = parse(readFile(baseline));
+  llvm::json::Value written = parse(read_file(baseline));
   for (const llvm::json::Value& f : findingsOf(written))
     prints.insert(f.getAsObject()->getString("fingerprint")->str());
   ProcessResult sarif = check({"-p", p.build(), "--format=sarif"});
@@ -300,7 +295,7 @@ TEST(CheckCiDiff, ReportsFindingsOnChangedLines) {
 TEST(CheckCiDiff, PreCommitHookAsWritten) {
   std::string root =
       llvm::sys::path::parent_path(llvm::sys::path::parent_path(FORKSAFE_RUNTIME_INCLUDE)).str();
-  std::string hooks = readFile(root + "/.pre-commit-hooks.yaml");
+  std::string hooks = read_file(root + "/.pre-commit-hooks.yaml");
   ASSERT_NE(hooks.find("id: forksafe-check"), std::string::npos) << root;
   auto field = [&](const std::string& key) {
     size_t at = hooks.find("\n  " + key + ": ");
@@ -328,7 +323,7 @@ TEST(CheckCiDiff, PreCommitHookAsWritten) {
   git(p.dir.path(), {"commit", "-q", "-m", "start"});
   ProcessResult clean = check(argv, p.dir.path());
   EXPECT_EQ(clean.status, 0) << clean.out << clean.err;
-  std::string before = readFile(p.other);
+  std::string before = read_file(p.other);
   p.dir.file("other.cpp", before + "int g_new = 0;\nFORKSAFE_HANDLER void more() { g_new = 1; }\n");
   git(p.dir.path(), {"add", "other.cpp"});
   ProcessResult refused = check(argv, p.dir.path());

@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 #include <llvm/Support/MemoryBuffer.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "facts/FixSites.h"
@@ -17,6 +16,7 @@
 
 namespace {
 
+using forksafe::test::read_file;
 using forksafe::test::run_process;
 using forksafe::test::runChecker;
 using forksafe::test::TempDir;
@@ -103,13 +103,6 @@ TEST(AtomicFix, NotOfferedWhenAUseWouldBreakOrChangeMeaning) {
   }
 }
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A small app: a counter std::atomic fits, a counter bound to a reference (no atomic fix), and
 // a map (no atomic fix); every finding has some fix with --fix-notes.
 struct App {
@@ -169,7 +162,7 @@ TEST(Fix, AppliesOnlyWhatRemovesTheProblemWithoutFixNotes) {
   EXPECT_EQ(run.status, 1) << run.err;  // the per-worker findings remain errors
   EXPECT_NE(run.err.find("applied 1 of 1 suggested fix(es) in 1 file(s)"), std::string::npos)
       << run.err;
-  std::string text = read(app.source);
+  std::string text = read_file(app.source);
   EXPECT_NE(text.find("#include \"state.hpp\"\n#include <atomic>\n"), std::string::npos) << text;
   EXPECT_NE(text.find("std::atomic<long> visits = 0;"), std::string::npos) << text;
   EXPECT_NE(text.find("\nint hits = 0;\n"), std::string::npos) << text;
@@ -185,14 +178,14 @@ TEST(Fix, FixNotesDeclaresIntentWhereNothingElseFits) {
   auto before = app.findings();
   auto run = runChecker({"-p", app.dir.path() + "/build", app.source, "--fix", "--fix-notes"});
   EXPECT_NE(run.err.find("suggested fix(es)"), std::string::npos) << run.err;
-  std::string text = read(app.source);
+  std::string text = read_file(app.source);
   EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
       << text;
   EXPECT_NE(
       text.find("int hits = 0;  // NOLINT(forksafe-unsynchronized-state): <why this is safe>"),
       std::string::npos)
       << text;
-  EXPECT_TRUE(app.compiles()) << text << read(app.header);
+  EXPECT_TRUE(app.compiles()) << text << read_file(app.header);
   auto after = app.findings();
   for (const std::string& f : before)
     if (f.rfind("app.cpp:", 0) == 0) {
@@ -208,16 +201,16 @@ TEST(ExportFixes, ClangApplyReplacementsAppliesThemAndTheFindingsGo) {
   auto run = runChecker({"-p", app.dir.path() + "/build", app.source, "--fix-notes",
                          "--export-fixes=" + yamlDir + "/app.yaml"});
   EXPECT_EQ(run.status, 1) << run.err;
-  std::string yaml = read(yamlDir + "/app.yaml");
+  std::string yaml = read_file(yamlDir + "/app.yaml");
   EXPECT_NE(yaml.find("DiagnosticName:  forksafe-unsynchronized-state"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("ReplacementText: 'std::atomic<long>'"), std::string::npos) << yaml;
-  EXPECT_EQ(read(app.source).find("atomic"), std::string::npos);  // exporting edits nothing
+  EXPECT_EQ(read_file(app.source).find("atomic"), std::string::npos);  // exporting edits nothing
   auto apply = run_process({"/usr/bin/clang-apply-replacements-19", yamlDir});
   ASSERT_EQ(apply.status, 0) << apply.err;
-  std::string text = read(app.source);
+  std::string text = read_file(app.source);
   EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
       << text;
-  EXPECT_TRUE(app.compiles()) << text << read(app.header);
+  EXPECT_TRUE(app.compiles()) << text << read_file(app.header);
   auto after = app.findings();
   for (const std::string& f : before)
     if (f.rfind("app.cpp:", 0) == 0) {
@@ -240,7 +233,7 @@ TEST(Fix, NotAppliedWhenASourceCouldNotBeChecked) {
   auto run = runChecker({"-p", app.dir.path() + "/build", app.source, broken, "--fix"});
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("fixes not applied"), std::string::npos) << run.err;
-  EXPECT_EQ(read(app.source).find("atomic"), std::string::npos);
+  EXPECT_EQ(read_file(app.source).find("atomic"), std::string::npos);
 }
 
 // Every rule fixture: its fixes (with --fix-notes) exported, applied by
@@ -250,17 +243,17 @@ class FixtureFixes : public ::testing::TestWithParam<std::string> {};
 TEST_P(FixtureFixes, ApplyingEveryFixLeavesNoFindingAndCompiles) {
   std::string original = std::string(FORKSAFE_FIXTURE_DIR) + "/" + GetParam();
   TempDir dir;
-  std::string source = dir.file(llvm::sys::path::filename(original).str(), read(original));
+  std::string source = dir.file(llvm::sys::path::filename(original).str(), read_file(original));
   // Its neighbours too: a .forksafe.yaml, a header included with quotes.
   std::error_code ec;
   for (llvm::sys::fs::directory_iterator it(llvm::sys::path::parent_path(original), ec), end;
        it != end && !ec; it.increment(ec))
     if (it->type() == llvm::sys::fs::file_type::regular_file &&
         llvm::sys::path::extension(it->path()) != ".cpp")
-      dir.file(llvm::sys::path::filename(it->path()).str(), read(it->path()));
+      dir.file(llvm::sys::path::filename(it->path()).str(), read_file(it->path()));
   std::vector<std::string> extra, compile = {"/usr/bin/clang++-19", "-std=c++20", "-fsyntax-only",
                                              "-w", "-I" FORKSAFE_RUNTIME_INCLUDE};
-  std::istringstream lines(read(original));
+  std::istringstream lines(read_file(original));
   for (std::string line; std::getline(lines, line);) {
     size_t at = line.find("// RUN-ARGS: ");
     if (at == std::string::npos) continue;
@@ -294,7 +287,7 @@ TEST_P(FixtureFixes, ApplyingEveryFixLeavesNoFindingAndCompiles) {
   }
   compile.push_back(source);
   auto compiled = run_process(compile);
-  EXPECT_EQ(compiled.status, 0) << compiled.err << read(source);
+  EXPECT_EQ(compiled.status, 0) << compiled.err << read_file(source);
 }
 
 INSTANTIATE_TEST_SUITE_P(Checks, FixtureFixes, ::testing::ValuesIn(forksafe::test::fixtures()),

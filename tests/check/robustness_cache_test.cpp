@@ -37,7 +37,7 @@ TEST(Robustness, CorruptCacheEntries) {
   TempDir dir;
   std::string fake = dir.path() + "/fake";
   writeFakeStdHeaders(fake);
-  writeFile(fake + "/prelude.h", readFile(FORKSAFE_ROBUSTNESS_INCLUDE "/prelude.h"));
+  writeFile(fake + "/prelude.h", read_file(FORKSAFE_ROBUSTNESS_INCLUDE "/prelude.h"));
   std::vector<std::string> argv = {FORKSAFE_CHECK_BINARY, "--format=json", "-j2"};
   for (const std::string& f : listFiles(FORKSAFE_FIXTURE_DIR, ".cpp", false)) argv.push_back(f);
   // A cross-file pair: the link phase must see the same facts from the cache as from the parse.
@@ -62,7 +62,7 @@ TEST(Robustness, CorruptCacheEntries) {
   std::vector<std::string> entries = cacheEntries(cacheDir);
   ASSERT_GE(entries.size(), 5u);
   std::vector<std::string> pristine;
-  for (const std::string& e : entries) pristine.push_back(readFile(e));
+  for (const std::string& e : entries) pristine.push_back(read_file(e));
 
   size_t failures = 0;
   for (uint64_t round = 0; round < rounds && failures < 3; ++round) {
@@ -128,7 +128,7 @@ TEST(Robustness, CorruptCacheEntries) {
       std::vector<std::pair<std::string, std::string>> kept = {
           {"stdout.txt", r.out}, {"stderr.txt", r.err}, {"baseline.txt", baseline.out}};
       for (const std::string& e : entries)
-        kept.push_back({"cache/" + llvm::sys::path::filename(e).str(), readFile(e)});
+        kept.push_back({"cache/" + llvm::sys::path::filename(e).str(), read_file(e)});
       std::string where =
           keepFailure("seed-" + std::to_string(seed) + "-cache-" + std::to_string(round), kept);
       std::string all;

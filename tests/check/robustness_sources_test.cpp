@@ -32,11 +32,11 @@ TEST(Robustness, MutatedSources) {
   TempDir dir;
   std::string fake = dir.path() + "/robustness_fake";
   writeFakeStdHeaders(fake);
-  writeFile(fake + "/prelude.h", readFile(FORKSAFE_ROBUSTNESS_INCLUDE "/prelude.h"));
+  writeFile(fake + "/prelude.h", read_file(FORKSAFE_ROBUSTNESS_INCLUDE "/prelude.h"));
   // The runtime examples include "../common/state_file.hpp".
   for (const std::string& h :
        listFiles(std::string(FORKSAFE_EXAMPLES_DIR) + "/common", ".hpp", false))
-    writeFile(dir.path() + "/common/" + llvm::sys::path::filename(h).str(), readFile(h));
+    writeFile(dir.path() + "/common/" + llvm::sys::path::filename(h).str(), read_file(h));
   std::string flags = "-std=c++17 -nostdinc -I" + fake +
                       " -I" FORKSAFE_RUNTIME_INCLUDE " -I" FORKSAFE_EVAL_DIR "/include";
 
@@ -128,10 +128,10 @@ TEST(Robustness, MutatedSources) {
       std::vector<std::pair<std::string, std::string>> kept = {
           {"stdout.txt", r.out},
           {"stderr.txt", r.err},
-          {"build/compile_commands.json", readFile(buildDir + "/compile_commands.json")}};
+          {"build/compile_commands.json", read_file(buildDir + "/compile_commands.json")}};
       for (const std::string& f : batch)
-        kept.push_back({"src/" + llvm::sys::path::filename(f).str(), readFile(f)});
-      kept.push_back({"robustness_fake/prelude.h", readFile(fake + "/prelude.h")});
+        kept.push_back({"src/" + llvm::sys::path::filename(f).str(), read_file(f)});
+      kept.push_back({"robustness_fake/prelude.h", read_file(fake + "/prelude.h")});
       std::string where =
           keepFailure("seed-" + std::to_string(seed) + "-batch-" + std::to_string(index), kept);
       std::string all;

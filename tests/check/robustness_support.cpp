@@ -2,7 +2,6 @@
 #include "robustness_support.h"
 
 #include <llvm/Support/FileSystem.h>
-#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 
 #include <algorithm>
@@ -18,12 +17,6 @@ uint64_t envNumber(const char* name, uint64_t fallback) {
 }
 
 uint64_t seedFromEnv() { return envNumber("FORKSAFE_ROBUSTNESS_SEED", 20240611); }
-
-std::string readFile(const std::string& path) {
-  auto buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  return buffer ? (*buffer)->getBuffer().str() : std::string();
-}
 
 void writeFile(const std::string& path, const std::string& text) {
   llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path));
@@ -156,9 +149,9 @@ std::vector<std::string> seedSources() {
   std::vector<std::string> seeds;
   for (const std::string& dir :
        {std::string(FORKSAFE_FIXTURE_DIR), std::string(FORKSAFE_EVAL_DIR) + "/apps"})
-    for (const std::string& f : listFiles(dir, ".cpp", false)) seeds.push_back(readFile(f));
+    for (const std::string& f : listFiles(dir, ".cpp", false)) seeds.push_back(read_file(f));
   for (const std::string& f : listFiles(FORKSAFE_EXAMPLES_DIR, ".cpp", true))
-    seeds.push_back(readFile(f));
+    seeds.push_back(read_file(f));
   return seeds;
 }
 

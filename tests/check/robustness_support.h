@@ -27,6 +27,7 @@
 namespace forksafe::robustness {
 
 using forksafe::test::ProcessResult;
+using forksafe::test::read_file;
 using forksafe::test::TempDir;
 
 constexpr int kBatchSize = 25;           // files per checker invocation
@@ -56,7 +57,6 @@ class Rng {
   uint64_t state_;
 };
 
-std::string readFile(const std::string& path);
 // Writes `text` to `path`, creating parent folders.
 void writeFile(const std::string& path, const std::string& text);
 std::vector<std::string> listFiles(const std::string& dir, llvm::StringRef ext, bool recursive);

@@ -15,6 +15,7 @@
 
 namespace {
 
+using forksafe::test::read_file;
 using forksafe::test::run_process;
 using forksafe::test::TempDir;
 using Findings = std::set<std::pair<unsigned, std::string>>;  // (line, rule)
@@ -118,13 +119,6 @@ TEST_P(PluginFixture, SameFindingsAsForksafeCheckOnTheFileAlone) {
 INSTANTIATE_TEST_SUITE_P(Checks, PluginFixture, ::testing::ValuesIn(forksafe::test::fixtures()),
                          forksafe::test::fixtureTestName);
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 constexpr const char* kApp =
     "#include <forksafe/app.hpp>\n"
     "#include <string>\n"
@@ -157,14 +151,14 @@ TEST(Plugin, FixAppliesAtomicAndFixNotesMarksPerWorker) {
   std::vector<std::string> args = {"--checks=-*,forksafe-unsynchronized-state", "--fix", source};
   args.insert(args.end(), flags.begin(), flags.end());
   auto run = tidy(args);
-  std::string text = read(source);
+  std::string text = read_file(source);
   EXPECT_NE(text.find("std::atomic<long> visits = 0;"), std::string::npos) << text << run.err;
   EXPECT_NE(text.find("#include <atomic>\n"), std::string::npos) << text;
 
   args = {"--checks=-*,forksafe-per-worker-state", "--fix-notes", source};
   args.insert(args.end(), flags.begin(), flags.end());
   run = tidy(args);
-  text = read(source);
+  text = read_file(source);
   EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
       << text << run.err;
   EXPECT_EQ(run_process({"/usr/bin/clang++-19", "-std=c++17", "-fsyntax-only",

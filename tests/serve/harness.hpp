@@ -3,8 +3,8 @@
 //
 // Every wait is bounded; every server is started in its own process group and the whole group is
 // SIGKILLed and reaped in the destructor, so a failing test never leaves processes behind.
-#ifndef FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
-#define FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
+#ifndef FORKSAFE_TESTS_SERVE_HARNESS_HPP
+#define FORKSAFE_TESTS_SERVE_HARNESS_HPP
 
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -168,4 +168,4 @@ CliRun run_cli(const TempDir& dir, std::vector<std::string> args,
 
 }  // namespace fstest
 
-#endif  // FORKSAFE_TESTS_RUNTIME_HARNESS_HPP
+#endif  // FORKSAFE_TESTS_SERVE_HARNESS_HPP

@@ -1,8 +1,8 @@
 // Integration-test harness, load side: background HTTP clients, a burst of raw connections, and
 // slow-loris connections that trickle their headers. Everything is bounded and joined on
 // destruction, like the rest of the harness.
-#ifndef FORKSAFE_TESTS_RUNTIME_LOAD_HPP
-#define FORKSAFE_TESTS_RUNTIME_LOAD_HPP
+#ifndef FORKSAFE_TESTS_SERVE_LOAD_HPP
+#define FORKSAFE_TESTS_SERVE_LOAD_HPP
 
 #include <atomic>
 #include <chrono>
@@ -90,4 +90,4 @@ class SlowLoris {
 
 }  // namespace fstest
 
-#endif  // FORKSAFE_TESTS_RUNTIME_LOAD_HPP
+#endif  // FORKSAFE_TESTS_SERVE_LOAD_HPP

@@ -1,7 +1,7 @@
 // A real redis-server for tests, on a unix socket in a temporary directory (no TCP port, no
 // persistence), bounded by an alarm and killed in the destructor.
-#ifndef FORKSAFE_TESTS_RUNTIME_REDIS_SERVER_HPP
-#define FORKSAFE_TESTS_RUNTIME_REDIS_SERVER_HPP
+#ifndef FORKSAFE_TESTS_SERVE_REDIS_SERVER_HPP
+#define FORKSAFE_TESTS_SERVE_REDIS_SERVER_HPP
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -64,4 +64,4 @@ class RedisServer {
 
 }  // namespace fstest
 
-#endif  // FORKSAFE_TESTS_RUNTIME_REDIS_SERVER_HPP
+#endif  // FORKSAFE_TESTS_SERVE_REDIS_SERVER_HPP

@@ -14,6 +14,7 @@
 # turn the harness fails any test that starts `-k threads` under ctest without the label
 # (FORKSAFE_TEST_THREADS_LABEL, checked in Server::start), so a threaded test cannot skip TSan.
 include_guard(GLOBAL)
+find_package(CURL REQUIRED)  # HARNESS tests link CURL::libcurl
 set(FORKSAFE_THREADS_NAME_RULE "[Tt]hread(s|ed)|Worker(Type|Class)([^s]|$)")
 
 function(forksafe_server_test name)

@@ -1,7 +1,6 @@
 # forksafe-serve --verify: unit tests on a library with a known layout (and a stripped copy of it),
 # then real-process tests on the example apps (see docs/verify.md). Included from CMakeLists.txt,
 # after server_test.cmake.
-find_package(CURL REQUIRED)
 add_library(verify_layout MODULE apps/verify_layout.cpp)
 target_link_libraries(verify_layout PRIVATE forksafe::headers)
 set_target_properties(verify_layout PROPERTIES PREFIX "" SUFFIX ".so" CXX_VISIBILITY_PRESET hidden
