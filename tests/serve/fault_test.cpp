@@ -344,6 +344,9 @@ TEST_P(EveryWorker, TenThousandConnectionBurstIsServed) {
             "GET /hello HTTP/1.1\r\nHost: burst\r\nConnection: close\r\n\r\n", scaled(60000ms));
   EXPECT_EQ(b.ok, kConnections) << "failed " << b.failed << ", other status " << b.other_status
                                 << ", unfinished " << b.unfinished << "; first: " << b.first_error;
+  // The kernel's resets of handshakes it could not queue (see burst()) are rare; many would mean
+  // the server itself drops connections it accepted.
+  EXPECT_LE(b.reset_retried, kConnections / 1000);
   EXPECT_LE(b.elapsed, scaled(30000ms));
   auto after = s.workers();
   std::sort(after.begin(), after.end());
@@ -353,7 +356,8 @@ TEST_P(EveryWorker, TenThousandConnectionBurstIsServed) {
   EXPECT_EQ(s.log_count("cannot accept connection"), 0) << s.log();
   EXPECT_EQ(http_get(s.url("/hello")).status, 200);
   measure(std::to_string(b.ok) + " of " + std::to_string(kConnections) + " answered 200 in " +
-          std::to_string(b.elapsed.count()) + " ms");
+          std::to_string(b.elapsed.count()) + " ms, " + std::to_string(b.reset_retried) +
+          " retried after a reset before any byte");
 }
 
 // ---- logs on a full disk or a broken pipe ----------------------------------------------------

@@ -79,6 +79,7 @@ BurstResult burst(int port, int connections, const std::string& request, Millis 
   struct Conn {
     int fd = -1;
     bool sent = false;
+    bool retried = false;
     std::string in;
   };
   BurstResult result;
@@ -101,21 +102,37 @@ BurstResult burst(int port, int connections, const std::string& request, Millis 
     }
     result.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - start);
   };
-  for (int i = 0; i < connections; ++i) {
+  // Connects slot `i` (again) and registers it; false when the connect itself failed.
+  auto open_slot = [&](int i) {
     Conn& c = conns[static_cast<std::size_t>(i)];
     c.fd = connect_nonblocking(port);
+    c.sent = false;
+    c.in.clear();
     if (c.fd < 0) {
       ++result.failed;
       if (result.first_error.empty())
         result.first_error = std::string("connect: ") + std::strerror(errno);
-      continue;
+      return false;
     }
     epoll_event ev{};
     ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
     ev.data.u32 = static_cast<std::uint32_t>(i);
     ::epoll_ctl(epfd, EPOLL_CTL_ADD, c.fd, &ev);
     ++open;
-  }
+    return true;
+  };
+  // A reset before any response byte is retried once (see the header); true when it was.
+  auto retry_after_reset = [&](Conn& c, int err) {
+    if (err != ECONNRESET || c.retried || !c.in.empty()) return false;
+    c.retried = true;
+    ++result.reset_retried;
+    ::epoll_ctl(epfd, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    --open;
+    open_slot(static_cast<int>(&c - conns.data()));
+    return true;
+  };
+  for (int i = 0; i < connections; ++i) open_slot(i);
   std::vector<epoll_event> events(1024);
   while (open > 0 && Clock::now() - start < deadline) {
     int n = ::epoll_wait(epfd, events.data(), static_cast<int>(events.size()), 50);
@@ -135,8 +152,10 @@ BurstResult burst(int port, int connections, const std::string& request, Millis 
           ev.data.u32 = events[static_cast<std::size_t>(i)].data.u32;
           ::epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev);
         } else {
+          const int why = err ? err : errno;
+          if (retry_after_reset(c, why)) continue;
           if (result.first_error.empty())
-            result.first_error = std::string("connect/send: ") + std::strerror(err ? err : errno);
+            result.first_error = std::string("connect/send: ") + std::strerror(why);
           finish(c, false);
           continue;
         }
@@ -150,6 +169,7 @@ BurstResult burst(int port, int connections, const std::string& request, Millis 
             continue;
           }
           if (r < 0 && (errno == EAGAIN || errno == EINTR)) break;
+          if (r < 0 && retry_after_reset(c, errno)) break;
           if (r < 0 && result.first_error.empty())
             result.first_error = std::string("recv: ") + std::strerror(errno);
           finish(c, !c.in.empty());

@@ -49,17 +49,24 @@ class Load {
 
 /// What burst() saw.
 struct BurstResult {
-  int ok = 0;            // answered 200
-  int other_status = 0;  // answered, but not 200
-  int failed = 0;        // refused, reset or closed without a response
-  int unfinished = 0;    // still open at the deadline
-  Millis elapsed{0};     // until the last connection finished
+  int ok = 0;             // answered 200
+  int other_status = 0;   // answered, but not 200
+  int failed = 0;         // refused, reset or closed without a response
+  int reset_retried = 0;  // reset before any response byte, then retried once (see burst())
+  int unfinished = 0;     // still open at the deadline
+  Millis elapsed{0};      // until the last connection finished
   std::string first_error;
 };
 
 /// Opens `connections` TCP connections to 127.0.0.1:`port` at once (non-blocking connects from one
 /// epoll loop), sends `request` on each as soon as it is connected, and reads each response until
 /// the server closes. Gives up at `deadline`. The caller needs RLIMIT_NOFILE > `connections`.
+///
+/// A connection reset before any response byte is retried once, as HTTP clients do for a fresh
+/// connection and an idempotent request, and counted in `reset_retried`: when a burst overflows
+/// the listen queue, Linux itself answers a few completed handshakes with RST before the server
+/// can accept them (seen in a capture: the SYN dropped, retransmitted 3 s later, SYN-ACK, and the
+/// server's kernel resetting the connection 6 ms later). A second reset counts as `failed`.
 BurstResult burst(int port, int connections, const std::string& request, Millis deadline);
 
 /// `n` connections that send the start of a request and then one more header byte every
