@@ -23,6 +23,10 @@ Location anchorIn(const Finding& f, const std::string& file) {
     if (l.file == file) return l;
   for (const Note& n : f.notes)
     if (n.loc.file == file) return n.loc;
+  // A file that only passes the state on (a call on the path from the handler): that call.
+  for (const Note& n : f.notes)
+    for (const Location& call : n.calls)
+      if (call.file == file) return call;
   return f.loc;
 }
 

@@ -21,6 +21,7 @@
 #include "driver/Analysis.h"
 #include "driver/CompileCommands.h"
 #include "facts/Frontend.h"
+#include "report/ReportFilter.h"
 
 namespace forksafe::lsp {
 namespace {
@@ -51,17 +52,6 @@ std::string findDatabaseDir(const std::string& file) {
     dir = parent;
   }
   return "";
-}
-
-// A finding concerns a file when it is declared there, or has a write site or a note (a call on
-// the path from the handler) there.
-bool concerns(const Finding& f, const std::string& file) {
-  if (f.loc.file == file) return true;
-  for (const Location& l : f.sites)
-    if (l.file == file) return true;
-  for (const Note& n : f.notes)
-    if (n.loc.file == file) return true;
-  return false;
 }
 
 }  // namespace
@@ -265,9 +255,13 @@ WorkspaceResult Workspace::analyze(const std::map<std::string, std::string>& ove
       continue;
     }
     for (const RunError& e : report_->errors) result.log.push_back(e.message);
-    for (const Finding& f : report_->findings)
-      for (const std::string& file : open)
-        if (concerns(f, file)) result.findings[file].push_back(f);
+    // A file gets the findings `forksafe-check -p DIR FILE` reports for it: the same filter.
+    for (const std::string& file : open) {
+      ReportFilter only;
+      only.addFile(file);
+      for (const Finding& f : report_->findings)
+        if (only.inScope(f)) result.findings[file].push_back(f);
+    }
   }
   return result;
 }

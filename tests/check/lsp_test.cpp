@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <llvm/Support/FileSystem.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,48 @@ TEST(CheckLsp, PublishesWholeProgramFindingsWithRuleLinksAndNotes) {
   for (const json::Value& r : *d.getArray("relatedInformation"))
     seenApp |= r.getAsObject()->getObject("location")->getString("uri") == fileUri(p.app);
   EXPECT_TRUE(seenApp) << str(json::Object(d));
+  shutdownAndExit(client);
+}
+
+// relay.cpp neither declares nor writes the state: it only passes the call on from the handler
+// to the function that writes it. Open alone, it gets what `forksafe-check -p build relay.cpp`
+// reports for it, on the call.
+TEST(CheckLsp, AnOpenFileGetsWhatCheckingItAloneReports) {
+  TempDir dir;
+  dir.file("include/api.hpp", "#pragma once\nvoid record();\nvoid relay();\n");
+  std::string store = dir.file(
+      "src/store.cpp", "#include \"api.hpp\"\nint g_count = 0;\nvoid record() { ++g_count; }\n");
+  std::string relay =
+      dir.file("src/relay.cpp", "#include \"api.hpp\"\n\nvoid relay() {\n  record();\n}\n");
+  std::string app = dir.file("src/app.cpp",
+                             "#include \"api.hpp\"\n#include <forksafe/annotations.hpp>\n"
+                             "FORKSAFE_HANDLER void handle() { relay(); }\n");
+  writeCompileCommands(dir, {store, relay, app});
+  const std::vector<std::string> env = {"FORKSAFE_CACHE_DIR=" + dir.path() + "/cache"};
+
+  auto cli = forksafe::test::runProcess({FORKSAFE_CHECK_BINARY, "-p", dir.path() + "/build", relay},
+                                        dir.path(), 120, env);
+  ASSERT_EQ(cli.status, 1) << cli.out << cli.err;
+  std::multiset<std::string> cliRules;
+  for (llvm::StringRef rest(cli.out); !rest.empty();) {
+    auto [line, tail] = rest.split('\n');
+    rest = tail;
+    if (!line.contains(": error: ") && !line.contains(": warning: ")) continue;
+    size_t open = line.rfind("[forksafe-");
+    if (open != llvm::StringRef::npos) cliRules.insert(line.slice(open + 1, line.rfind(']')).str());
+  }
+  ASSERT_EQ(cliRules.count(kPerWorker), 1u) << cli.out;
+
+  LspClient client({FORKSAFE_CHECK_BINARY, "--lsp"}, env);
+  ASSERT_TRUE(forksafe::test::initialize(client, dir.path()));
+  client.notify("textDocument/didOpen", openParams(relay, forksafe::test::read_file(relay)));
+  auto message = published(client, relay);
+  ASSERT_TRUE(message) << client.stderrText();
+  std::multiset<std::string> lspRules;
+  for (const json::Value& d : diagnosticsOf(*message))
+    lspRules.insert(d.getAsObject()->getString("code")->str());
+  EXPECT_EQ(lspRules, cliRules) << cli.out << str(*message);
+  EXPECT_EQ(lines(*message), std::vector<int64_t>{3}) << "on the call to record()";
   shutdownAndExit(client);
 }
 
