@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 
-def syntax_only(entry):
+def syntax_only_argv(entry):
+    """The entry's own command as `clang++-19 -fsyntax-only`, without -c and -o."""
     args = entry.get("arguments") or shlex.split(entry["command"])
     out, skip = ["clang++-19", "-fsyntax-only"], False
     for a in args[1:]:
@@ -18,8 +19,12 @@ def syntax_only(entry):
             skip = True
         elif a != "-c":
             out.append(a)
-    return subprocess.run(out, cwd=entry["directory"], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode
+    return out
+
+
+def syntax_only(entry):
+    return subprocess.run(syntax_only_argv(entry), cwd=entry["directory"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
 
 def main():

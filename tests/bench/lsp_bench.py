@@ -14,13 +14,14 @@ Prints the first analysis (facts from the cache), then per round and the medians
 import argparse
 import json
 import os
-import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from floor import syntax_only_argv  # tests/bench/floor.py, next to this script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -88,19 +89,6 @@ class Client:
 def published(uri, version):
     return lambda m: (m.get("method") == "textDocument/publishDiagnostics" and
                       m["params"]["uri"] == uri and m["params"].get("version") == version)
-
-
-def syntax_only_argv(entry):
-    args = entry.get("arguments") or shlex.split(entry["command"])
-    out, skip = ["clang++-19", "-fsyntax-only"], False
-    for a in args[1:]:
-        if skip:
-            skip = False
-        elif a == "-o":
-            skip = True
-        elif a != "-c":
-            out.append(a)
-    return out
 
 
 def main():

@@ -151,6 +151,19 @@ struct App {
                         "-I" FORKSAFE_RUNTIME_INCLUDE, "-I" + dir.path() + "/include", source})
                .status == 0;
   }
+  // After the fixes: `visits` is declared per worker, the app compiles, and none of the
+  // findings in app.cpp that `before` had is reported any more.
+  void expectFixed(const std::set<std::string>& before) const {
+    std::string text = read_file(source);
+    EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
+        << text;
+    EXPECT_TRUE(compiles()) << text << read_file(header);
+    auto after = findings();
+    for (const std::string& f : before)
+      if (f.rfind("app.cpp:", 0) == 0) {
+        EXPECT_FALSE(after.count(f)) << f << " is still reported";
+      }
+  }
 };
 
 TEST(Fix, AppliesOnlyWhatRemovesTheProblemWithoutFixNotes) {
@@ -179,18 +192,11 @@ TEST(Fix, FixNotesDeclaresIntentWhereNothingElseFits) {
   auto run = runChecker({"-p", app.dir.path() + "/build", app.source, "--fix", "--fix-notes"});
   EXPECT_NE(run.err.find("suggested fix(es)"), std::string::npos) << run.err;
   std::string text = read_file(app.source);
-  EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
-      << text;
   EXPECT_NE(
       text.find("int hits = 0;  // NOLINT(forksafe-unsynchronized-state): <why this is safe>"),
       std::string::npos)
       << text;
-  EXPECT_TRUE(app.compiles()) << text << read_file(app.header);
-  auto after = app.findings();
-  for (const std::string& f : before)
-    if (f.rfind("app.cpp:", 0) == 0) {
-      EXPECT_FALSE(after.count(f)) << f << " is still reported";
-    }
+  app.expectFixed(before);
 }
 
 TEST(ExportFixes, ClangApplyReplacementsAppliesThemAndTheFindingsGo) {
@@ -207,15 +213,7 @@ TEST(ExportFixes, ClangApplyReplacementsAppliesThemAndTheFindingsGo) {
   EXPECT_EQ(read_file(app.source).find("atomic"), std::string::npos);  // exporting edits nothing
   auto apply = run_process({"/usr/bin/clang-apply-replacements-19", yamlDir});
   ASSERT_EQ(apply.status, 0) << apply.err;
-  std::string text = read_file(app.source);
-  EXPECT_NE(text.find("FORKSAFE_PER_WORKER std::atomic<long> visits = 0;"), std::string::npos)
-      << text;
-  EXPECT_TRUE(app.compiles()) << text << read_file(app.header);
-  auto after = app.findings();
-  for (const std::string& f : before)
-    if (f.rfind("app.cpp:", 0) == 0) {
-      EXPECT_FALSE(after.count(f)) << f << " is still reported";
-    }
+  app.expectFixed(before);
 }
 
 TEST(ExportFixes, AnUnwritableFileIsOneErrorLine) {

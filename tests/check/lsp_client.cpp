@@ -22,6 +22,20 @@ double now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+// Appends what one read of `fd` gives to `text`; at end of input or on an error, closes `fd`,
+// sets it to -1 and returns false.
+bool readInto(int& fd, std::string& text) {
+  char chunk[65536];
+  ssize_t got = ::read(fd, chunk, sizeof chunk);
+  if (got > 0) {
+    text.append(chunk, static_cast<size_t>(got));
+    return true;
+  }
+  close(fd);
+  fd = -1;
+  return false;
+}
+
 }  // namespace
 
 LspClient::LspClient(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
@@ -117,26 +131,8 @@ bool LspClient::pump(double until) {
     int n = poll(fds, err_ >= 0 ? 2 : 1, static_cast<int>(left * 1000) + 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) continue;
-    char chunk[65536];
-    if (err_ >= 0 && fds[1].revents) {
-      ssize_t got = ::read(err_, chunk, sizeof chunk);
-      if (got > 0)
-        errText_.append(chunk, static_cast<size_t>(got));
-      else {
-        close(err_);
-        err_ = -1;
-      }
-    }
-    if (fds[0].revents) {
-      ssize_t got = ::read(out_, chunk, sizeof chunk);
-      if (got > 0)
-        buffer_.append(chunk, static_cast<size_t>(got));
-      else {
-        close(out_);
-        out_ = -1;
-        return false;
-      }
-    }
+    if (err_ >= 0 && fds[1].revents) readInto(err_, errText_);
+    if (fds[0].revents && !readInto(out_, buffer_)) return false;
   }
 }
 

@@ -102,7 +102,7 @@ BurstResult burst(int port, int connections, const std::string& request, Millis 
     }
     result.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - start);
   };
-  // Connects slot `i` (again) and registers it; false when the connect itself failed.
+  // Connects slot `i` (again) and registers it; a failed connect counts as failed.
   auto open_slot = [&](int i) {
     Conn& c = conns[static_cast<std::size_t>(i)];
     c.fd = connect_nonblocking(port);
@@ -112,14 +112,13 @@ BurstResult burst(int port, int connections, const std::string& request, Millis 
       ++result.failed;
       if (result.first_error.empty())
         result.first_error = std::string("connect: ") + std::strerror(errno);
-      return false;
+      return;
     }
     epoll_event ev{};
     ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
     ev.data.u32 = static_cast<std::uint32_t>(i);
     ::epoll_ctl(epfd, EPOLL_CTL_ADD, c.fd, &ev);
     ++open;
-    return true;
   };
   // A reset before any response byte is retried once (see the header); true when it was.
   auto retry_after_reset = [&](Conn& c, int err) {
